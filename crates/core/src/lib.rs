@@ -1,0 +1,21 @@
+//! # vigie-core: the types every stage shares, and the geodesy under them
+//!
+//! This crate owns the vocabulary of vigie: positions on the WGS84 ellipsoid and the frames
+//! between them ([`geodesy`]), the geometry of a radar looking through a refracting
+//! atmosphere ([`radar`]), the sensor-neutral [`Report`] that every feed is normalised into,
+//! the sensor table ([`sensor`]), and vigie's own interop files ([`interop`]).
+//!
+//! It owns no I/O beyond writers handed a `Write`, no clock and no randomness: callers inject
+//! time as seconds since their own epoch. Wire formats (ASTERIX, Mode S) belong to the codec
+//! crates, tracking to the tracker; neither leaks in here.
+
+pub mod geodesy;
+pub mod interop;
+pub mod radar;
+pub mod report;
+pub mod sensor;
+
+pub use geodesy::{Ecef, Enu, Geodetic, LocalFrame};
+pub use radar::{Polar, RadarGeometry, DEFAULT_REFRACTION_K};
+pub use report::{Callsign, Measurement, Mode3A, ModeS, PlotKind, Report, SensorId};
+pub use sensor::{SensorKind, SensorSpec, SensorTable};

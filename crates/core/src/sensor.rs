@@ -1,0 +1,99 @@
+//! The sensor table (`sensors.toml`): what the tracker needs to know about each sensor.
+
+use serde::{Deserialize, Serialize};
+
+use crate::radar::DEFAULT_REFRACTION_K;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SensorKind {
+    Radar,
+    Adsb,
+}
+
+/// One entry of `sensors.toml` (see `docs/formats.md`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorSpec {
+    pub id: String,
+    pub kind: SensorKind,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    /// Antenna height above mean sea level.
+    pub height_m: f64,
+    /// Antenna rotation period (radar) or nominal update period (ADS-B).
+    pub scan_period_s: f64,
+    #[serde(default)]
+    pub sigma_range_m: f64,
+    #[serde(default)]
+    pub sigma_azimuth_deg: f64,
+    /// Zero for a 2-D radar, which measures no elevation.
+    #[serde(default)]
+    pub sigma_elevation_deg: f64,
+    #[serde(default = "default_refraction_k")]
+    pub refraction_k: f64,
+    /// Instrumented range (radar) or reception range (ADS-B).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub range_max_m: Option<f64>,
+    /// One-sigma horizontal position noise of ADS-B reports (from NACp).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma_position_m: Option<f64>,
+}
+
+fn default_refraction_k() -> f64 {
+    DEFAULT_REFRACTION_K
+}
+
+/// The whole `sensors.toml` file.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SensorTable {
+    #[serde(default)]
+    pub sensor: Vec<SensorSpec>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SensorTableError {
+    #[error("{0}")]
+    Parse(#[from] toml::de::Error),
+    #[error("{0}")]
+    Write(#[from] toml::ser::Error),
+}
+
+impl SensorTable {
+    pub fn from_toml(text: &str) -> Result<Self, SensorTableError> {
+        Ok(toml::from_str(text)?)
+    }
+
+    pub fn to_toml(&self) -> Result<String, SensorTableError> {
+        Ok(toml::to_string(self)?)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trips_through_toml() {
+        let table = SensorTable {
+            sensor: vec![SensorSpec {
+                id: "niamey-lr".into(),
+                kind: SensorKind::Radar,
+                lat_deg: 13.48,
+                lon_deg: 2.18,
+                height_m: 246.0,
+                scan_period_s: 10.0,
+                sigma_range_m: 60.0,
+                sigma_azimuth_deg: 0.12,
+                sigma_elevation_deg: 0.0,
+                refraction_k: DEFAULT_REFRACTION_K,
+                range_max_m: Some(400_000.0),
+                sigma_position_m: None,
+            }],
+        };
+        let text = table.to_toml().unwrap();
+        assert!(text.contains("[[sensor]]"));
+        assert_eq!(SensorTable::from_toml(&text).unwrap(), table);
+    }
+}
