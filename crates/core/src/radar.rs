@@ -79,7 +79,8 @@ impl RadarGeometry {
     }
 
     fn effective_plane(&self, azimuth_rad: f64) -> Plane {
-        let radius_m = self.refraction_k * normal_section_radius_m(self.site().lat_deg, azimuth_rad);
+        let radius_m =
+            self.refraction_k * normal_section_radius_m(self.site().lat_deg, azimuth_rad);
         Plane {
             radius_m,
             site_r_m: radius_m + self.site().alt_m,
@@ -146,8 +147,8 @@ impl RadarGeometry {
         let mut position = None;
         for _ in 0..3 {
             let r_t = eff.radius_m + target_h_m;
-            let cos_theta = (eff.site_r_m.powi(2) + r_t * r_t - range_m * range_m)
-                / (2.0 * eff.site_r_m * r_t);
+            let cos_theta =
+                (eff.site_r_m.powi(2) + r_t * r_t - range_m * range_m) / (2.0 * eff.site_r_m * r_t);
             if !(-1.0..=1.0).contains(&cos_theta) || range_m <= 0.0 {
                 return None;
             }
@@ -248,7 +249,8 @@ mod tests {
         for az in [0.0, 45.0, 90.0, 200.0] {
             let inside = site.destination(az, 0.98 * horizon_m);
             let outside = site.destination(az, 1.02 * horizon_m);
-            let at_ground = |p: Geodetic| Geodetic::new(p.lat_deg, p.lon_deg, ground_m + 0.001).to_ecef();
+            let at_ground =
+                |p: Geodetic| Geodetic::new(p.lat_deg, p.lon_deg, ground_m + 0.001).to_ecef();
             assert!(g.clears_smooth_earth(at_ground(inside), ground_m));
             assert!(!g.clears_smooth_earth(at_ground(outside), ground_m));
         }

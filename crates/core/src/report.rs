@@ -118,7 +118,9 @@ impl Callsign {
         let s = s.trim_end();
         if s.is_empty()
             || s.len() > 8
-            || !s.bytes().all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
+            || !s
+                .bytes()
+                .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit() || b == b' ')
         {
             return None;
         }

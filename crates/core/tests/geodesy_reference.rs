@@ -19,11 +19,17 @@ fn geodesics_match_karney_test_set() {
         let b = Geodetic::new(r[3], r[4], 0.0);
         let line = a.geodesic_to(b);
         assert!((line.distance_m - r[6]).abs() < 1e-3, "{r:?}: {line:?}");
-        assert!((line.azimuth_start_deg - r[2]).abs() < MICRORAD_DEG, "{r:?}");
+        assert!(
+            (line.azimuth_start_deg - r[2]).abs() < MICRORAD_DEG,
+            "{r:?}"
+        );
         assert!((line.azimuth_end_deg - r[5]).abs() < MICRORAD_DEG, "{r:?}");
         let end = a.destination(r[2], r[6]);
         let back = Geodetic::new(r[3], vigie_core::geodesy::normalize_lon_deg(r[4]), 0.0);
-        assert!(end.to_ecef().distance_m(back.to_ecef()) < 1e-3, "{r:?}: {end:?}");
+        assert!(
+            end.to_ecef().distance_m(back.to_ecef()) < 1e-3,
+            "{r:?}: {end:?}"
+        );
     }
 }
 
@@ -49,8 +55,14 @@ fn straight_line_radar_geometry_matches_pymap3d() {
         let radar = RadarGeometry::new(site, 1.0).unwrap();
         let p = radar.polar(target);
         assert!((p.range_m - r[8]).abs() < 1e-3, "{r:?}: {p:?}");
-        assert!((p.azimuth_rad.to_degrees() - r[6]).abs() < MICRORAD_DEG, "{r:?}");
-        assert!((p.elevation_rad.to_degrees() - r[7]).abs() < MICRORAD_DEG, "{r:?}");
+        assert!(
+            (p.azimuth_rad.to_degrees() - r[6]).abs() < MICRORAD_DEG,
+            "{r:?}"
+        );
+        assert!(
+            (p.elevation_rad.to_degrees() - r[7]).abs() < MICRORAD_DEG,
+            "{r:?}"
+        );
         let enu = radar.frame().to_enu(target);
         for (got, want) in [(enu.e_m, r[9]), (enu.n_m, r[10]), (enu.u_m, r[11])] {
             assert!((got - want).abs() < 1e-3, "{r:?}: {enu:?}");

@@ -1,1 +1,105 @@
+//! # vigie-sim: the scenario simulator
+//!
+//! vigie trains crews and measures its own tracker against ground truth; both need a world
+//! whose truth is known. This crate builds that world from a scenario file: aircraft flying
+//! real routes between real airports or sneaking low across a border, and the sensors that
+//! watch them (rotating radars with the radar equation, Swerling 1 fluctuation, clutter,
+//! horizon masking and SSR replies; ADS-B stations with loss, NACp-like noise and spoofing).
+//!
+//! It owns the scenario format ([`scenario`]), the traffic ([`traffic`], [`flight`],
+//! [`aircraft`]), the sensor models ([`radar`], [`adsb`]) and the frame loop ([`engine`]),
+//! whose [`Simulator::next_frame`] is the streaming, in-process API the live pipeline uses.
+//! It writes vigie's interop files through `vigie_core::interop` ([`output`]).
+//!
+//! It does not own tracking, display, wire formats or wall-clock time: frames come as fast
+//! as they are asked for, and pacing them to real time is the caller's business. Every
+//! random draw comes from the scenario's seed, so a scenario gives the same bytes anywhere.
 
+pub mod adsb;
+pub mod aircraft;
+pub mod airports;
+pub mod engine;
+pub mod flight;
+pub mod output;
+pub mod radar;
+pub mod region;
+pub mod scenario;
+pub mod snapshot;
+pub mod traffic;
+
+use std::path::Path;
+
+pub use engine::{Frame, Simulator, Stats, FRAME_S};
+pub use scenario::{Scenario, ScenarioError};
+
+/// Standard gravity, for coordinated turns.
+pub const G_MPS2: f64 = 9.806_65;
+
+/// Parses a scenario's `start_time` (RFC 3339), normalised to UTC.
+pub fn parse_start_time(s: &str) -> Result<time::OffsetDateTime, time::error::Parse> {
+    time::OffsetDateTime::parse(s, &time::format_description::well_known::Rfc3339)
+        .map(|t| t.to_offset(time::UtcOffset::UTC))
+}
+
+/// What the command line may change in a scenario without editing it.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Overrides {
+    pub seed: Option<u64>,
+    pub duration_s: Option<f64>,
+}
+
+/// Loads, validates and builds a scenario file into a ready simulator.
+pub fn load(path: &Path, overrides: Overrides) -> Result<Simulator, ScenarioError> {
+    let text = scenario::read(path)?;
+    from_text(&text, path, overrides)
+}
+
+/// Builds a simulator from scenario text; `path` names it in errors and anchors relative
+/// paths (a GeoJSON region).
+pub fn from_text(
+    text: &str,
+    path: &Path,
+    overrides: Overrides,
+) -> Result<Simulator, ScenarioError> {
+    let mut s = scenario::parse(text, path)?;
+    if let Some(seed) = overrides.seed {
+        s.seed = seed;
+    }
+    if let Some(d) = overrides.duration_s {
+        let mut p = scenario::Problems::default();
+        if !(d > 0.0 && d <= 7.0 * 86_400.0) {
+            p.push(
+                "duration_s",
+                format!("--duration-s must be in (0, 604800], got {d}"),
+            );
+            return Err(scenario::located(text, path, p));
+        }
+        s.duration_s = d;
+    }
+    let mut problems = scenario::Problems::default();
+    let region = match (&s.region.builtin, &s.region.geojson) {
+        (Some(_), _) => Some(region::Region::builtin_ner()),
+        (None, Some(file)) => {
+            let full = path.parent().unwrap_or(Path::new(".")).join(file);
+            match std::fs::read_to_string(&full) {
+                Ok(t) => region::Region::from_geojson(&t)
+                    .map_err(|e| {
+                        problems.push("region.geojson", format!("{}: {e}", full.display()))
+                    })
+                    .ok(),
+                Err(e) => {
+                    problems.push(
+                        "region.geojson",
+                        format!("cannot read {}: {e}", full.display()),
+                    );
+                    None
+                }
+            }
+        }
+        (None, None) => None,
+    };
+    let Some(region) = region else {
+        return Err(scenario::located(text, path, problems));
+    };
+    Simulator::build(s, region).map_err(|p| scenario::located(text, path, p))
+}

@@ -1,1 +1,55 @@
-fn main(){}
+//! The `vigie` command: one binary for every job, each a subcommand.
+
+mod sim;
+
+use clap::{Parser, Subcommand};
+
+/// vigie: air surveillance and air-defence C2, with its training simulator.
+///
+/// vigie plans radar coverage, ingests radar and ADS-B feeds, fuses them into one recognised
+/// air picture, identifies tracks and raises alerts, and trains crews. It is decision support
+/// and training only: it never cues or guides a weapon.
+#[derive(Debug, Parser)]
+#[command(name = "vigie", version, propagate_version = true)]
+struct Cli {
+    /// More log output (-v: debug, -vv: trace). RUST_LOG overrides it.
+    #[arg(short, long, action = clap::ArgAction::Count, global = true)]
+    verbose: u8,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    Sim(sim::SimArgs),
+}
+
+fn main() -> std::process::ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.verbose);
+    let result = match cli.command {
+        Command::Sim(args) => sim::run(args),
+    };
+    match result {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
+fn init_logging(verbose: u8) {
+    let default = match verbose {
+        0 => "info",
+        1 => "debug",
+        _ => "trace",
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default));
+    tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr)
+        .with_target(false)
+        .init();
+}

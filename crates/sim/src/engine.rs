@@ -1,0 +1,428 @@
+//! The simulation loop: one-second frames of truth and sensor reports, in time order.
+//!
+//! Each frame flies every aircraft from `t` to `t + 1 s`, then lets each sensor look at the
+//! pair of states (radars find their beam crossings inside the frame, ADS-B stations their
+//! squitters), then sorts the frame's reports by time. Consumers therefore receive a stream
+//! that is ordered across frames too. Every random draw comes from a per-sensor or traffic
+//! stream derived from the scenario's seed, so the same scenario gives the same bytes.
+
+use std::collections::HashMap;
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use vigie_core::interop::TruthState;
+use vigie_core::{
+    Mode3A, Report, SensorId, SensorKind, SensorSpec, SensorTable, DEFAULT_REFRACTION_K,
+};
+
+use crate::adsb::AdsbModel;
+use crate::aircraft::Performance;
+use crate::flight::{FlightPlan, Kinematics};
+use crate::radar::RadarModel;
+use crate::region::Region;
+use crate::scenario::{EventSpec, Problems, Scenario};
+use crate::snapshot::Snapshot;
+use crate::traffic;
+
+/// The simulation step. Sensors interpolate inside it, so it bounds nothing they measure.
+pub const FRAME_S: f64 = 1.0;
+
+/// What one frame produced.
+#[derive(Debug, Clone, Default)]
+pub struct Frame {
+    /// Start of the frame, seconds from the scenario start.
+    pub time_s: f64,
+    /// Ground truth at `time_s`, when a truth sample is due.
+    pub truth: Vec<TruthState>,
+    /// Reports stamped in `[time_s, time_s + FRAME_S)`, sorted by time.
+    pub reports: Vec<Report>,
+}
+
+/// Running counts, for the summary a user sees.
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct Stats {
+    pub flights: usize,
+    pub reports: u64,
+    pub truth_samples: u64,
+    pub max_airborne: usize,
+}
+
+#[derive(Debug, Clone, Copy)]
+enum Action {
+    Squawk(usize, Mode3A),
+    Transponder(usize, bool),
+    Spoof(usize, Option<[f64; 2]>),
+}
+
+#[derive(Debug, Clone)]
+struct Airborne {
+    plan: usize,
+    kin: Kinematics,
+    perf: Performance,
+    squawk: Option<Mode3A>,
+    transponder: bool,
+    spoof_ne_m: Option<[f64; 2]>,
+}
+
+pub struct Simulator {
+    scenario: Scenario,
+    plans: Vec<FlightPlan>,
+    next_plan: usize,
+    airborne: Vec<Airborne>,
+    snapshots: Vec<Snapshot>,
+    radars: Vec<RadarModel>,
+    adsb: Vec<AdsbModel>,
+    actions: Vec<(f64, Action)>,
+    next_action: usize,
+    time_s: f64,
+    next_truth_s: f64,
+    frame: Frame,
+    sensor_table: SensorTable,
+    region: Region,
+    stats: Stats,
+}
+
+/// A random stream of its own for each consumer, so adding a sensor does not change what
+/// the others draw.
+pub fn rng_stream(seed: u64, label: &str, index: u64) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in label.bytes() {
+        h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+    }
+    rng.set_stream(h ^ index.wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    rng
+}
+
+impl Simulator {
+    /// Builds the models of a validated scenario. `region` is already loaded.
+    pub fn build(scenario: Scenario, region: Region) -> Result<Simulator, Problems> {
+        let mut problems = Problems::default();
+        let airports = crate::airports::builtin();
+        let mut traffic_rng = rng_stream(scenario.seed, "traffic", 0);
+        let traffic = traffic::build(
+            &scenario,
+            &region,
+            &airports,
+            &mut traffic_rng,
+            &mut problems,
+        );
+        if !problems.0.is_empty() {
+            return Err(problems);
+        }
+        let ground_m = scenario.region.ground_elevation_m;
+        let mut radars: Vec<RadarModel> = scenario
+            .radar
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let mut rng = rng_stream(scenario.seed, "radar", i as u64);
+                let phase = rand::Rng::random::<f64>(&mut rng) * spec.rotation_period_s;
+                RadarModel::new(SensorId(i as u16), spec.clone(), ground_m, phase, rng)
+            })
+            .collect();
+        let n_radar = radars.len();
+        let mut adsb: Vec<AdsbModel> = scenario
+            .adsb
+            .iter()
+            .enumerate()
+            .map(|(i, spec)| {
+                let rng = rng_stream(scenario.seed, "adsb", i as u64);
+                AdsbModel::new(SensorId((n_radar + i) as u16), spec.clone(), ground_m, rng)
+            })
+            .collect();
+        let by_name: HashMap<&str, usize> = traffic
+            .plans
+            .iter()
+            .enumerate()
+            .map(|(i, p)| (p.name.as_str(), i))
+            .collect();
+        let mut actions = Vec::new();
+        for e in &scenario.event {
+            schedule(e, &by_name, &mut radars, &mut adsb, &mut actions);
+        }
+        actions.sort_by(|a, b| a.0.total_cmp(&b.0));
+        let sensor_table = sensor_table(&scenario);
+        let start_s = -(traffic.warmup_s / FRAME_S).ceil() * FRAME_S;
+        Ok(Simulator {
+            stats: Stats {
+                flights: traffic.plans.len(),
+                ..Stats::default()
+            },
+            plans: traffic.plans,
+            next_plan: 0,
+            airborne: Vec::new(),
+            snapshots: Vec::new(),
+            radars,
+            adsb,
+            actions,
+            next_action: 0,
+            time_s: start_s,
+            next_truth_s: 0.0,
+            frame: Frame::default(),
+            sensor_table,
+            region,
+            scenario,
+        })
+    }
+
+    pub fn scenario(&self) -> &Scenario {
+        &self.scenario
+    }
+
+    pub fn region(&self) -> &Region {
+        &self.region
+    }
+
+    /// The sensors, in [`SensorId`] order, as `sensors.toml` describes them.
+    pub fn sensor_table(&self) -> &SensorTable {
+        &self.sensor_table
+    }
+
+    pub fn plans(&self) -> &[FlightPlan] {
+        &self.plans
+    }
+
+    pub fn stats(&self) -> Stats {
+        self.stats
+    }
+
+    pub fn radars(&self) -> &[RadarModel] {
+        &self.radars
+    }
+
+    /// Simulated seconds still to run.
+    pub fn remaining_s(&self) -> f64 {
+        (self.scenario.duration_s - self.time_s.max(0.0)).max(0.0)
+    }
+
+    /// The next frame, or `None` when the scenario is over. The first call also flies the
+    /// warm-up, which produces no frames.
+    pub fn next_frame(&mut self) -> Option<&Frame> {
+        while self.time_s < 0.0 {
+            self.advance(false);
+        }
+        if self.time_s >= self.scenario.duration_s {
+            return None;
+        }
+        self.advance(true);
+        Some(&self.frame)
+    }
+
+    fn advance(&mut self, observe: bool) {
+        let t0 = self.time_s;
+        self.frame.time_s = t0;
+        self.frame.truth.clear();
+        self.frame.reports.clear();
+        self.spawn(t0);
+        self.apply_actions(t0);
+        if observe && t0 + 1e-9 >= self.next_truth_s {
+            self.record_truth(t0);
+            self.next_truth_s += self.scenario.truth_period_s;
+        }
+        self.fly(observe);
+        if observe {
+            for r in &mut self.radars {
+                r.sweep(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
+            }
+            for a in &mut self.adsb {
+                a.receive(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
+            }
+            self.frame
+                .reports
+                .sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.sensor.cmp(&b.sensor)));
+            self.stats.reports += self.frame.reports.len() as u64;
+            self.stats.truth_samples += self.frame.truth.len() as u64;
+            self.stats.max_airborne = self.stats.max_airborne.max(self.airborne.len());
+        }
+        self.airborne.retain(|a| !a.kin.arrived);
+        self.time_s = t0 + FRAME_S;
+    }
+
+    fn spawn(&mut self, t0: f64) {
+        while let Some(plan) = self.plans.get(self.next_plan) {
+            if plan.start_s >= t0 + FRAME_S {
+                break;
+            }
+            self.airborne.push(Airborne {
+                plan: self.next_plan,
+                kin: Kinematics::start(plan),
+                perf: plan.aircraft.performance(),
+                squawk: plan.identity.squawk,
+                transponder: plan.identity.transponder,
+                spoof_ne_m: None,
+            });
+            self.next_plan += 1;
+        }
+    }
+
+    fn apply_actions(&mut self, t0: f64) {
+        while let Some(&(at_s, action)) = self.actions.get(self.next_action) {
+            if at_s >= t0 + FRAME_S {
+                break;
+            }
+            let plan = match action {
+                Action::Squawk(p, _) | Action::Transponder(p, _) | Action::Spoof(p, _) => p,
+            };
+            if let Some(a) = self.airborne.iter_mut().find(|a| a.plan == plan) {
+                match action {
+                    Action::Squawk(_, code) => a.squawk = Some(code),
+                    Action::Transponder(_, on) => a.transponder = on,
+                    Action::Spoof(_, ne) => a.spoof_ne_m = ne,
+                }
+            } else if plan >= self.next_plan {
+                // Not airborne yet: it takes off with the change.
+                let id = &mut self.plans[plan].identity;
+                match action {
+                    Action::Squawk(_, code) => id.squawk = Some(code),
+                    Action::Transponder(_, on) => id.transponder = on,
+                    Action::Spoof(..) => {}
+                }
+            }
+            self.next_action += 1;
+        }
+    }
+
+    fn record_truth(&mut self, t0: f64) {
+        for a in &self.airborne {
+            let [vn, ve, vu] = a.kin.velocity_nedu();
+            let plan = &self.plans[a.plan];
+            self.frame.truth.push(TruthState {
+                time_s: t0,
+                target_id: plan.target_id,
+                lat_deg: a.kin.lat_deg,
+                lon_deg: a.kin.lon_deg,
+                alt_m: a.kin.alt_m,
+                vn_mps: vn,
+                ve_mps: ve,
+                vu_mps: vu,
+                type_name: plan.aircraft.name(),
+            });
+        }
+    }
+
+    fn fly(&mut self, observe: bool) {
+        self.snapshots.clear();
+        for a in &mut self.airborne {
+            let plan = &self.plans[a.plan];
+            if !observe {
+                a.kin.step(plan, &a.perf, FRAME_S);
+                continue;
+            }
+            let (p0, v0) = a.kin.ecef_state();
+            let alt0_m = a.kin.alt_m;
+            a.kin.step(plan, &a.perf, FRAME_S);
+            if a.kin.arrived {
+                continue;
+            }
+            let (p1, v1) = a.kin.ecef_state();
+            let perf = &a.perf;
+            self.snapshots.push(Snapshot {
+                target_id: plan.target_id,
+                p0: p0.as_array(),
+                v0,
+                p1: p1.as_array(),
+                v1,
+                alt0_m,
+                alt1_m: a.kin.alt_m,
+                rcs_m2: perf.rcs_m2,
+                transponder: a.transponder,
+                squawk: a.squawk,
+                mode_s: plan.identity.mode_s,
+                callsign: plan.identity.callsign,
+                adsb: plan.identity.adsb,
+                adsb_sigma_m: perf.adsb_sigma_m,
+                adsb_phase_s: plan.adsb_phase_s,
+                spoof_ne_m: a.spoof_ne_m,
+            });
+        }
+    }
+}
+
+fn schedule(
+    e: &EventSpec,
+    by_name: &HashMap<&str, usize>,
+    radars: &mut [RadarModel],
+    adsb: &mut [AdsbModel],
+    actions: &mut Vec<(f64, Action)>,
+) {
+    // References were validated: a missing name cannot happen here.
+    let plan = |name: &str| by_name.get(name).copied();
+    match e {
+        EventSpec::Squawk { at_s, flight, code } => {
+            if let (Some(p), Some(c)) = (plan(flight), Mode3A::parse(code)) {
+                actions.push((*at_s, Action::Squawk(p, c)));
+            }
+        }
+        EventSpec::TransponderOff { at_s, flight } | EventSpec::TransponderOn { at_s, flight } => {
+            let on = matches!(e, EventSpec::TransponderOn { .. });
+            if let Some(p) = plan(flight) {
+                actions.push((*at_s, Action::Transponder(p, on)));
+            }
+        }
+        EventSpec::AdsbSpoof {
+            at_s,
+            until_s,
+            flight,
+            offset_m,
+            bearing_deg,
+        } => {
+            if let Some(p) = plan(flight) {
+                let (s, c) = bearing_deg.to_radians().sin_cos();
+                actions.push((*at_s, Action::Spoof(p, Some([offset_m * c, offset_m * s]))));
+                actions.push((*until_s, Action::Spoof(p, None)));
+            }
+        }
+        EventSpec::SensorOutage {
+            at_s,
+            until_s,
+            sensor,
+        } => {
+            if let Some(r) = radars.iter_mut().find(|r| &r.spec.id == sensor) {
+                r.add_outage(*at_s, *until_s);
+            }
+            if let Some(a) = adsb.iter_mut().find(|a| &a.spec.id == sensor) {
+                a.add_outage(*at_s, *until_s);
+            }
+        }
+    }
+}
+
+fn sensor_table(s: &Scenario) -> SensorTable {
+    let radars = s.radar.iter().map(|r| SensorSpec {
+        id: r.id.clone(),
+        kind: SensorKind::Radar,
+        lat_deg: r.lat_deg,
+        lon_deg: r.lon_deg,
+        height_m: r.antenna_alt_m(s.region.ground_elevation_m),
+        scan_period_s: r.rotation_period_s,
+        sigma_range_m: r.sigma_range_m,
+        sigma_azimuth_deg: r.sigma_azimuth_deg,
+        sigma_elevation_deg: if r.three_d {
+            r.sigma_elevation_deg
+        } else {
+            0.0
+        },
+        refraction_k: r.refraction_k,
+        range_max_m: Some(r.range_m.max(r.ssr.and_then(|x| x.range_m).unwrap_or(0.0))),
+        sigma_position_m: None,
+    });
+    let stations = s.adsb.iter().map(|a| SensorSpec {
+        id: a.id.clone(),
+        kind: SensorKind::Adsb,
+        lat_deg: a.lat_deg,
+        lon_deg: a.lon_deg,
+        height_m: a.antenna_alt_m(s.region.ground_elevation_m),
+        scan_period_s: a.update_period_s,
+        sigma_range_m: 0.0,
+        sigma_azimuth_deg: 0.0,
+        sigma_elevation_deg: 0.0,
+        refraction_k: DEFAULT_REFRACTION_K,
+        range_max_m: Some(a.range_m),
+        // Typical of NACp 8, the most common airborne category.
+        sigma_position_m: Some(38.0),
+    });
+    SensorTable {
+        sensor: radars.chain(stations).collect(),
+    }
+}
