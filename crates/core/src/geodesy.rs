@@ -156,7 +156,7 @@ impl Enu {
     }
 
     pub fn horizontal_m(self) -> f64 {
-        self.e_m.hypot(self.n_m)
+        (self.e_m * self.e_m + self.n_m * self.n_m).sqrt()
     }
 }
 
@@ -248,12 +248,30 @@ pub fn normalize_lon_deg(lon_deg: f64) -> f64 {
 
 /// Wraps an angle into [0, 2π).
 pub fn wrap_two_pi(a_rad: f64) -> f64 {
-    a_rad.rem_euclid(std::f64::consts::TAU)
+    use std::f64::consts::TAU;
+    // Most angles are at most one turn off: avoid fmod for them.
+    let a = if a_rad < 0.0 {
+        a_rad + TAU
+    } else if a_rad >= TAU {
+        a_rad - TAU
+    } else {
+        a_rad
+    };
+    if (0.0..TAU).contains(&a) {
+        return a;
+    }
+    // rem_euclid may round up to TAU itself for tiny negative angles.
+    let r = a_rad.rem_euclid(TAU);
+    if r < TAU {
+        r
+    } else {
+        0.0
+    }
 }
 
 /// Wraps an angle into [−π, π).
 pub fn wrap_pi(a_rad: f64) -> f64 {
-    (a_rad + std::f64::consts::PI).rem_euclid(std::f64::consts::TAU) - std::f64::consts::PI
+    wrap_two_pi(a_rad + std::f64::consts::PI) - std::f64::consts::PI
 }
 
 pub(crate) fn sub3(a: [f64; 3], b: [f64; 3]) -> [f64; 3] {
@@ -302,5 +320,16 @@ mod tests {
         assert_eq!(normalize_lon_deg(190.0), -170.0);
         assert_eq!(normalize_lon_deg(-180.0), -180.0);
         assert!((wrap_pi(3.5 * std::f64::consts::PI) + 0.5 * std::f64::consts::PI).abs() < 1e-12);
+        assert!((wrap_pi(-7.5 * std::f64::consts::PI) - 0.5 * std::f64::consts::PI).abs() < 1e-12);
+        assert!((wrap_two_pi(-0.1) - (std::f64::consts::TAU - 0.1)).abs() < 1e-12);
+        assert!(wrap_two_pi(-1e-20) < std::f64::consts::TAU);
+        for a in [-20.0, -6.3, -1.0, 0.0, 1.0, 6.3, 13.0, 100.0] {
+            let w = wrap_two_pi(a);
+            assert!((0.0..std::f64::consts::TAU).contains(&w));
+            assert!(
+                ((w - a) / std::f64::consts::TAU).fract().abs() < 1e-9
+                    || ((w - a) / std::f64::consts::TAU).fract().abs() > 1.0 - 1e-9
+            );
+        }
     }
 }

@@ -35,21 +35,23 @@ pub fn push_fixed(buf: &mut Vec<u8>, value: f64, decimals: u32) {
     if value < 0.0 && scaled != 0 {
         buf.push(b'-');
     }
-    let mut itoa = itoa_buf(scaled / scale);
-    buf.extend_from_slice(itoa.as_bytes());
+    let mut digits = itoa::Buffer::new();
+    buf.extend_from_slice(digits.format(scaled / scale).as_bytes());
     if decimals > 0 {
         buf.push(b'.');
-        itoa = itoa_buf(scaled % scale);
-        for _ in itoa.len()..decimals as usize {
-            buf.push(b'0');
-        }
-        buf.extend_from_slice(itoa.as_bytes());
+        let frac = digits.format(scaled % scale);
+        buf.extend(std::iter::repeat_n(b'0', decimals as usize - frac.len()));
+        buf.extend_from_slice(frac.as_bytes());
     }
 }
 
-fn itoa_buf(v: u64) -> String {
-    // The std formatter of integers is fast enough; floats are what cost.
-    v.to_string()
+fn push_octal4(buf: &mut Vec<u8>, v: u16) {
+    buf.extend([9, 6, 3, 0].map(|shift| b'0' + ((v >> shift) & 7) as u8));
+}
+
+fn push_hex6(buf: &mut Vec<u8>, v: u32) {
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    buf.extend([20, 16, 12, 8, 4, 0].map(|shift| HEX[((v >> shift) & 0xF) as usize]));
 }
 
 /// Writes `plots.csv`. Sensor names are looked up by [`crate::SensorId`] index.
@@ -111,11 +113,11 @@ impl<W: Write> PlotsWriter<W> {
         }
         l.push(b',');
         if let Some(code) = r.mode3a {
-            l.extend_from_slice(code.to_string().as_bytes());
+            push_octal4(l, code.value());
         }
         l.push(b',');
         if let Some(addr) = r.mode_s {
-            l.extend_from_slice(addr.to_string().as_bytes());
+            push_hex6(l, addr.address());
         }
         l.push(b',');
         if let Some(cs) = r.callsign {
@@ -151,7 +153,7 @@ impl<W: Write> TruthWriter<W> {
         l.clear();
         push_fixed(l, t.time_s, 3);
         l.push(b',');
-        l.extend_from_slice(t.target_id.to_string().as_bytes());
+        l.extend_from_slice(itoa::Buffer::new().format(t.target_id).as_bytes());
         for (v, d) in [
             (t.lat_deg, 7),
             (t.lon_deg, 7),
@@ -220,15 +222,15 @@ mod tests {
                 elevation_rad: None,
             },
             alt_m: Some(10_668.0),
-            mode3a: Mode3A::parse("2301"),
-            mode_s: None,
+            mode3a: Mode3A::parse("0301"),
+            mode_s: crate::ModeS::parse("0A0F5C"),
             callsign: None,
         })
         .unwrap();
         let text = String::from_utf8(w.finish().unwrap()).unwrap();
         assert_eq!(
             text.lines().nth(1).unwrap(),
-            "12.500,niamey,cmb,120345.0,1.0000,,,,10668.0,2301,,"
+            "12.500,niamey,cmb,120345.0,1.0000,,,,10668.0,0301,0A0F5C,"
         );
     }
 }

@@ -93,7 +93,7 @@ impl RadarGeometry {
         let azimuth_rad = wrap_two_pi(enu.e_m.atan2(enu.n_m));
         let (x, y) = self.effective_xy(enu, azimuth_rad);
         Polar {
-            range_m: x.hypot(y),
+            range_m: (x * x + y * y).sqrt(),
             azimuth_rad,
             elevation_rad: y.atan2(x),
         }
@@ -108,7 +108,7 @@ impl RadarGeometry {
         let eff = self.effective_plane(azimuth_rad);
         let z = truth.site_r_m + enu.u_m;
         let d = enu.horizontal_m();
-        let height_m = d.hypot(z) - truth.radius_m;
+        let height_m = (d * d + z * z).sqrt() - truth.radius_m;
         let theta_eff = d.atan2(z) / self.refraction_k;
         let r = eff.radius_m + height_m;
         (r * theta_eff.sin(), r * theta_eff.cos() - eff.site_r_m)
@@ -181,7 +181,7 @@ impl RadarGeometry {
         } else {
             0.0
         };
-        let closest = (p0[0] + t * d[0]).hypot(p0[1] + t * d[1]);
+        let closest = ((p0[0] + t * d[0]).powi(2) + (p0[1] + t * d[1]).powi(2)).sqrt();
         closest >= eff.radius_m + ground_m - 1e-6
     }
 }

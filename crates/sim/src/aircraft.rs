@@ -37,6 +37,8 @@ pub struct Performance {
     pub adsb_share: f64,
     /// One-sigma horizontal ADS-B position error (NACp 9 ≈ 12 m, NACp 8 ≈ 38 m, NACp 7 ≈ 76 m).
     pub adsb_sigma_m: f64,
+    /// g·tan(bank_max): the lateral acceleration of the steepest coordinated turn.
+    pub lateral_accel_max_mps2: f64,
 }
 
 impl AircraftType {
@@ -90,6 +92,7 @@ impl AircraftType {
                 rcs_m2: rcs,
                 adsb_share: adsb,
                 adsb_sigma_m: sigma,
+                lateral_accel_max_mps2: crate::G_MPS2 * f64::to_radians(bank).tan(),
             }
         };
         match self {
@@ -121,7 +124,7 @@ impl AircraftType {
 impl Performance {
     /// The tightest coordinated turn at `speed_mps`: the class's rate limit or its bank limit.
     pub fn turn_rate_max_rad_s(&self, speed_mps: f64) -> f64 {
-        let by_bank = crate::G_MPS2 * self.bank_max_deg.to_radians().tan() / speed_mps.max(1.0);
+        let by_bank = self.lateral_accel_max_mps2 / speed_mps.max(1.0);
         self.turn_rate_max_deg_s.to_radians().min(by_bank)
     }
 }

@@ -12,7 +12,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use vigie_core::interop::TruthState;
 use vigie_core::{
-    Mode3A, Report, SensorId, SensorKind, SensorSpec, SensorTable, DEFAULT_REFRACTION_K,
+    Ecef, Mode3A, Report, SensorId, SensorKind, SensorSpec, SensorTable, DEFAULT_REFRACTION_K,
 };
 
 use crate::adsb::AdsbModel;
@@ -26,6 +26,8 @@ use crate::traffic;
 
 /// The simulation step. Sensors interpolate inside it, so it bounds nothing they measure.
 pub const FRAME_S: f64 = 1.0;
+/// The step of the warm-up, when nothing is observed and only positions at `t = 0` matter.
+const WARMUP_STEP_S: f64 = 5.0;
 
 /// What one frame produced.
 #[derive(Debug, Clone, Default)]
@@ -62,6 +64,8 @@ struct Airborne {
     squawk: Option<Mode3A>,
     transponder: bool,
     spoof_ne_m: Option<[f64; 2]>,
+    /// ECEF position and velocity at the end of the last observed frame: the start of the next.
+    last_ecef: Option<(Ecef, [f64; 3])>,
 }
 
 pub struct Simulator {
@@ -143,7 +147,7 @@ impl Simulator {
         }
         actions.sort_by(|a, b| a.0.total_cmp(&b.0));
         let sensor_table = sensor_table(&scenario);
-        let start_s = -(traffic.warmup_s / FRAME_S).ceil() * FRAME_S;
+        let start_s = -(traffic.warmup_s / WARMUP_STEP_S).ceil() * WARMUP_STEP_S;
         Ok(Simulator {
             stats: Stats {
                 flights: traffic.plans.len(),
@@ -200,48 +204,59 @@ impl Simulator {
     /// warm-up, which produces no frames.
     pub fn next_frame(&mut self) -> Option<&Frame> {
         while self.time_s < 0.0 {
-            self.advance(false);
+            self.warm_up_step();
         }
         if self.time_s >= self.scenario.duration_s {
             return None;
         }
-        self.advance(true);
+        self.advance();
         Some(&self.frame)
     }
 
-    fn advance(&mut self, observe: bool) {
+    /// Flies traffic before the clock starts, in coarse steps, observing nothing.
+    fn warm_up_step(&mut self) {
+        let t0 = self.time_s;
+        let dt = WARMUP_STEP_S.min(-t0);
+        self.spawn(t0, dt);
+        self.apply_actions(t0, dt);
+        for a in &mut self.airborne {
+            a.kin.step(&self.plans[a.plan], &a.perf, dt);
+        }
+        self.airborne.retain(|a| !a.kin.arrived);
+        self.time_s = t0 + dt;
+    }
+
+    fn advance(&mut self) {
         let t0 = self.time_s;
         self.frame.time_s = t0;
         self.frame.truth.clear();
         self.frame.reports.clear();
-        self.spawn(t0);
-        self.apply_actions(t0);
-        if observe && t0 + 1e-9 >= self.next_truth_s {
+        self.spawn(t0, FRAME_S);
+        self.apply_actions(t0, FRAME_S);
+        if t0 + 1e-9 >= self.next_truth_s {
             self.record_truth(t0);
             self.next_truth_s += self.scenario.truth_period_s;
         }
-        self.fly(observe);
-        if observe {
-            for r in &mut self.radars {
-                r.sweep(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
-            }
-            for a in &mut self.adsb {
-                a.receive(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
-            }
-            self.frame
-                .reports
-                .sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.sensor.cmp(&b.sensor)));
-            self.stats.reports += self.frame.reports.len() as u64;
-            self.stats.truth_samples += self.frame.truth.len() as u64;
-            self.stats.max_airborne = self.stats.max_airborne.max(self.airborne.len());
+        self.fly();
+        for r in &mut self.radars {
+            r.sweep(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
         }
+        for a in &mut self.adsb {
+            a.receive(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
+        }
+        self.frame
+            .reports
+            .sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.sensor.cmp(&b.sensor)));
+        self.stats.reports += self.frame.reports.len() as u64;
+        self.stats.truth_samples += self.frame.truth.len() as u64;
+        self.stats.max_airborne = self.stats.max_airborne.max(self.airborne.len());
         self.airborne.retain(|a| !a.kin.arrived);
         self.time_s = t0 + FRAME_S;
     }
 
-    fn spawn(&mut self, t0: f64) {
+    fn spawn(&mut self, t0: f64, dt: f64) {
         while let Some(plan) = self.plans.get(self.next_plan) {
-            if plan.start_s >= t0 + FRAME_S {
+            if plan.start_s >= t0 + dt {
                 break;
             }
             self.airborne.push(Airborne {
@@ -251,14 +266,15 @@ impl Simulator {
                 squawk: plan.identity.squawk,
                 transponder: plan.identity.transponder,
                 spoof_ne_m: None,
+                last_ecef: None,
             });
             self.next_plan += 1;
         }
     }
 
-    fn apply_actions(&mut self, t0: f64) {
+    fn apply_actions(&mut self, t0: f64, dt: f64) {
         while let Some(&(at_s, action)) = self.actions.get(self.next_action) {
-            if at_s >= t0 + FRAME_S {
+            if at_s >= t0 + dt {
                 break;
             }
             let plan = match action {
@@ -301,21 +317,18 @@ impl Simulator {
         }
     }
 
-    fn fly(&mut self, observe: bool) {
+    fn fly(&mut self) {
         self.snapshots.clear();
         for a in &mut self.airborne {
             let plan = &self.plans[a.plan];
-            if !observe {
-                a.kin.step(plan, &a.perf, FRAME_S);
-                continue;
-            }
-            let (p0, v0) = a.kin.ecef_state();
+            let (p0, v0) = a.last_ecef.unwrap_or_else(|| a.kin.ecef_state());
             let alt0_m = a.kin.alt_m;
             a.kin.step(plan, &a.perf, FRAME_S);
             if a.kin.arrived {
                 continue;
             }
             let (p1, v1) = a.kin.ecef_state();
+            a.last_ecef = Some((p1, v1));
             let perf = &a.perf;
             self.snapshots.push(Snapshot {
                 target_id: plan.target_id,

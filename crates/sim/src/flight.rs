@@ -58,6 +58,33 @@ pub struct Kinematics {
     /// The waypoint being flown to.
     pub leg: usize,
     pub arrived: bool,
+    /// What stays fixed along the leg, computed once per leg: sin and cos of the waypoint's
+    /// latitude, and the course out of it (NaN for the last one).
+    leg_cache: LegCache,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct LegCache {
+    leg: usize,
+    sin_lat: f64,
+    cos_lat: f64,
+    out_course_rad: f64,
+}
+
+impl LegCache {
+    fn new(plan: &FlightPlan, leg: usize) -> Self {
+        let wp = plan.waypoints[leg];
+        let (sin_lat, cos_lat) = wp.lat_deg.to_radians().sin_cos();
+        let out_course_rad = plan.waypoints.get(leg + 1).map_or(f64::NAN, |next| {
+            sphere_bearing_rad(wp.lat_deg, wp.lon_deg, next.lat_deg, next.lon_deg)
+        });
+        Self {
+            leg,
+            sin_lat,
+            cos_lat,
+            out_course_rad,
+        }
+    }
 }
 
 impl Kinematics {
@@ -73,6 +100,7 @@ impl Kinematics {
             vrate_mps: 0.0,
             leg: 1,
             arrived: false,
+            leg_cache: LegCache::new(plan, 1),
         }
     }
 
@@ -96,7 +124,15 @@ impl Kinematics {
             cos_lon * ve - sin_lat * sin_lon * vn + cos_lat * sin_lon * vu,
             cos_lat * vn + sin_lat * vu,
         ];
-        (self.geodetic().to_ecef(), v)
+        // Geodetic::to_ecef, sharing the sines and cosines above.
+        let n = prime_vertical_radius_m(sin_lat);
+        let r = (n + self.alt_m) * cos_lat;
+        let p = Ecef::new(
+            r * cos_lon,
+            r * sin_lon,
+            (n * (1.0 - vigie_core::geodesy::WGS84_E2) + self.alt_m) * sin_lat,
+        );
+        (p, v)
     }
 
     /// Advances the state by `dt_s` along the plan.
@@ -104,7 +140,11 @@ impl Kinematics {
         if self.arrived {
             return;
         }
-        let Some((wp, distance_m, bearing_rad)) = self.next_waypoint(plan, perf, dt_s) else {
+        let lat_rad = self.lat_deg.to_radians();
+        let (sin_lat, cos_lat) = lat_rad.sin_cos();
+        let Some((wp, distance_m, bearing_rad)) =
+            self.next_waypoint(plan, perf, dt_s, sin_lat, cos_lat)
+        else {
             self.arrived = true;
             return;
         };
@@ -115,44 +155,56 @@ impl Kinematics {
         self.vrate_mps =
             vertical_rate_mps(self.alt_m, wp.alt_m, distance_m, self.speed_mps, perf, dt_s);
 
-        let heading_mid = self.heading_rad + 0.5 * omega * dt_s;
+        let (sin_h, cos_h) = (self.heading_rad + 0.5 * omega * dt_s).sin_cos();
         let speed_mid = self.speed_mps + 0.5 * dv;
-        let lat_mid = self.lat_deg.to_radians();
-        let sin_lat = lat_mid.sin();
-        let north_m = speed_mid * heading_mid.cos() * dt_s;
-        let east_m = speed_mid * heading_mid.sin() * dt_s;
+        let north_m = speed_mid * cos_h * dt_s;
+        let east_m = speed_mid * sin_h * dt_s;
         let alt_mid_m = self.alt_m + 0.5 * self.vrate_mps * dt_s;
-        self.lat_deg += (north_m / (meridian_radius_m(sin_lat) + alt_mid_m)).to_degrees();
-        let lat_mid = 0.5 * (lat_mid + self.lat_deg.to_radians());
-        self.lon_deg += (east_m
-            / ((prime_vertical_radius_m(lat_mid.sin()) + alt_mid_m) * lat_mid.cos()))
-        .to_degrees();
-        self.lon_deg = vigie_core::geodesy::normalize_lon_deg(self.lon_deg);
+        let dlat_rad = north_m / (meridian_radius_m(sin_lat) + alt_mid_m);
+        // The east step at the mid latitude, to first order from the start's sine and cosine.
+        let half = 0.5 * dlat_rad;
+        let sin_mid = sin_lat + half * cos_lat;
+        let cos_mid = cos_lat - half * sin_lat;
+        self.lat_deg += dlat_rad.to_degrees();
+        self.lon_deg +=
+            (east_m / ((prime_vertical_radius_m(sin_mid) + alt_mid_m) * cos_mid)).to_degrees();
+        if !(-180.0..180.0).contains(&self.lon_deg) {
+            self.lon_deg = vigie_core::geodesy::normalize_lon_deg(self.lon_deg);
+        }
         self.alt_m += self.vrate_mps * dt_s;
         self.heading_rad = wrap_two_pi(self.heading_rad + omega * dt_s);
         self.speed_mps += dv;
     }
 
-    /// The waypoint to fly to now, switching legs when the fly-by turn must begin.
+    /// The waypoint to fly to now, its distance and bearing, switching legs when the fly-by
+    /// turn must begin.
     fn next_waypoint(
         &mut self,
         plan: &FlightPlan,
         perf: &Performance,
         dt_s: f64,
+        sin_lat: f64,
+        cos_lat: f64,
     ) -> Option<(Waypoint, f64, f64)> {
         loop {
             let wp = *plan.waypoints.get(self.leg)?;
-            let distance_m = sphere_distance_m(self.lat_deg, self.lon_deg, wp.lat_deg, wp.lon_deg);
-            let bearing_rad =
-                sphere_bearing_rad(self.lat_deg, self.lon_deg, wp.lat_deg, wp.lon_deg);
-            let lead_m = match plan.waypoints.get(self.leg + 1) {
-                Some(next) => {
-                    let out =
-                        sphere_bearing_rad(wp.lat_deg, wp.lon_deg, next.lat_deg, next.lon_deg);
-                    let turn = wrap_pi(out - bearing_rad).abs().min(0.75 * PI);
-                    self.speed_mps / perf.turn_rate_max_rad_s(self.speed_mps) * (0.5 * turn).tan()
-                }
-                None => 0.0,
+            if self.leg_cache.leg != self.leg {
+                self.leg_cache = LegCache::new(plan, self.leg);
+            }
+            let c = self.leg_cache;
+            let (distance_m, bearing_rad) = sphere_distance_bearing(
+                sin_lat,
+                cos_lat,
+                self.lon_deg,
+                c.sin_lat,
+                c.cos_lat,
+                wp.lon_deg,
+            );
+            let lead_m = if c.out_course_rad.is_nan() {
+                0.0
+            } else {
+                let turn = wrap_pi(c.out_course_rad - bearing_rad).abs().min(0.75 * PI);
+                self.speed_mps / perf.turn_rate_max_rad_s(self.speed_mps) * (0.5 * turn).tan()
             };
             let behind = wrap_pi(bearing_rad - self.heading_rad).abs() > 0.5 * PI;
             let step_m = self.speed_mps * dt_s;
@@ -163,6 +215,28 @@ impl Kinematics {
             return Some((wp, distance_m, bearing_rad));
         }
     }
+}
+
+/// Great-circle distance and initial bearing on the mean sphere, from the sines and cosines
+/// of both latitudes: one `sin_cos` and two `atan2` per call.
+fn sphere_distance_bearing(
+    sin1: f64,
+    cos1: f64,
+    lon1_deg: f64,
+    sin2: f64,
+    cos2: f64,
+    lon2_deg: f64,
+) -> (f64, f64) {
+    let (sdl, cdl) = (lon2_deg - lon1_deg).to_radians().sin_cos();
+    let y = sdl * cos2;
+    let x = cos1 * sin2 - sin1 * cos2 * cdl;
+    let central = (y * y + x * x)
+        .sqrt()
+        .atan2(sin1 * sin2 + cos1 * cos2 * cdl);
+    (
+        vigie_core::geodesy::EARTH_MEAN_RADIUS_M * central,
+        wrap_two_pi(y.atan2(x)),
+    )
 }
 
 fn vertical_rate_mps(

@@ -21,6 +21,40 @@ const RANGE_MIN_M: f64 = 1_000.0;
 /// False alarms of 3-D radars are spread up to this elevation at most.
 const CLUTTER_ELEVATION_MAX_DEG: f64 = 20.0;
 
+/// The sector the beam sweeps in one frame, widened by what a target's azimuth can move in
+/// that time, for a cheap rejection before the exact crossing.
+struct Sector {
+    mid_sin: f64,
+    mid_cos: f64,
+    cos_half: f64,
+}
+
+impl Sector {
+    /// Targets closer than this are always checked exactly: their azimuth moves fast.
+    const NEAR_M: f64 = 5_000.0;
+    /// A target's azimuth moves by at most this within a frame beyond `NEAR_M`.
+    const MARGIN_RAD: f64 = 0.15;
+
+    fn new(beam0: f64, sweep_rad: f64) -> Self {
+        let half = 0.5 * sweep_rad + Self::MARGIN_RAD;
+        let (mid_sin, mid_cos) = (beam0 + 0.5 * sweep_rad).sin_cos();
+        Self {
+            mid_sin,
+            mid_cos,
+            cos_half: if half >= std::f64::consts::PI {
+                -2.0
+            } else {
+                half.cos()
+            },
+        }
+    }
+
+    fn may_hold(&self, enu: vigie_core::Enu) -> bool {
+        let h = enu.horizontal_m();
+        h < Self::NEAR_M || (enu.e_m * self.mid_sin + enu.n_m * self.mid_cos) >= self.cos_half * h
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct RadarModel {
     pub sensor: SensorId,
@@ -115,9 +149,12 @@ impl RadarModel {
         let sweep_rad = self.beam_rate_rad_s * dt_s;
         let site = self.geometry.site_ecef().as_array();
         let reach2 = self.reach_m * self.reach_m;
+        let sector = Sector::new(beam0, sweep_rad);
         for a in aircraft {
             let d2 = (0..3).map(|i| (a.p0[i] - site[i]).powi(2)).sum::<f64>();
-            if d2 > reach2 * 1.1 {
+            if d2 > reach2 * 1.1
+                || !sector.may_hold(self.geometry.frame().to_enu(Ecef::from_array(a.p0)))
+            {
                 continue;
             }
             if let Some(det) = self.crossing(a, t0_s, dt_s, beam0, sweep_rad) {
