@@ -32,11 +32,23 @@ pub struct Identity {
     pub adsb: bool,
 }
 
+/// Where a flight plan came from in the scenario.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Origin {
+    /// A `[[traffic.flow]]`: scheduled civil traffic.
+    Flow,
+    /// A `[[flight]]` written out in the scenario.
+    Scripted,
+    /// A `[[traffic.intruders]]` entry: non-cooperative.
+    Intruder,
+}
+
 /// Everything needed to fly one aircraft, fixed before the run starts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct FlightPlan {
     pub target_id: u32,
     pub name: String,
+    pub origin: Origin,
     pub aircraft: AircraftType,
     pub start_s: f64,
     pub waypoints: Vec<Waypoint>,
@@ -283,6 +295,7 @@ mod tests {
         FlightPlan {
             target_id: 1,
             name: "t".into(),
+            origin: Origin::Scripted,
             aircraft,
             start_s: 0.0,
             waypoints,

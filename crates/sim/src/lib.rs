@@ -9,7 +9,8 @@
 //! It owns the scenario format ([`scenario`]), the traffic ([`traffic`], [`flight`],
 //! [`aircraft`]), the sensor models ([`radar`], [`adsb`]) and the frame loop ([`engine`]),
 //! whose [`Simulator::next_frame`] is the streaming, in-process API the live pipeline uses.
-//! It writes vigie's interop files through `vigie_core::interop` ([`output`]).
+//! It writes vigie's interop files through `vigie_core::interop` ([`output`]) and draws the
+//! run as an SVG map ([`map`]).
 //!
 //! It does not own tracking, display, wire formats or wall-clock time: frames come as fast
 //! as they are asked for, and pacing them to real time is the caller's business. Every
@@ -20,6 +21,7 @@ pub mod aircraft;
 pub mod airports;
 pub mod engine;
 pub mod flight;
+pub mod map;
 pub mod output;
 pub mod radar;
 pub mod region;

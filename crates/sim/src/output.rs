@@ -1,4 +1,5 @@
-//! Writes a run's interop files: `plots.csv`, `truth.csv` and `sensors.toml`.
+//! Writes a run's interop files (`plots.csv`, `truth.csv`, `sensors.toml`) and its map
+//! (`map.svg`).
 
 use std::fs::File;
 use std::io::{self, BufWriter};
@@ -7,6 +8,10 @@ use std::path::Path;
 use vigie_core::interop::{PlotsWriter, TruthWriter};
 
 use crate::engine::Simulator;
+use crate::map::MapRecorder;
+
+/// Seconds between the points of a track on the map.
+const MAP_TRAIL_PERIOD_S: f64 = 20.0;
 
 #[derive(Debug, thiserror::Error)]
 pub enum OutputError {
@@ -16,7 +21,7 @@ pub enum OutputError {
     Sensors(#[from] vigie_core::sensor::SensorTableError),
 }
 
-/// Runs the simulator to its end, writing the three files into `dir`. `progress` is called
+/// Runs the simulator to its end, writing the four files into `dir`. `progress` is called
 /// after each frame with the frame's time.
 pub fn run_to_files(
     sim: &mut Simulator,
@@ -45,7 +50,9 @@ pub fn run_to_files(
         .map_err(io_err("plots.csv"))?;
     let mut truth = TruthWriter::new(create("truth.csv").map_err(io_err("truth.csv"))?)
         .map_err(io_err("truth.csv"))?;
+    let mut map = MapRecorder::new(MAP_TRAIL_PERIOD_S);
     while let Some(frame) = sim.next_frame() {
+        map.record(&frame.truth);
         for t in &frame.truth {
             truth.write(t).map_err(io_err("truth.csv"))?;
         }
@@ -56,5 +63,6 @@ pub fn run_to_files(
     }
     plots.finish().map_err(io_err("plots.csv"))?;
     truth.finish().map_err(io_err("truth.csv"))?;
+    std::fs::write(dir.join("map.svg"), map.to_svg(sim)).map_err(io_err("map.svg"))?;
     Ok(())
 }

@@ -17,7 +17,7 @@ use vigie_core::{Callsign, Geodetic, Mode3A, ModeS};
 
 use crate::aircraft::Performance;
 use crate::airports::Airport;
-use crate::flight::{sphere_distance_m, FlightPlan, Identity, Waypoint};
+use crate::flight::{sphere_distance_m, FlightPlan, Identity, Origin, Waypoint};
 use crate::region::Region;
 use crate::scenario::{FlightSpec, FlowSpec, IntruderSpec, Place, Problems, Scenario};
 
@@ -282,6 +282,7 @@ fn scripted(
     FlightPlan {
         target_id: id,
         name: f.name.clone(),
+        origin: Origin::Scripted,
         aircraft: f.aircraft,
         start_s: f.start_s,
         waypoints,
@@ -348,6 +349,7 @@ fn flow_flight(
     FlightPlan {
         target_id: id,
         name: format!("{}-{}", flow.from, flow.to),
+        origin: Origin::Flow,
         aircraft: flow.aircraft,
         start_s,
         waypoints,
@@ -430,6 +432,7 @@ fn intruder(
     FlightPlan {
         target_id: id,
         name: format!("intruder-{}-{id}", spec.border),
+        origin: Origin::Intruder,
         aircraft: spec.aircraft,
         start_s: crossing_s - INTRUDER_LEAD_IN_M / speed,
         waypoints: vec![wp(start), wp(crossing), wp(target)],

@@ -40,3 +40,20 @@ fn another_seed_other_bytes() {
     assert_ne!(a[1], b[1], "traffic should depend on the seed");
     assert_eq!(a[2], b[2], "the sensor table does not depend on the seed");
 }
+
+#[test]
+fn the_map_shows_the_sensors_and_the_intruders() {
+    let svg = String::from_utf8(run(None, "det-map").pop().unwrap()).unwrap();
+    assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+    for label in [
+        "niamey-lr",
+        "makalondi-gf",
+        "intruder-MLI",
+        "intruder-BFA",
+        "NAF01",
+        "DAH4062",
+        "Burkina Faso",
+    ] {
+        assert!(svg.contains(label), "the map lacks {label}");
+    }
+}

@@ -291,7 +291,7 @@ fn the_niger_exercise_has_its_cast() {
     let plans = sim.plans().to_vec();
     let intruders: Vec<_> = plans
         .iter()
-        .filter(|p| p.name.starts_with("intruder"))
+        .filter(|p| p.origin == vigie_sim::flight::Origin::Intruder)
         .collect();
     assert_eq!(intruders.len(), 5);
     assert!(intruders

@@ -8,19 +8,21 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 /// Run a scenario: fly its traffic, simulate its sensors, write the results.
 ///
-/// Writes three files into the output directory (formats in docs/formats.md):
+/// Writes four files into the output directory (formats in docs/formats.md):
 ///   plots.csv     every radar plot and ADS-B report, in time order
 ///   truth.csv     where every aircraft really was, every truth_period_s
 ///   sensors.toml  the sensors, as the tracker needs to know them
+///   map.svg       the region, the sensors and every track, to look at
 ///
 /// The same scenario and seed always give the same bytes.
 ///
 /// Example: vigie sim scenarios/niger.toml --out out/
 #[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
 pub struct SimArgs {
     /// The scenario file (TOML; see docs/scenario.md).
     scenario: PathBuf,
-    /// Directory for plots.csv, truth.csv and sensors.toml (created if missing).
+    /// Directory for plots.csv, truth.csv, sensors.toml and map.svg (created if missing).
     #[arg(long, short, default_value = "out")]
     out: PathBuf,
     /// Replace the scenario's seed, e.g. for Monte Carlo runs.
