@@ -12,8 +12,8 @@ fn run(seed: Option<u64>, name: &str) -> Vec<Vec<u8>> {
     };
     let mut sim = common::sim(common::NIGER, overrides);
     vigie_sim::output::run_to_files(&mut sim, &dir, |_| {}).unwrap();
-    let files =
-        ["plots.csv", "truth.csv", "sensors.toml"].map(|f| std::fs::read(dir.join(f)).unwrap());
+    let files = ["plots.csv", "truth.csv", "sensors.toml", "map.svg"]
+        .map(|f| std::fs::read(dir.join(f)).unwrap());
     std::fs::remove_dir_all(&dir).unwrap();
     files.to_vec()
 }
@@ -44,7 +44,11 @@ fn another_seed_other_bytes() {
 #[test]
 fn the_map_shows_the_sensors_and_the_intruders() {
     let svg = String::from_utf8(run(None, "det-map").pop().unwrap()).unwrap();
-    assert!(svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"));
+    assert!(
+        svg.starts_with("<svg ") && svg.trim_end().ends_with("</svg>"),
+        "{}…",
+        &svg[..80.min(svg.len())]
+    );
     for label in [
         "niamey-lr",
         "makalondi-gf",
