@@ -31,6 +31,8 @@ const INTRUDER_LEAD_IN_M: f64 = 25_000.0;
 const WARMUP_MAX_S: f64 = 6.0 * 3600.0;
 /// Flights of one flow are at least this far apart in time, as departure slots are.
 const FLOW_SPACING_S: f64 = 300.0;
+/// The most flights one scenario may hold: far beyond a national day, and a bound on memory.
+pub const FLIGHTS_MAX: usize = 250_000;
 
 /// The area where traffic is simulated: a latitude/longitude box.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -77,12 +79,14 @@ struct Registry {
 
 impl Registry {
     fn mode_s(&mut self, rng: &mut ChaCha8Rng) -> Option<ModeS> {
-        loop {
+        // FLIGHTS_MAX keeps the address space (16.7 M) sparse: a free one comes quickly.
+        for _ in 0..10_000 {
             let a = rng.random_range(1..0xFF_FFFF);
             if self.mode_s.insert(a) {
                 return ModeS::new(a);
             }
         }
+        None
     }
 
     /// A discrete code, avoiding the reserved ones (7000, 7500–7777) and codes in use.
@@ -152,6 +156,22 @@ pub fn build(
         .map(|(f, r)| r.length_m / f.aircraft.performance().cruise_speed_mps)
         .fold(scripted_warmup, f64::max)
         .min(WARMUP_MAX_S);
+    let expected: f64 = routes
+        .iter()
+        .map(|(f, _)| f.per_hour * (warmup_s + s.duration_s) / 3600.0)
+        .sum::<f64>()
+        + s.traffic
+            .intruders
+            .iter()
+            .map(|i| f64::from(i.count))
+            .sum::<f64>();
+    if expected > FLIGHTS_MAX as f64 {
+        problems.push(
+            "traffic",
+            format!("about {expected:.0} flights: more than the {FLIGHTS_MAX} a scenario may hold; lower per_hour or count"),
+        );
+        return Traffic { plans, warmup_s };
+    }
     for (flow, r) in &routes {
         for start_s in poisson_times(flow.per_hour, -warmup_s, s.duration_s, rng) {
             let id = plans.len() as u32 + 1;

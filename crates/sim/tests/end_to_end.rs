@@ -319,3 +319,26 @@ fn the_niger_exercise_has_its_cast() {
         );
     }
 }
+
+#[test]
+fn a_region_can_come_from_a_geojson_file() {
+    let dir = common::temp_dir("geojson-region");
+    std::fs::write(
+        dir.join("square.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Square"},
+            "geometry":{"type":"Polygon","coordinates":[[[5,15],[7,15],[7,17],[5,17],[5,15]]]}}]}"#,
+    )
+    .unwrap();
+    let text = scenario("").replace("builtin = \"NER\"", "geojson = \"square.geojson\"");
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, &text).unwrap();
+    let mut sim = vigie_sim::load(&path, Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(sim.region().country.name, "Square");
+    assert!(sim.region().contains(16.0, 6.0) && !sim.region().contains(18.0, 6.0));
+    let mut reports = 0;
+    while let Some(f) = sim.next_frame() {
+        reports += f.reports.len();
+    }
+    assert!(reports > 500, "{reports} reports");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
