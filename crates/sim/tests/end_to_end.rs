@@ -92,15 +92,6 @@ fn truth_at(run: &Run, id: u32, t_s: f64) -> Ecef {
     Ecef::from_array([0, 1, 2].map(|k| pa[k] + s * (pb[k] - pa[k])))
 }
 
-fn mean_sd(v: &[f64]) -> (f64, f64) {
-    let n = v.len() as f64;
-    let m = v.iter().sum::<f64>() / n;
-    (
-        m,
-        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt(),
-    )
-}
-
 #[test]
 fn plots_are_stamped_when_the_beam_crosses_the_target() {
     let run = run(&scenario(""));
@@ -124,7 +115,7 @@ fn plots_are_stamped_when_the_beam_crosses_the_target() {
     }
     assert!(z[0].len() >= 55, "{} plots in 60 scans", z[0].len());
     for (name, v) in ["range", "azimuth", "elevation"].iter().zip(&z) {
-        let (m, sd) = mean_sd(v);
+        let (m, sd) = common::mean_sd(v);
         // 60 samples: the mean of unit normals is within ±0.6, the sd within ±0.3.
         assert!(
             m.abs() < 0.6 && (sd - 1.0).abs() < 0.3,
@@ -160,7 +151,7 @@ fn adsb_reports_have_the_nacp_noise_and_the_loss_rate() {
         );
         assert_eq!(r.mode_s.unwrap().to_string(), "3944F1");
     }
-    let (m, sd) = mean_sd(&north);
+    let (m, sd) = common::mean_sd(&north);
     let sigma = vigie_sim::aircraft::AircraftType::Airliner
         .performance()
         .adsb_sigma_m;

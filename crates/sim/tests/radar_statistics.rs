@@ -126,8 +126,8 @@ fn false_alarms_are_poisson_with_the_configured_mean() {
     // One frame is half a revolution here: its mean is 10 plots.
     let mean_expected = 10.0;
     let n = per_frame.len() as f64;
-    let mean = per_frame.iter().sum::<f64>() / n;
-    let var = per_frame.iter().map(|c| (c - mean).powi(2)).sum::<f64>() / (n - 1.0);
+    let (mean, sd) = common::mean_sd(&per_frame);
+    let var = sd * sd;
     assert_within_sigmas(
         "false alarms per half scan",
         mean,
@@ -211,8 +211,7 @@ fn measurement_noise_matches_the_sigmas() {
         ("elevation", &residuals[2], 0.3),
     ] {
         let nf = n as f64;
-        let mean = res.iter().sum::<f64>() / nf;
-        let sd = (res.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (nf - 1.0)).sqrt();
+        let (mean, sd) = common::mean_sd(res);
         assert_within_sigmas(
             &format!("{name} bias"),
             mean,

@@ -31,3 +31,13 @@ pub fn assert_within_sigmas(
         "{what}: observed {observed}, expected {expected} ± {k}×{sigma} (seed {seed})"
     );
 }
+
+/// Sample mean and (n − 1) standard deviation.
+pub fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    (
+        m,
+        (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)).sqrt(),
+    )
+}
