@@ -301,7 +301,7 @@ impl Simulator {
 
     fn record_truth(&mut self, t0: f64) {
         for a in &self.airborne {
-            let [vn, ve, vu] = a.kin.velocity_nedu();
+            let [vn, ve, vu] = a.kin.velocity_neu();
             let plan = &self.plans[a.plan];
             self.frame.truth.push(TruthState {
                 time_s: t0,

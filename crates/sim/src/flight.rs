@@ -121,7 +121,7 @@ impl Kinematics {
     }
 
     /// Velocity north, east, up.
-    pub fn velocity_nedu(&self) -> [f64; 3] {
+    pub fn velocity_neu(&self) -> [f64; 3] {
         let (s, c) = self.heading_rad.sin_cos();
         [self.speed_mps * c, self.speed_mps * s, self.vrate_mps]
     }
@@ -130,7 +130,7 @@ impl Kinematics {
     pub fn ecef_state(&self) -> (Ecef, [f64; 3]) {
         let (sin_lat, cos_lat) = self.lat_deg.to_radians().sin_cos();
         let (sin_lon, cos_lon) = self.lon_deg.to_radians().sin_cos();
-        let [vn, ve, vu] = self.velocity_nedu();
+        let [vn, ve, vu] = self.velocity_neu();
         let v = [
             -sin_lon * ve - sin_lat * cos_lon * vn + cos_lat * cos_lon * vu,
             cos_lon * ve - sin_lat * sin_lon * vn + cos_lat * sin_lon * vu,
