@@ -3,6 +3,11 @@
 //! Each aircraft broadcasts on its own phase every update period; the station hears it
 //! within its range and radio line of sight (4/3 Earth), loses a share of reports, and
 //! passes on the position with the aircraft's NACp-like error, or a spoofed one.
+//!
+//! The position error is the aircraft's own (its navigation solution), so every station that
+//! hears one squitter reports the same position: the error is drawn from a stream keyed by
+//! the aircraft and the broadcast instant, not from the station's. Only losses are the
+//! station's.
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -12,6 +17,7 @@ use vigie_core::{
     Geodetic, Measurement, PlotKind, RadarGeometry, Report, SensorId, DEFAULT_REFRACTION_K,
 };
 
+use crate::engine::rng_stream;
 use crate::scenario::AdsbSpec;
 use crate::snapshot::{quantize_alt_m, Snapshot};
 
@@ -23,10 +29,18 @@ pub struct AdsbModel {
     ground_m: f64,
     outages: Vec<(f64, f64)>,
     rng: ChaCha8Rng,
+    seed: u64,
 }
 
 impl AdsbModel {
-    pub fn new(sensor: SensorId, spec: AdsbSpec, ground_m: f64, rng: ChaCha8Rng) -> Self {
+    /// `seed` is the scenario's: it keys the aircraft's position errors.
+    pub fn new(
+        sensor: SensorId,
+        spec: AdsbSpec,
+        ground_m: f64,
+        rng: ChaCha8Rng,
+        seed: u64,
+    ) -> Self {
         let site = Geodetic::new(spec.lat_deg, spec.lon_deg, spec.antenna_alt_m(ground_m));
         let geometry = RadarGeometry::new(site, DEFAULT_REFRACTION_K)
             .expect("4/3 is a valid refraction factor");
@@ -37,6 +51,7 @@ impl AdsbModel {
             ground_m,
             outages: Vec::new(),
             rng,
+            seed,
         }
     }
 
@@ -75,7 +90,13 @@ impl AdsbModel {
         }
         let g = pos.to_geodetic();
         let normal = Normal::new(0.0, a.adsb_sigma_m.max(0.0)).ok();
-        let mut noise = || normal.map(|n| n.sample(&mut self.rng)).unwrap_or(0.0);
+        let instant_ms = (t_s * 1000.0).round() as i64 as u64;
+        let mut squitter = rng_stream(
+            self.seed,
+            "adsb-squitter",
+            (u64::from(a.target_id) << 40) ^ instant_ms,
+        );
+        let mut noise = || normal.map(|n| n.sample(&mut squitter)).unwrap_or(0.0);
         let [spoof_n, spoof_e] = a.spoof_ne_m.unwrap_or([0.0, 0.0]);
         let north_m = noise() + spoof_n;
         let east_m = noise() + spoof_e;

@@ -132,7 +132,13 @@ impl Simulator {
             .enumerate()
             .map(|(i, spec)| {
                 let rng = rng_stream(scenario.seed, "adsb", i as u64);
-                AdsbModel::new(SensorId((n_radar + i) as u16), spec.clone(), ground_m, rng)
+                AdsbModel::new(
+                    SensorId((n_radar + i) as u16),
+                    spec.clone(),
+                    ground_m,
+                    rng,
+                    scenario.seed,
+                )
             })
             .collect();
         let by_name: HashMap<&str, usize> = traffic

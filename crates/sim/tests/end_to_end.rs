@@ -333,3 +333,31 @@ fn a_region_can_come_from_a_geojson_file() {
     assert!(reports > 500, "{reports} reports");
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn stations_hearing_one_squitter_report_one_position() {
+    let second = r#"
+[[adsb]]
+id = "gs2"
+lat_deg = 17.0
+lon_deg = 9.0
+loss = 0.1
+"#;
+    let run = run(&scenario(second));
+    let mut by_time: HashMap<i64, Vec<&Report>> = HashMap::new();
+    for r in run.reports.iter().filter(|r| r.kind == PlotKind::Adsb) {
+        by_time
+            .entry((r.time_s * 1000.0).round() as i64)
+            .or_default()
+            .push(r);
+    }
+    let pairs: Vec<_> = by_time.values().filter(|v| v.len() == 2).collect();
+    assert!(pairs.len() > 400, "{} squitters heard twice", pairs.len());
+    for p in pairs {
+        assert_ne!(p[0].sensor, p[1].sensor);
+        assert_eq!(
+            p[0].measurement, p[1].measurement,
+            "one squitter, one position"
+        );
+    }
+}
