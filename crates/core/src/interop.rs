@@ -234,3 +234,344 @@ mod tests {
         );
     }
 }
+
+/// Why one line of an interop file could not be read.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum LineError {
+    #[error("line {line}: expected {expected} fields, found {found}")]
+    FieldCount {
+        line: u64,
+        expected: usize,
+        found: usize,
+    },
+    #[error("line {line}: {field}: {message}")]
+    Field {
+        line: u64,
+        field: &'static str,
+        message: String,
+    },
+    #[error("line {line}: unknown sensor id {id:?}")]
+    UnknownSensor { line: u64, id: String },
+    #[error("the header is not `{expected}`")]
+    Header { expected: &'static str },
+}
+
+fn fields<'a>(line: &'a str, n: usize, line_no: u64) -> Result<Vec<&'a str>, LineError> {
+    let f: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
+    if f.len() != n {
+        return Err(LineError::FieldCount {
+            line: line_no,
+            expected: n,
+            found: f.len(),
+        });
+    }
+    Ok(f)
+}
+
+fn number(s: &str, field: &'static str, line: u64) -> Result<Option<f64>, LineError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    let v: f64 = s.parse().map_err(|_| LineError::Field {
+        line,
+        field,
+        message: format!("{s:?} is not a number"),
+    })?;
+    if !v.is_finite() {
+        return Err(LineError::Field {
+            line,
+            field,
+            message: format!("{s} is not finite"),
+        });
+    }
+    Ok(Some(v))
+}
+
+fn required(v: Option<f64>, field: &'static str, line: u64) -> Result<f64, LineError> {
+    v.ok_or(LineError::Field {
+        line,
+        field,
+        message: "missing".into(),
+    })
+}
+
+fn code<T>(
+    s: &str,
+    field: &'static str,
+    line: u64,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<Option<T>, LineError> {
+    if s.is_empty() {
+        return Ok(None);
+    }
+    parse(s).map(Some).ok_or_else(|| LineError::Field {
+        line,
+        field,
+        message: format!("{s:?} is not valid"),
+    })
+}
+
+/// Parses one data line of `plots.csv` (line numbers count the header as line 1).
+/// `sensor_index` maps a sensor id to its [`crate::SensorId`].
+pub fn parse_plot_line(
+    line: &str,
+    line_no: u64,
+    sensor_index: impl Fn(&str) -> Option<crate::SensorId>,
+) -> Result<Report, LineError> {
+    use crate::report::{Callsign, Mode3A, ModeS, PlotKind};
+    let f = fields(line, 12, line_no)?;
+    let time_s = required(number(f[0], "time_s", line_no)?, "time_s", line_no)?;
+    let sensor = sensor_index(f[1]).ok_or_else(|| LineError::UnknownSensor {
+        line: line_no,
+        id: f[1].to_string(),
+    })?;
+    let kind = PlotKind::parse(f[2]).ok_or_else(|| LineError::Field {
+        line: line_no,
+        field: "kind",
+        message: format!("{:?} is not one of psr, ssr, cmb, adsb", f[2]),
+    })?;
+    let measurement = if kind == PlotKind::Adsb {
+        Measurement::Position {
+            lat_deg: required(number(f[6], "lat_deg", line_no)?, "lat_deg", line_no)?,
+            lon_deg: required(number(f[7], "lon_deg", line_no)?, "lon_deg", line_no)?,
+        }
+    } else {
+        Measurement::Polar {
+            range_m: required(number(f[3], "range_m", line_no)?, "range_m", line_no)?,
+            azimuth_rad: required(
+                number(f[4], "azimuth_deg", line_no)?,
+                "azimuth_deg",
+                line_no,
+            )?
+            .to_radians(),
+            elevation_rad: number(f[5], "elevation_deg", line_no)?.map(f64::to_radians),
+        }
+    };
+    Ok(Report {
+        time_s,
+        sensor,
+        kind,
+        measurement,
+        alt_m: number(f[8], "alt_m", line_no)?,
+        mode3a: code(f[9], "mode3a", line_no, Mode3A::parse)?,
+        mode_s: code(f[10], "mode_s", line_no, ModeS::parse)?,
+        callsign: code(f[11], "callsign", line_no, Callsign::new)?,
+    })
+}
+
+/// A truth row as read back, with its type as text.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TruthRow {
+    pub time_s: f64,
+    pub target_id: u32,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub alt_m: f64,
+    pub vn_mps: f64,
+    pub ve_mps: f64,
+    pub vu_mps: f64,
+    pub type_name: String,
+}
+
+/// Parses one data line of `truth.csv`.
+pub fn parse_truth_line(line: &str, line_no: u64) -> Result<TruthRow, LineError> {
+    let f = fields(line, 9, line_no)?;
+    let n = |i: usize, name| number(f[i], name, line_no).and_then(|v| required(v, name, line_no));
+    Ok(TruthRow {
+        time_s: n(0, "time_s")?,
+        target_id: f[1].parse().map_err(|_| LineError::Field {
+            line: line_no,
+            field: "target_id",
+            message: format!("{:?} is not a whole number", f[1]),
+        })?,
+        lat_deg: n(2, "lat_deg")?,
+        lon_deg: n(3, "lon_deg")?,
+        alt_m: n(4, "alt_m")?,
+        vn_mps: n(5, "vn_mps")?,
+        ve_mps: n(6, "ve_mps")?,
+        vu_mps: n(7, "vu_mps")?,
+        type_name: f[8].to_string(),
+    })
+}
+
+pub const TRACKS_HEADER: &str =
+    "time_s,track_id,lat_deg,lon_deg,alt_m,vn_mps,ve_mps,vu_mps,mode3a,mode_s,callsign";
+
+/// One row of `tracks.csv`: a system track's state at one time.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TrackRow {
+    pub time_s: f64,
+    pub track_id: u32,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub alt_m: f64,
+    pub vn_mps: f64,
+    pub ve_mps: f64,
+    pub vu_mps: f64,
+    pub mode3a: Option<crate::Mode3A>,
+    pub mode_s: Option<crate::ModeS>,
+    pub callsign: Option<crate::Callsign>,
+}
+
+/// Writes `tracks.csv`.
+pub struct TracksWriter<W: Write> {
+    out: W,
+    line: Vec<u8>,
+}
+
+impl<W: Write> TracksWriter<W> {
+    pub fn new(mut out: W) -> io::Result<Self> {
+        writeln!(out, "{TRACKS_HEADER}")?;
+        Ok(Self {
+            out,
+            line: Vec::with_capacity(128),
+        })
+    }
+
+    pub fn write(&mut self, t: &TrackRow) -> io::Result<()> {
+        let l = &mut self.line;
+        l.clear();
+        push_fixed(l, t.time_s, 3);
+        l.push(b',');
+        l.extend_from_slice(itoa::Buffer::new().format(t.track_id).as_bytes());
+        for (v, d) in [
+            (t.lat_deg, 7),
+            (t.lon_deg, 7),
+            (t.alt_m, 1),
+            (t.vn_mps, 2),
+            (t.ve_mps, 2),
+            (t.vu_mps, 2),
+        ] {
+            l.push(b',');
+            push_fixed(l, v, d);
+        }
+        l.push(b',');
+        if let Some(c) = t.mode3a {
+            push_octal4(l, c.value());
+        }
+        l.push(b',');
+        if let Some(a) = t.mode_s {
+            push_hex6(l, a.address());
+        }
+        l.push(b',');
+        if let Some(cs) = t.callsign {
+            l.extend_from_slice(cs.as_str().as_bytes());
+        }
+        l.push(b'\n');
+        self.out.write_all(l)
+    }
+
+    pub fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// Parses one data line of `tracks.csv`.
+pub fn parse_track_line(line: &str, line_no: u64) -> Result<TrackRow, LineError> {
+    use crate::report::{Callsign, Mode3A, ModeS};
+    let f = fields(line, 11, line_no)?;
+    let n = |i: usize, name| number(f[i], name, line_no).and_then(|v| required(v, name, line_no));
+    Ok(TrackRow {
+        time_s: n(0, "time_s")?,
+        track_id: f[1].parse().map_err(|_| LineError::Field {
+            line: line_no,
+            field: "track_id",
+            message: format!("{:?} is not a whole number", f[1]),
+        })?,
+        lat_deg: n(2, "lat_deg")?,
+        lon_deg: n(3, "lon_deg")?,
+        alt_m: n(4, "alt_m")?,
+        vn_mps: n(5, "vn_mps")?,
+        ve_mps: n(6, "ve_mps")?,
+        vu_mps: n(7, "vu_mps")?,
+        mode3a: code(f[8], "mode3a", line_no, Mode3A::parse)?,
+        mode_s: code(f[9], "mode_s", line_no, ModeS::parse)?,
+        callsign: code(f[10], "callsign", line_no, Callsign::new)?,
+    })
+}
+
+/// Reads a whole interop file of `header`, parsing each line with `parse`. Bad lines are
+/// returned apart, each with its line number, so a caller counts and logs them and keeps the
+/// rest.
+pub fn read_lines<T>(
+    input: impl io::BufRead,
+    header: &'static str,
+    mut parse: impl FnMut(&str, u64) -> Result<T, LineError>,
+) -> io::Result<(Vec<T>, Vec<LineError>)> {
+    let mut rows = Vec::new();
+    let mut errors = Vec::new();
+    for (i, line) in input.lines().enumerate() {
+        let line = line?;
+        let line_no = i as u64 + 1;
+        if i == 0 {
+            if line.trim_end_matches('\r') != header {
+                errors.push(LineError::Header { expected: header });
+                return Ok((rows, errors));
+            }
+            continue;
+        }
+        if line.is_empty() {
+            continue;
+        }
+        match parse(&line, line_no) {
+            Ok(r) => rows.push(r),
+            Err(e) => errors.push(e),
+        }
+    }
+    Ok((rows, errors))
+}
+
+#[cfg(test)]
+mod read_tests {
+    use super::*;
+    use crate::report::PlotKind;
+    use crate::SensorId;
+
+    fn sensor(id: &str) -> Option<SensorId> {
+        (id == "niamey").then_some(SensorId(0))
+    }
+
+    #[test]
+    fn plots_round_trip_through_text() {
+        let text = "time_s,sensor_id,kind,range_m,azimuth_deg,elevation_deg,lat_deg,lon_deg,alt_m,mode3a,mode_s,callsign\n\
+                    12.500,niamey,cmb,120345.0,1.0000,,,,10668.0,0301,0A0F5C,AFR520\n\
+                    13.000,niamey,adsb,,,,13.5000000,2.1000000,10668.0,,,\n";
+        let (rows, errors) = read_lines(text.as_bytes(), PLOTS_HEADER, |l, n| {
+            parse_plot_line(l, n, sensor)
+        })
+        .unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows.len(), 2);
+        assert_eq!(rows[0].kind, PlotKind::Combined);
+        assert_eq!(rows[0].callsign.unwrap().as_str(), "AFR520");
+        let mut w = PlotsWriter::new(Vec::new(), vec!["niamey".into()]).unwrap();
+        for r in &rows {
+            w.write(r).unwrap();
+        }
+        assert_eq!(String::from_utf8(w.finish().unwrap()).unwrap(), text);
+    }
+
+    #[test]
+    fn bad_lines_are_returned_with_their_numbers() {
+        let text = "time_s,sensor_id,kind,range_m,azimuth_deg,elevation_deg,lat_deg,lon_deg,alt_m,mode3a,mode_s,callsign\n\
+                    NaN,niamey,psr,1.0,1.0,,,,,,,\n\
+                    1.0,paris,psr,1.0,1.0,,,,,,,\n\
+                    1.0,niamey,psr,,1.0,,,,,,,\n\
+                    1.0,niamey,psr,1.0\n\
+                    1.0,niamey,psr,1.0,1.0,,,,,9999,,\n\
+                    2.0,niamey,psr,5.0,1.0,,,,,,,\n";
+        let (rows, errors) = read_lines(text.as_bytes(), PLOTS_HEADER, |l, n| {
+            parse_plot_line(l, n, sensor)
+        })
+        .unwrap();
+        assert_eq!(rows.len(), 1);
+        let lines: Vec<String> = errors.iter().map(|e| e.to_string()).collect();
+        assert_eq!(lines.len(), 5, "{lines:?}");
+        assert!(lines[0].starts_with("line 2: time_s"));
+        assert!(lines[1].contains("unknown sensor id \"paris\""));
+        assert!(lines[2].starts_with("line 4: range_m: missing"));
+        assert!(lines[3].contains("expected 12 fields, found 4"));
+        assert!(lines[4].starts_with("line 6: mode3a"));
+    }
+}

@@ -3,12 +3,14 @@
 //! This crate owns the vocabulary of vigie: positions on the WGS84 ellipsoid and the frames
 //! between them ([`geodesy`]), the geometry of a radar looking through a refracting
 //! atmosphere ([`radar`]), the sensor-neutral [`Report`] that every feed is normalised into,
-//! the sensor table ([`sensor`]), and vigie's own interop files ([`interop`]).
+//! the sensor table ([`sensor`]), vigie's own interop files ([`interop`]), and the optimal
+//! assignment both the tracker and its evaluation need ([`assign`]).
 //!
 //! It owns no I/O beyond writers handed a `Write`, no clock and no randomness: callers inject
 //! time as seconds since their own epoch. Wire formats (ASTERIX, Mode S) belong to the codec
 //! crates, tracking to the tracker; neither leaks in here.
 
+pub mod assign;
 pub mod geodesy;
 pub mod interop;
 pub mod radar;
