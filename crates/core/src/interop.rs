@@ -256,7 +256,7 @@ pub enum LineError {
     Header { expected: &'static str },
 }
 
-fn fields<'a>(line: &'a str, n: usize, line_no: u64) -> Result<Vec<&'a str>, LineError> {
+fn fields(line: &str, n: usize, line_no: u64) -> Result<Vec<&str>, LineError> {
     let f: Vec<&str> = line.trim_end_matches('\r').split(',').collect();
     if f.len() != n {
         return Err(LineError::FieldCount {
