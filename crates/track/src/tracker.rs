@@ -1,0 +1,879 @@
+//! The tracker loop: reorder, batch, gate, assign, update, initiate, maintain.
+//!
+//! Reports enter in any order; a buffer holds them for `reorder_window_s` and releases them
+//! in time order (later arrivals are counted and dropped). Consecutive released reports of
+//! one sensor within `batch_window_s` form a batch: a sector of a radar's scan, or a burst
+//! of ADS-B. For each report of the batch, the spatial grid proposes nearby tracks; each is
+//! predicted to the report's own time and gated by Mahalanobis distance, with Mode S and
+//! Mode 3/A as evidence. The gated pairs split into independent clusters, and each cluster
+//! gets an optimal assignment. Assigned tracks are updated; a report no track wants is
+//! paired with an earlier unassigned report nearby to start a tentative track, or kept as
+//! a candidate for a later one. That last step is what keeps clutter cheap: a clutter plot
+//! costs one grid insertion, not a filter.
+
+use std::cmp::Ordering;
+use std::collections::{BinaryHeap, HashMap};
+
+use vigie_core::assign::{assign_or_leave, FORBIDDEN};
+use vigie_core::interop::TrackRow;
+use vigie_core::{Geodetic, LocalFrame, Measurement, PlotKind, Report, SensorId, SensorTable};
+
+use crate::grid::Grid;
+use crate::imm::{fit, Imm, Switching};
+use crate::measure::{Observation, SensorModel, ALT_SIGMA_M};
+use crate::motion::{Cov, Noise, State};
+use crate::track::{Status, Track};
+
+/// Tuning of the tracker. The defaults suit surveillance radars and ADS-B.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Config {
+    pub reorder_window_s: f64,
+    pub batch_window_s: f64,
+    pub noise: Noise,
+    pub switching: Switching,
+    /// Gate: the probability mass of the χ² distribution a true plot falls within.
+    pub gate_probability: f64,
+    /// Updates (including the two that start a track) before it is confirmed.
+    pub confirm_hits: u32,
+    /// A tentative track dies after this many missed revisits.
+    pub tentative_missed_revisits: f64,
+    /// A confirmed track coasts for this many missed revisits, and at least `coast_min_s`.
+    pub confirmed_missed_revisits: f64,
+    pub coast_min_s: f64,
+    /// Fastest target to pair plots for: 700 m/s covers fighters.
+    pub speed_max_mps: f64,
+    /// An unassigned plot waits this many of its sensor's revisits for a partner.
+    pub candidate_revisits: f64,
+    /// Spatial grid cell size.
+    pub cell_m: f64,
+    /// A track's frame follows it beyond this distance from its anchor.
+    pub reanchor_m: f64,
+    /// Output confirmed tracks predicted onto this regular time grid.
+    pub grid_s: Option<f64>,
+    /// The most reports held for reordering; beyond, the oldest are released early.
+    pub pending_max: usize,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            reorder_window_s: 2.0,
+            batch_window_s: 1.0,
+            noise: Noise::default(),
+            switching: Switching::default(),
+            gate_probability: 0.9995,
+            confirm_hits: 3,
+            tentative_missed_revisits: 1.6,
+            confirmed_missed_revisits: 3.5,
+            coast_min_s: 12.0,
+            speed_max_mps: 700.0,
+            candidate_revisits: 1.6,
+            cell_m: 40_000.0,
+            reanchor_m: 150_000.0,
+            grid_s: None,
+            pending_max: 1_000_000,
+        }
+    }
+}
+
+/// One update of a confirmed system track: the tracker's output stream.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackUpdate {
+    pub row: TrackRow,
+    /// One sigma of the horizontal position, a quality figure.
+    pub position_sigma_m: f64,
+    /// Position and velocity covariance, east-north-up at the track, m and m/s.
+    pub covariance: [[f64; 6]; 6],
+    /// Probability that the target is turning (the CT model's).
+    pub turn_probability: f64,
+    pub sensors: Vec<(SensorId, f64)>,
+}
+
+/// What the tracker produced since the caller last emptied it.
+#[derive(Debug, Clone, Default)]
+pub struct Output {
+    pub updates: Vec<TrackUpdate>,
+    /// Grid snapshots, when `Config::grid_s` is set.
+    pub grid: Vec<TrackRow>,
+}
+
+/// What went wrong with input, per sensor. Each kind is logged once per sensor.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Rejected {
+    pub not_finite: u64,
+    pub absurd: u64,
+    pub late: u64,
+    pub wrong_kind: u64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Counters {
+    pub reports: u64,
+    pub unknown_sensor: u64,
+    pub per_sensor: Vec<Rejected>,
+    pub duplicates: u64,
+    pub assigned: u64,
+    pub tracks_started: u64,
+    pub tracks_confirmed: u64,
+    pub tracks_deleted: u64,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Candidate {
+    obs: Observation,
+    sigma_m: f64,
+    cell: crate::grid::Cell,
+}
+
+struct Pending {
+    seq: u64,
+    report: Report,
+}
+
+impl PartialEq for Pending {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+impl Eq for Pending {}
+impl PartialOrd for Pending {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+impl Ord for Pending {
+    /// Reversed, so the heap's top is the earliest report (arrival order breaks ties).
+    fn cmp(&self, other: &Self) -> Ordering {
+        other
+            .report
+            .time_s
+            .total_cmp(&self.report.time_s)
+            .then(other.seq.cmp(&self.seq))
+    }
+}
+
+pub struct Tracker {
+    cfg: Config,
+    sensors: Vec<SensorModel>,
+    tracks: Vec<Option<Track>>,
+    free: Vec<u32>,
+    grid: Grid,
+    candidates: Vec<Option<Candidate>>,
+    free_candidates: Vec<u32>,
+    candidate_grid: Grid,
+    pending: BinaryHeap<Pending>,
+    seq: u64,
+    newest_s: f64,
+    released_s: f64,
+    batch: Vec<Observation>,
+    next_uid: u64,
+    next_number: u32,
+    next_grid_s: Option<f64>,
+    last_maintenance_s: f64,
+    /// The last ADS-B squitter per address: time and the track it went to.
+    adsb_seen: HashMap<u32, (f64, u64)>,
+    counters: Counters,
+    logged: std::collections::HashSet<(u16, &'static str)>,
+    chi2: [f64; 5],
+}
+
+impl Tracker {
+    pub fn new(cfg: Config, sensors: &SensorTable) -> Self {
+        let n = sensors.sensor.len();
+        Self {
+            sensors: sensors
+                .sensor
+                .iter()
+                .cloned()
+                .map(SensorModel::new)
+                .collect(),
+            tracks: Vec::new(),
+            free: Vec::new(),
+            grid: Grid::new(cfg.cell_m),
+            candidates: Vec::new(),
+            free_candidates: Vec::new(),
+            candidate_grid: Grid::new(cfg.cell_m),
+            pending: BinaryHeap::new(),
+            seq: 0,
+            newest_s: f64::NEG_INFINITY,
+            released_s: f64::NEG_INFINITY,
+            batch: Vec::new(),
+            next_uid: 1,
+            next_number: 1,
+            next_grid_s: cfg.grid_s.map(|_| 0.0),
+            last_maintenance_s: f64::NEG_INFINITY,
+            adsb_seen: HashMap::new(),
+            counters: Counters {
+                per_sensor: vec![Rejected::default(); n],
+                ..Counters::default()
+            },
+            logged: Default::default(),
+            chi2: [0, 1, 2, 3, 4].map(|k| chi2_quantile(k, cfg.gate_probability)),
+            cfg,
+        }
+    }
+
+    pub fn counters(&self) -> &Counters {
+        &self.counters
+    }
+
+    pub fn config(&self) -> &Config {
+        &self.cfg
+    }
+
+    /// Live tracks, tentative and confirmed.
+    pub fn tracks(&self) -> impl Iterator<Item = &Track> {
+        self.tracks.iter().flatten()
+    }
+
+    /// Takes one report, in any order within the reorder window.
+    pub fn push(&mut self, report: Report, out: &mut Output) {
+        self.counters.reports += 1;
+        if !self.accept(&report) {
+            return;
+        }
+        if report.time_s < self.released_s {
+            self.reject(
+                report.sensor,
+                "late",
+                "arrived after its reorder window: dropped",
+            );
+            return;
+        }
+        self.seq += 1;
+        self.pending.push(Pending {
+            seq: self.seq,
+            report,
+        });
+        self.newest_s = self.newest_s.max(report.time_s);
+        while let Some(top) = self.pending.peek() {
+            let due = top.report.time_s <= self.newest_s - self.cfg.reorder_window_s;
+            if !due && self.pending.len() <= self.cfg.pending_max {
+                break;
+            }
+            let Some(p) = self.pending.pop() else { break };
+            self.release(p.report, out);
+        }
+    }
+
+    /// Processes everything still held, and the last batch. Call at the end of input.
+    pub fn flush(&mut self, out: &mut Output) {
+        while let Some(p) = self.pending.pop() {
+            self.release(p.report, out);
+        }
+        self.close_batch(out);
+        if let (Some(step), Some(mut g)) = (self.cfg.grid_s, self.next_grid_s) {
+            while g <= self.released_s {
+                self.snapshot(g, out);
+                g += step;
+            }
+            self.next_grid_s = Some(g);
+        }
+    }
+
+    /// Checks a report's values; counts and logs what it must refuse.
+    fn accept(&mut self, r: &Report) -> bool {
+        if usize::from(r.sensor.0) >= self.sensors.len() {
+            self.counters.unknown_sensor += 1;
+            if self.logged.insert((r.sensor.0, "unknown")) {
+                tracing::warn!(
+                    sensor = r.sensor.0,
+                    "report from a sensor not in the sensor table: dropped"
+                );
+            }
+            return false;
+        }
+        let values = match r.measurement {
+            Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                elevation_rad,
+            } => [range_m, azimuth_rad, elevation_rad.unwrap_or(0.0)],
+            Measurement::Position { lat_deg, lon_deg } => [lat_deg, lon_deg, 0.0],
+        };
+        if !r.time_s.is_finite()
+            || values.iter().any(|v| !v.is_finite())
+            || r.alt_m.is_some_and(|a| !a.is_finite())
+        {
+            self.reject(r.sensor, "not_finite", "NaN or infinite value: dropped");
+            return false;
+        }
+        let absurd = match r.measurement {
+            Measurement::Polar {
+                range_m,
+                elevation_rad,
+                ..
+            } => {
+                !(0.0..=3_000_000.0).contains(&range_m)
+                    || elevation_rad.is_some_and(|e| e.abs() > 1.6)
+            }
+            Measurement::Position { lat_deg, lon_deg } => {
+                lat_deg.abs() > 90.0 || lon_deg.abs() > 180.0
+            }
+        } || r.alt_m.is_some_and(|a| !(-1_000.0..=40_000.0).contains(&a));
+        if absurd {
+            self.reject(
+                r.sensor,
+                "absurd",
+                "value out of any sensor's range: dropped",
+            );
+            return false;
+        }
+        true
+    }
+
+    fn reject(&mut self, sensor: SensorId, what: &'static str, message: &str) {
+        let Some(c) = self.counters.per_sensor.get_mut(usize::from(sensor.0)) else {
+            return;
+        };
+        match what {
+            "not_finite" => c.not_finite += 1,
+            "absurd" => c.absurd += 1,
+            "late" => c.late += 1,
+            _ => c.wrong_kind += 1,
+        }
+        if self.logged.insert((sensor.0, what)) {
+            let id = self
+                .sensors
+                .get(usize::from(sensor.0))
+                .map(|s| s.spec.id.as_str())
+                .unwrap_or("?");
+            tracing::warn!(sensor = id, "{message} (further ones are only counted)");
+        }
+    }
+
+    /// One report, in time order.
+    fn release(&mut self, report: Report, out: &mut Output) {
+        self.released_s = self.released_s.max(report.time_s);
+        if let (Some(step), Some(mut g)) = (self.cfg.grid_s, self.next_grid_s) {
+            if g < report.time_s {
+                self.close_batch(out);
+                while g < report.time_s {
+                    self.snapshot(g, out);
+                    g += step;
+                }
+                self.next_grid_s = Some(g);
+            }
+        }
+        if self.is_duplicate_squitter(&report) {
+            return;
+        }
+        let Some(obs) = Observation::new(report, &self.sensors[usize::from(report.sensor.0)])
+        else {
+            self.reject(
+                report.sensor,
+                "wrong_kind",
+                "report kind the sensor cannot make: dropped",
+            );
+            return;
+        };
+        if let Some(first) = self.batch.first() {
+            if first.report.sensor != report.sensor
+                || report.time_s - first.report.time_s > self.cfg.batch_window_s
+            {
+                self.close_batch(out);
+            }
+        }
+        self.batch.push(obs);
+    }
+
+    /// The same ADS-B squitter heard by another station adds the station to the track and
+    /// nothing else: its position is the same measurement, not a new one.
+    fn is_duplicate_squitter(&mut self, r: &Report) -> bool {
+        let (PlotKind::Adsb, Some(addr)) = (r.kind, r.mode_s) else {
+            return false;
+        };
+        let Some(&(t, uid)) = self.adsb_seen.get(&addr.address()) else {
+            return false;
+        };
+        if (r.time_s - t).abs() > 1e-3 {
+            return false;
+        }
+        self.counters.duplicates += 1;
+        if let Some(track) = self.tracks.iter_mut().flatten().find(|tr| tr.uid == uid) {
+            track.contributed(r.sensor, r.time_s);
+        }
+        true
+    }
+
+    fn close_batch(&mut self, out: &mut Output) {
+        if self.batch.is_empty() {
+            return;
+        }
+        let batch = std::mem::take(&mut self.batch);
+        let now = batch
+            .last()
+            .map(|o| o.report.time_s)
+            .unwrap_or(self.released_s);
+        if now - self.last_maintenance_s >= 1.0 {
+            self.maintain(now);
+            self.last_maintenance_s = now;
+        }
+        let edges = self.gate(&batch);
+        let assignment = assign_clusters(batch.len(), &edges, &self.chi2, &batch);
+        let mut unassigned = Vec::new();
+        for (i, obs) in batch.iter().enumerate() {
+            match assignment[i] {
+                Some(e) => self.update(edges[e].slot, edges[e].imm, obs, out),
+                None => unassigned.push(*obs),
+            }
+        }
+        for obs in unassigned {
+            self.initiate(obs);
+        }
+        self.batch = batch;
+        self.batch.clear();
+    }
+
+    /// Every (report, track) pair that passes the gate, with its cost.
+    fn gate(&self, batch: &[Observation]) -> Vec<Edge> {
+        let mut edges = Vec::new();
+        let mut near = Vec::new();
+        for (i, obs) in batch.iter().enumerate() {
+            near.clear();
+            self.grid.near(obs.position, &mut near);
+            for &slot in &near {
+                let Some(track) = &self.tracks[slot as usize] else {
+                    continue;
+                };
+                let Some(evidence) = identity_evidence(track, &obs.report) else {
+                    continue;
+                };
+                let imm = track.predicted(obs.report.time_s, &self.cfg.noise, &self.cfg.switching);
+                let (x, p) = imm.combined();
+                let m = obs.linearize(&x, &track.frame);
+                let Some(f) = fit(&p, &m) else { continue };
+                if f.d2 > self.chi2[m.dim] {
+                    continue;
+                }
+                edges.push(Edge {
+                    obs: i,
+                    slot,
+                    cost: f.d2 + evidence,
+                    imm,
+                });
+            }
+        }
+        edges
+    }
+
+    fn update(&mut self, slot: u32, imm: Imm, obs: &Observation, out: &mut Output) {
+        let revisit = self.sensors[usize::from(obs.report.sensor.0)].revisit_s();
+        let Some(track) = self.tracks[slot as usize].as_mut() else {
+            return;
+        };
+        track.imm = imm;
+        track.time_s = obs.report.time_s;
+        let frame = track.frame;
+        if !track.imm.update(|x| obs.linearize(x, &frame)) {
+            return;
+        }
+        self.counters.assigned += 1;
+        let r = &obs.report;
+        track.last_update_s = r.time_s;
+        track.hits += 1;
+        // The fastest sensor sets the revisit, decaying towards slower ones when it stops.
+        track.revisit_s = if revisit <= track.revisit_s {
+            revisit
+        } else {
+            0.8 * track.revisit_s + 0.2 * revisit
+        };
+        track.mode3a = r.mode3a.or(track.mode3a);
+        track.mode_s = r.mode_s.or(track.mode_s);
+        track.callsign = r.callsign.or(track.callsign);
+        track.contributed(r.sensor, r.time_s);
+        track.reanchor(self.cfg.reanchor_m);
+        if let (PlotKind::Adsb, Some(a)) = (r.kind, r.mode_s) {
+            self.adsb_seen.insert(a.address(), (r.time_s, track.uid));
+        }
+        if track.status == Status::Tentative && track.hits >= self.cfg.confirm_hits {
+            track.status = Status::Confirmed;
+            track.number = Some(self.next_number);
+            self.next_number += 1;
+            self.counters.tracks_confirmed += 1;
+        }
+        let cell = self.grid.cell_of(track.position_ecef());
+        if cell != track.cell {
+            let old = track.cell;
+            track.cell = cell;
+            self.grid.remove(slot, old);
+            self.grid.insert(slot, cell);
+        }
+        if let Some(track) = self.tracks[slot as usize].as_ref() {
+            if track.status == Status::Confirmed {
+                out.updates.push(update_of(track));
+            }
+        }
+    }
+
+    /// An unassigned report: pair it with a waiting one to start a track, or make it wait.
+    fn initiate(&mut self, obs: Observation) {
+        let sigma = observation_sigma_m(&obs, &self.sensors[usize::from(obs.report.sensor.0)]);
+        let mut near = Vec::new();
+        self.candidate_grid.near(obs.position, &mut near);
+        let t = obs.report.time_s;
+        let best = near
+            .iter()
+            .filter_map(|&c| {
+                let cand = self.candidates[c as usize]?;
+                let dt = t - cand.obs.report.time_s;
+                if dt < 0.2 || !identity_compatible(&cand.obs.report, &obs.report) {
+                    return None;
+                }
+                let d = cand.obs.position.distance_m(obs.position);
+                let reach = self.cfg.speed_max_mps * dt + 3.0 * (sigma + cand.sigma_m);
+                let same_address =
+                    cand.obs.report.mode_s.is_some() && cand.obs.report.mode_s == obs.report.mode_s;
+                (d <= reach).then_some((c, if same_address { -1.0 } else { d / reach }))
+            })
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        match best {
+            Some((c, _)) => {
+                let cand = self.remove_candidate(c);
+                self.start_track(&cand, &obs, sigma);
+            }
+            None => self.add_candidate(obs, sigma),
+        }
+    }
+
+    fn start_track(&mut self, first: &Candidate, obs: &Observation, sigma_m: f64) {
+        let here = obs.position.to_geodetic();
+        let frame = LocalFrame::new(Geodetic::new(here.lat_deg, here.lon_deg, 0.0));
+        let p1 = frame.to_enu(obs.position);
+        let p0 = frame.to_enu(first.obs.position);
+        let dt = obs.report.time_s - first.obs.report.time_s;
+        let has_alt = |o: &Observation| o.report.alt_m.is_some() || o.dim() >= 3;
+        let v_sigma = (sigma_m.powi(2) + first.sigma_m.powi(2)).sqrt() / dt;
+        let vertical_known = has_alt(obs) && has_alt(&first.obs);
+        let mut x = State::zeros();
+        x[0] = p1.e_m;
+        x[1] = p1.n_m;
+        x[2] = p1.u_m;
+        x[3] = (p1.e_m - p0.e_m) / dt;
+        x[4] = (p1.n_m - p0.n_m) / dt;
+        x[5] = if vertical_known {
+            (p1.u_m - p0.u_m) / dt
+        } else {
+            0.0
+        };
+        let u_sigma = if has_alt(obs) {
+            ALT_SIGMA_M.max(0.3 * sigma_m)
+        } else {
+            3_000.0
+        };
+        let vu_sigma = if vertical_known {
+            (2.0 * u_sigma * u_sigma).sqrt() / dt
+        } else {
+            50.0
+        };
+        let diag = [sigma_m, sigma_m, u_sigma, v_sigma, v_sigma, vu_sigma, 0.05].map(|s| s * s);
+        let p = Cov::from_diagonal(&nalgebra::SVector::<f64, 7>::from_column_slice(&diag));
+        let r = &obs.report;
+        let revisit = self.sensors[usize::from(r.sensor.0)].revisit_s();
+        let mut track = Track {
+            uid: self.next_uid,
+            number: None,
+            status: Status::Tentative,
+            frame,
+            imm: Imm::new(x, p),
+            time_s: r.time_s,
+            last_update_s: r.time_s,
+            hits: 2,
+            revisit_s: revisit.min(dt.max(0.1)),
+            mode3a: r.mode3a.or(first.obs.report.mode3a),
+            mode_s: r.mode_s.or(first.obs.report.mode_s),
+            callsign: r.callsign.or(first.obs.report.callsign),
+            sensors: Vec::new(),
+            cell: self.grid.cell_of(obs.position),
+        };
+        track.contributed(first.obs.report.sensor, first.obs.report.time_s);
+        track.contributed(r.sensor, r.time_s);
+        self.next_uid += 1;
+        self.counters.tracks_started += 1;
+        let slot = match self.free.pop() {
+            Some(s) => s,
+            None => {
+                self.tracks.push(None);
+                (self.tracks.len() - 1) as u32
+            }
+        };
+        self.grid.insert(slot, track.cell);
+        self.tracks[slot as usize] = Some(track);
+    }
+
+    fn add_candidate(&mut self, obs: Observation, sigma_m: f64) {
+        let cell = self.candidate_grid.cell_of(obs.position);
+        let slot = match self.free_candidates.pop() {
+            Some(s) => s,
+            None => {
+                self.candidates.push(None);
+                (self.candidates.len() - 1) as u32
+            }
+        };
+        self.candidates[slot as usize] = Some(Candidate { obs, sigma_m, cell });
+        self.candidate_grid.insert(slot, cell);
+    }
+
+    fn remove_candidate(&mut self, slot: u32) -> Candidate {
+        let c = self.candidates[slot as usize]
+            .take()
+            .expect("a listed candidate exists");
+        self.candidate_grid.remove(slot, c.cell);
+        self.free_candidates.push(slot);
+        c
+    }
+
+    /// Deletes tracks that stopped being updated and candidates that waited too long.
+    fn maintain(&mut self, now: f64) {
+        for slot in 0..self.tracks.len() {
+            let Some(t) = &self.tracks[slot] else {
+                continue;
+            };
+            let silent = now - t.last_update_s;
+            let limit = match t.status {
+                Status::Tentative => self.cfg.tentative_missed_revisits * t.revisit_s + 0.5,
+                Status::Confirmed => {
+                    (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s)
+                }
+            };
+            if silent > limit {
+                let cell = t.cell;
+                self.tracks[slot] = None;
+                self.grid.remove(slot as u32, cell);
+                self.free.push(slot as u32);
+                self.counters.tracks_deleted += 1;
+            }
+        }
+        for slot in 0..self.candidates.len() {
+            let Some(c) = self.candidates[slot] else {
+                continue;
+            };
+            let revisit = self.sensors[usize::from(c.obs.report.sensor.0)].revisit_s();
+            if now - c.obs.report.time_s > (self.cfg.candidate_revisits * revisit).max(2.5) {
+                self.remove_candidate(slot as u32);
+            }
+        }
+        self.adsb_seen.retain(|_, (t, _)| now - *t < 5.0);
+    }
+
+    /// Every confirmed track predicted to `t_s`, as rows.
+    fn snapshot(&mut self, t_s: f64, out: &mut Output) {
+        for track in self.tracks.iter().flatten() {
+            if track.status == Status::Confirmed && track.time_s <= t_s + 1e-9 {
+                let imm = track.predicted(t_s, &self.cfg.noise, &self.cfg.switching);
+                out.grid.push(track.row(&imm, t_s));
+            }
+        }
+    }
+}
+
+/// A gated pair: report `obs` of the batch, track in `slot`, the pair's cost, and the track
+/// predicted to the report's time.
+struct Edge {
+    obs: usize,
+    slot: u32,
+    cost: f64,
+    imm: Imm,
+}
+
+/// Identity as evidence: a cost to add to the distance, or `None` when the identities
+/// cannot belong to one aircraft (two different Mode S addresses).
+fn identity_evidence(track: &Track, r: &Report) -> Option<f64> {
+    let mut cost = 0.0;
+    match (track.mode_s, r.mode_s) {
+        (Some(a), Some(b)) if a != b => return None,
+        (Some(_), Some(_)) => cost -= 8.0,
+        _ => {}
+    }
+    match (track.mode3a, r.mode3a) {
+        (Some(a), Some(b)) if a == b => cost -= 3.0,
+        // Codes change (a squawk to 7700, a new code from ATC): a hint, not a veto.
+        (Some(_), Some(_)) => cost += 3.0,
+        _ => {}
+    }
+    Some(cost)
+}
+
+fn identity_compatible(a: &Report, b: &Report) -> bool {
+    !matches!((a.mode_s, b.mode_s), (Some(x), Some(y)) if x != y)
+}
+
+/// The report's rough position error, for pairing plots.
+fn observation_sigma_m(obs: &Observation, sensor: &SensorModel) -> f64 {
+    let s = &sensor.spec;
+    match obs.report.measurement {
+        Measurement::Polar { range_m, .. } => s
+            .sigma_range_m
+            .max(range_m * s.sigma_azimuth_deg.to_radians()),
+        Measurement::Position { .. } => s.sigma_position_m.unwrap_or(38.0),
+    }
+}
+
+/// Splits the gated pairs into clusters sharing reports or tracks, and assigns each
+/// cluster optimally. Returns, for each report, the index of its edge.
+fn assign_clusters(
+    n_obs: usize,
+    edges: &[Edge],
+    chi2: &[f64; 5],
+    batch: &[Observation],
+) -> Vec<Option<usize>> {
+    let mut result = vec![None; n_obs];
+    if edges.is_empty() {
+        return result;
+    }
+    // Union-find over reports; tracks join the clusters of the reports they gate with.
+    let mut parent: Vec<usize> = (0..n_obs).collect();
+    fn root(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    let mut first_obs_of_track: HashMap<u32, usize> = HashMap::new();
+    for e in edges {
+        let other = *first_obs_of_track.entry(e.slot).or_insert(e.obs);
+        let (a, b) = (root(&mut parent, e.obs), root(&mut parent, other));
+        parent[a] = b;
+    }
+    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+    for (k, e) in edges.iter().enumerate() {
+        let r = root(&mut parent, e.obs);
+        clusters.entry(r).or_default().push(k);
+    }
+    let mut roots: Vec<_> = clusters.keys().copied().collect();
+    roots.sort_unstable();
+    for r in roots {
+        let cluster = &clusters[&r];
+        if cluster.len() == 1 {
+            let k = cluster[0];
+            result[edges[k].obs] = Some(k);
+            continue;
+        }
+        let mut obs: Vec<usize> = cluster.iter().map(|&k| edges[k].obs).collect();
+        obs.sort_unstable();
+        obs.dedup();
+        let mut slots: Vec<u32> = cluster.iter().map(|&k| edges[k].slot).collect();
+        slots.sort_unstable();
+        slots.dedup();
+        let mut cost = vec![FORBIDDEN; obs.len() * slots.len()];
+        let mut edge_at = vec![usize::MAX; obs.len() * slots.len()];
+        for &k in cluster {
+            let i = obs.binary_search(&edges[k].obs).unwrap_or(0);
+            let j = slots.binary_search(&edges[k].slot).unwrap_or(0);
+            cost[i * slots.len() + j] = edges[k].cost;
+            edge_at[i * slots.len() + j] = k;
+        }
+        let leave: Vec<f64> = obs.iter().map(|&i| chi2[batch[i].dim()]).collect();
+        for (i, choice) in assign_or_leave(&cost, obs.len(), slots.len(), &leave)
+            .into_iter()
+            .enumerate()
+        {
+            if let Some(j) = choice {
+                result[obs[i]] = Some(edge_at[i * slots.len() + j]);
+            }
+        }
+    }
+    result
+}
+
+fn update_of(track: &Track) -> TrackUpdate {
+    let (_, p) = track.imm.combined();
+    let row = track.row(&track.imm, track.time_s);
+    let here = LocalFrame::new(Geodetic::new(row.lat_deg, row.lon_deg, row.alt_m));
+    let rot = crate::track::rotation_between(&track.frame, &here);
+    let mut covariance = [[0.0; 6]; 6];
+    for bi in 0..2 {
+        for bj in 0..2 {
+            let block = p.fixed_view::<3, 3>(3 * bi, 3 * bj);
+            let rotated = rot * block * rot.transpose();
+            for i in 0..3 {
+                for j in 0..3 {
+                    covariance[3 * bi + i][3 * bj + j] = rotated[(i, j)];
+                }
+            }
+        }
+    }
+    TrackUpdate {
+        row,
+        position_sigma_m: (0.5 * (covariance[0][0] + covariance[1][1]))
+            .max(0.0)
+            .sqrt(),
+        covariance,
+        turn_probability: track.imm.mu[1],
+        sensors: track.sensors.clone(),
+    }
+}
+
+/// The χ² quantile for `k` degrees of freedom at probability `p`, by bisection on the CDF.
+pub fn chi2_quantile(k: usize, p: f64) -> f64 {
+    if k == 0 {
+        return 0.0;
+    }
+    let (mut lo, mut hi) = (0.0, 200.0);
+    for _ in 0..100 {
+        let mid = 0.5 * (lo + hi);
+        if chi2_cdf(k, mid) < p {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+/// The χ² CDF: the regularised lower incomplete gamma P(k/2, x/2), by its power series.
+fn chi2_cdf(k: usize, x: f64) -> f64 {
+    if x <= 0.0 {
+        return 0.0;
+    }
+    let s = 0.5 * k as f64;
+    let y = 0.5 * x;
+    let mut term = 1.0 / s;
+    let mut sum = term;
+    for n in 1..1_000 {
+        term *= y / (s + n as f64);
+        sum += term;
+        if term < sum * 1e-16 {
+            break;
+        }
+    }
+    (s * y.ln() - y - ln_gamma_half_integer(s)).exp() * sum
+}
+
+/// ln Γ(s) for s a positive multiple of ½, the only arguments a χ² needs.
+fn ln_gamma_half_integer(s: f64) -> f64 {
+    // Γ(½) = √π, Γ(1) = 1, and Γ(s + 1) = s Γ(s).
+    let (mut v, mut g) = if s.fract() == 0.0 {
+        (1.0, 0.0)
+    } else {
+        (0.5, 0.5 * std::f64::consts::PI.ln())
+    };
+    while v < s {
+        g += v.ln();
+        v += 1.0;
+    }
+    g
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn chi2_quantiles_match_tables() {
+        // Published values of the χ² distribution.
+        for (k, p, want) in [
+            (2, 0.99, 9.210),
+            (3, 0.99, 11.345),
+            (3, 0.9995, 17.730),
+            (4, 0.95, 9.488),
+        ] {
+            let got = chi2_quantile(k, p);
+            assert!(
+                (got - want).abs() / want < 0.01,
+                "χ²({k}, {p}) = {got}, table {want}"
+            );
+        }
+    }
+}
