@@ -1,6 +1,8 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
+mod eval;
 mod sim;
+mod track;
 
 use clap::{Parser, Subcommand};
 
@@ -22,6 +24,8 @@ struct Cli {
 #[derive(Debug, Subcommand)]
 enum Command {
     Sim(sim::SimArgs),
+    Track(track::TrackArgs),
+    Eval(eval::EvalArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -29,6 +33,8 @@ fn main() -> std::process::ExitCode {
     init_logging(cli.verbose);
     let result = match cli.command {
         Command::Sim(args) => sim::run(args),
+        Command::Track(args) => track::run(args),
+        Command::Eval(args) => eval::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

@@ -1,0 +1,64 @@
+//! The tracker on the simulator's Niger exercise, scored against its truth.
+
+use std::path::Path;
+
+use vigie_core::interop::{TrackRow, TruthRow};
+use vigie_track::{Config, Output, Tracker};
+
+const NIGER: &str = include_str!("../../../scenarios/niger.toml");
+
+pub fn run(text: &str, duration_s: f64, grid_s: f64) -> (Vec<TruthRow>, Vec<TrackRow>, Tracker) {
+    let overrides = vigie_sim::Overrides {
+        seed: None,
+        duration_s: Some(duration_s),
+    };
+    let mut sim = vigie_sim::from_text(text, Path::new("niger.toml"), overrides).unwrap();
+    let cfg = Config {
+        grid_s: Some(grid_s),
+        ..Config::default()
+    };
+    let mut tracker = Tracker::new(cfg, sim.sensor_table());
+    let mut out = Output::default();
+    let mut truth = Vec::new();
+    while let Some(frame) = sim.next_frame() {
+        for t in &frame.truth {
+            truth.push(TruthRow {
+                time_s: t.time_s,
+                target_id: t.target_id,
+                lat_deg: t.lat_deg,
+                lon_deg: t.lon_deg,
+                alt_m: t.alt_m,
+                vn_mps: t.vn_mps,
+                ve_mps: t.ve_mps,
+                vu_mps: t.vu_mps,
+                type_name: t.type_name.to_string(),
+            });
+        }
+        for r in &frame.reports {
+            tracker.push(*r, &mut out);
+        }
+        out.updates.clear();
+    }
+    tracker.flush(&mut out);
+    (truth, out.grid, tracker)
+}
+
+#[test]
+fn tracks_the_niger_exercise() {
+    let (truth, tracks, tracker) = run(NIGER, 1_200.0, 6.0);
+    let report = vigie_eval::evaluate(&truth, &tracks, vigie_eval::Params::default());
+    let mut r = report.clone();
+    r.per_step.clear();
+    eprintln!("{r:#?}");
+    let c = tracker.counters();
+    eprintln!(
+        "reports {} dup {} assigned {} started {} confirmed {} deleted {} live {}",
+        c.reports,
+        c.duplicates,
+        c.assigned,
+        c.tracks_started,
+        c.tracks_confirmed,
+        c.tracks_deleted,
+        tracker.tracks().count()
+    );
+}

@@ -1,0 +1,163 @@
+//! `vigie track`: fuse a recorded or simulated feed into system tracks.
+
+use std::fs::File;
+use std::io::{BufRead, BufReader, BufWriter};
+use std::path::PathBuf;
+use std::time::Instant;
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use vigie_core::interop::{parse_plot_line, TracksWriter, PLOTS_HEADER};
+use vigie_core::{SensorId, SensorTable};
+use vigie_track::{Config, Output, Tracker};
+
+/// Fuse radar plots and ADS-B reports into system tracks.
+///
+/// Reads plots.csv and sensors.toml (docs/formats.md), as `vigie sim` writes them or any
+/// other tool does, and writes tracks.csv: every update of every confirmed track, or, with
+/// --grid-s, every confirmed track predicted onto a regular time grid (what `vigie eval`
+/// scores against truth).
+///
+/// Bad lines are counted and skipped; the first few are logged with their line numbers.
+///
+/// Example:
+///   vigie track --plots out/plots.csv --sensors out/sensors.toml --out out/tracks.csv --grid-s 6
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct TrackArgs {
+    /// Sensor reports (plots.csv).
+    #[arg(long)]
+    plots: PathBuf,
+    /// The sensor table (sensors.toml).
+    #[arg(long)]
+    sensors: PathBuf,
+    /// Where to write tracks.csv.
+    #[arg(long, short, default_value = "tracks.csv")]
+    out: PathBuf,
+    /// Output tracks predicted onto a grid of this step, in seconds, from time 0.
+    #[arg(long)]
+    grid_s: Option<f64>,
+    /// How long to hold reports to put them back in time order, in seconds.
+    #[arg(long, default_value_t = 2.0)]
+    reorder_window_s: f64,
+    /// No progress bar.
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+/// How many bad lines are logged one by one before they are only counted.
+const BAD_LINES_LOGGED: usize = 10;
+
+pub fn run(args: TrackArgs) -> anyhow::Result<()> {
+    if let Some(g) = args.grid_s {
+        if !(g.is_finite() && g > 0.0) {
+            bail!("--grid-s must be a positive number of seconds, got {g}");
+        }
+    }
+    let sensors_text = std::fs::read_to_string(&args.sensors)
+        .with_context(|| format!("reading {}", args.sensors.display()))?;
+    let sensors = SensorTable::from_toml(&sensors_text)
+        .with_context(|| format!("{}", args.sensors.display()))?;
+    let index: std::collections::HashMap<String, SensorId> = sensors
+        .sensor
+        .iter()
+        .enumerate()
+        .map(|(i, s)| (s.id.clone(), SensorId(i as u16)))
+        .collect();
+    let cfg = Config {
+        grid_s: args.grid_s,
+        reorder_window_s: args.reorder_window_s,
+        ..Config::default()
+    };
+    let mut tracker = Tracker::new(cfg, &sensors);
+    let file =
+        File::open(&args.plots).with_context(|| format!("opening {}", args.plots.display()))?;
+    let size = file.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(size)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(
+            "{spinner} tracking [{bar:40}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+        )?
+        .progress_chars("=> "),
+    );
+    let mut input = BufReader::with_capacity(1 << 20, bar.wrap_read(file));
+    let out_file =
+        File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+    let mut writer = TracksWriter::new(BufWriter::with_capacity(1 << 20, out_file))?;
+    let mut out = Output::default();
+    let mut line = String::new();
+    let (mut line_no, mut bad) = (0u64, 0usize);
+    let started = Instant::now();
+    loop {
+        line.clear();
+        if input.read_line(&mut line)? == 0 {
+            break;
+        }
+        line_no += 1;
+        let text = line.trim_end_matches(['\n', '\r']);
+        if line_no == 1 {
+            if text != PLOTS_HEADER {
+                bail!(
+                    "{}: line 1 is not the plots.csv header `{PLOTS_HEADER}`",
+                    args.plots.display()
+                );
+            }
+            continue;
+        }
+        match parse_plot_line(text, line_no, |id| index.get(id).copied()) {
+            Ok(report) => tracker.push(report, &mut out),
+            Err(e) => {
+                bad += 1;
+                if bad <= BAD_LINES_LOGGED {
+                    tracing::warn!("{}: {e}: skipped", args.plots.display());
+                }
+            }
+        }
+        write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
+    }
+    tracker.flush(&mut out);
+    write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
+    writer.finish()?;
+    bar.finish_and_clear();
+    let c = tracker.counters();
+    let wall_s = started.elapsed().as_secs_f64();
+    let rejected: u64 = c
+        .per_sensor
+        .iter()
+        .map(|r| r.not_finite + r.absurd + r.late + r.wrong_kind)
+        .sum();
+    tracing::info!(
+        reports = c.reports,
+        bad_lines = bad,
+        rejected = rejected + c.unknown_sensor,
+        duplicate_squitters = c.duplicates,
+        tracks_confirmed = c.tracks_confirmed,
+        tentative_started = c.tracks_started,
+        out = %args.out.display(),
+        "done in {wall_s:.2} s ({:.0} reports/s)",
+        c.reports as f64 / wall_s.max(1e-9)
+    );
+    Ok(())
+}
+
+fn write_rows(
+    writer: &mut TracksWriter<BufWriter<File>>,
+    out: &mut Output,
+    grid: bool,
+) -> anyhow::Result<()> {
+    if grid {
+        for row in out.grid.drain(..) {
+            writer.write(&row)?;
+        }
+    } else {
+        for u in out.updates.drain(..) {
+            writer.write(&u.row)?;
+        }
+    }
+    out.updates.clear();
+    Ok(())
+}
