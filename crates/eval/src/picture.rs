@@ -110,22 +110,22 @@ fn chart(s: &mut String, r: &Report) {
         s,
         r##"<rect x="{x0}" y="{y0}" width="{CHART_W}" height="{h}" fill="none" stroke="#999"/>"##
     );
-    let p = r.params.p;
-    let series: [(&str, &str, Box<dyn Fn(&crate::Step) -> f64>); 3] = [
-        ("GOSPA", "#111", Box::new(|st: &crate::Step| st.gospa)),
-        (
-            "missed part",
-            "#d62728",
-            Box::new(move |st: &crate::Step| st.gospa_missed.powf(1.0 / p)),
-        ),
-        (
-            "false part",
-            "#ff7f0e",
-            Box::new(move |st: &crate::Step| st.gospa_false.powf(1.0 / p)),
-        ),
+    let root = 1.0 / r.params.p;
+    let series = [
+        ("GOSPA", "#111"),
+        ("missed part", "#d62728"),
+        ("false part", "#ff7f0e"),
     ];
-    for (i, (name, colour, f)) in series.iter().enumerate() {
-        let pts: Vec<(f64, f64)> = steps.iter().map(|st| (x(st.time_s), y(f(st)))).collect();
+    for (i, (name, colour)) in series.iter().enumerate() {
+        let value = |st: &crate::Step| match i {
+            0 => st.gospa,
+            1 => st.gospa_missed.powf(root),
+            _ => st.gospa_false.powf(root),
+        };
+        let pts: Vec<(f64, f64)> = steps
+            .iter()
+            .map(|st| (x(st.time_s), y(value(st))))
+            .collect();
         path(s, &pts, colour, if i == 0 { 1.8 } else { 1.0 });
         let _ = writeln!(
             s,
