@@ -46,7 +46,7 @@ pub struct EvalArgs {
 }
 
 pub fn run(args: EvalArgs) -> anyhow::Result<()> {
-    if !(args.c_m.is_finite() && args.c_m > 0.0) || !(args.p.is_finite() && args.p >= 1.0) {
+    if !(args.c_m.is_finite() && args.c_m > 0.0 && args.p.is_finite() && args.p >= 1.0) {
         bail!(
             "--c-m must be positive and --p at least 1 (got {} and {})",
             args.c_m,
