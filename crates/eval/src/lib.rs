@@ -311,6 +311,67 @@ fn pair(xs: &[Point], ys: &[Point], c_m: f64, p: f64) -> Vec<(usize, usize, f64)
         .collect()
 }
 
+impl Report {
+    /// The figures as a table for a terminal.
+    pub fn table(&self) -> String {
+        let p = &self.params;
+        let rows: Vec<(String, String)> = vec![
+            ("instants scored".into(), self.steps.to_string()),
+            (
+                format!("GOSPA mean (c {:.0} m, p {}, α 2)", p.c_m, p.p),
+                format!("{:.1}", self.gospa_mean),
+            ),
+            (
+                "  location part (mean, p-th power)".into(),
+                format!("{:.1}", self.gospa_location_mean),
+            ),
+            (
+                "  missed part".into(),
+                format!("{:.1}", self.gospa_missed_mean),
+            ),
+            (
+                "  false part".into(),
+                format!("{:.1}", self.gospa_false_mean),
+            ),
+            (
+                "GOSPA normalised mean".into(),
+                format!("{:.1}", self.gospa_normalised_mean),
+            ),
+            ("OSPA mean".into(), format!("{:.1}", self.ospa_mean)),
+            (
+                "position RMSE".into(),
+                format!("{:.1} m", self.position_rmse_m),
+            ),
+            (
+                "velocity RMSE".into(),
+                format!("{:.2} m/s", self.velocity_rmse_mps),
+            ),
+            (
+                "completeness".into(),
+                format!("{:.1} %", 100.0 * self.completeness),
+            ),
+            (
+                "false tracks per instant".into(),
+                format!("{:.2}", self.false_tracks_per_step),
+            ),
+            (
+                "targets / track numbers".into(),
+                format!("{} / {}", self.truth_targets, self.track_ids),
+            ),
+            ("id switches".into(), self.id_switches.to_string()),
+            ("track breaks".into(), self.breaks.to_string()),
+        ];
+        let w = rows
+            .iter()
+            .map(|(k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        rows.iter()
+            .map(|(k, v)| format!("{k:<w$}  {v}\n"))
+            .collect()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -406,66 +467,5 @@ mod tests {
         ];
         assert_eq!(switches_and_breaks(&seq), (2, 2));
         assert_eq!(switches_and_breaks(&[Some(4), Some(4)]), (0, 0));
-    }
-}
-
-impl Report {
-    /// The figures as a table for a terminal.
-    pub fn table(&self) -> String {
-        let p = &self.params;
-        let rows: Vec<(String, String)> = vec![
-            ("instants scored".into(), self.steps.to_string()),
-            (
-                format!("GOSPA mean (c {:.0} m, p {}, α 2)", p.c_m, p.p),
-                format!("{:.1}", self.gospa_mean),
-            ),
-            (
-                "  location part (mean, p-th power)".into(),
-                format!("{:.1}", self.gospa_location_mean),
-            ),
-            (
-                "  missed part".into(),
-                format!("{:.1}", self.gospa_missed_mean),
-            ),
-            (
-                "  false part".into(),
-                format!("{:.1}", self.gospa_false_mean),
-            ),
-            (
-                "GOSPA normalised mean".into(),
-                format!("{:.1}", self.gospa_normalised_mean),
-            ),
-            ("OSPA mean".into(), format!("{:.1}", self.ospa_mean)),
-            (
-                "position RMSE".into(),
-                format!("{:.1} m", self.position_rmse_m),
-            ),
-            (
-                "velocity RMSE".into(),
-                format!("{:.2} m/s", self.velocity_rmse_mps),
-            ),
-            (
-                "completeness".into(),
-                format!("{:.1} %", 100.0 * self.completeness),
-            ),
-            (
-                "false tracks per instant".into(),
-                format!("{:.2}", self.false_tracks_per_step),
-            ),
-            (
-                "targets / track numbers".into(),
-                format!("{} / {}", self.truth_targets, self.track_ids),
-            ),
-            ("id switches".into(), self.id_switches.to_string()),
-            ("track breaks".into(), self.breaks.to_string()),
-        ];
-        let w = rows
-            .iter()
-            .map(|(k, _)| k.chars().count())
-            .max()
-            .unwrap_or(0);
-        rows.iter()
-            .map(|(k, v)| format!("{k:<w$}  {v}\n"))
-            .collect()
     }
 }
