@@ -542,27 +542,20 @@ impl Tracker {
         let p1 = frame.to_enu(obs.position);
         let p0 = frame.to_enu(first.obs.position);
         let dt = obs.report.time_s - first.obs.report.time_s;
-        let has_alt = |o: &Observation| o.report.alt_m.is_some() || o.dim() >= 3;
         let v_sigma = (sigma_m.powi(2) + first.sigma_m.powi(2)).sqrt() / dt;
-        let vertical_known = has_alt(obs) && has_alt(&first.obs);
+        // Only reported altitudes (Mode C, ADS-B) are good enough to difference for a
+        // vertical rate; heights from elevation are hundreds of metres off at range.
+        let vertical_known = obs.report.alt_m.is_some() && first.obs.report.alt_m.is_some();
         let mut x = State::zeros();
         x[0] = p1.e_m;
         x[1] = p1.n_m;
         x[2] = p1.u_m;
         x[3] = (p1.e_m - p0.e_m) / dt;
         x[4] = (p1.n_m - p0.n_m) / dt;
-        x[5] = if vertical_known {
-            (p1.u_m - p0.u_m) / dt
-        } else {
-            0.0
-        };
-        let u_sigma = if has_alt(obs) {
-            ALT_SIGMA_M.max(0.3 * sigma_m)
-        } else {
-            3_000.0
-        };
+        let u_sigma = height_sigma_m(obs);
         let vu_sigma = if vertical_known {
-            (2.0 * u_sigma * u_sigma).sqrt() / dt
+            x[5] = (p1.u_m - p0.u_m) / dt;
+            (2.0f64).sqrt() * u_sigma / dt
         } else {
             50.0
         };
@@ -696,6 +689,22 @@ fn identity_evidence(track: &Track, r: &Report) -> Option<f64> {
 
 fn identity_compatible(a: &Report, b: &Report) -> bool {
     !matches!((a.mode_s, b.mode_s), (Some(x), Some(y)) if x != y)
+}
+
+/// How well a report places its target vertically.
+fn height_sigma_m(obs: &Observation) -> f64 {
+    match (obs.report.alt_m, obs.report.measurement) {
+        (Some(_), _) => ALT_SIGMA_M,
+        (
+            None,
+            Measurement::Polar {
+                range_m,
+                elevation_rad: Some(_),
+                ..
+            },
+        ) => (range_m * 0.5f64.to_radians()).max(ALT_SIGMA_M),
+        _ => 3_000.0,
+    }
 }
 
 /// The report's rough position error, for pairing plots.
