@@ -24,6 +24,9 @@ use crate::measure::{Observation, SensorModel, ALT_SIGMA_M};
 use crate::motion::{Cov, Noise, State};
 use crate::track::{Status, Track};
 
+/// Report times beyond this (about 300 years of seconds) are nobody's clock.
+const TIME_ABS_MAX_S: f64 = 1e10;
+
 /// Tuning of the tracker. The defaults suit surveillance radars and ADS-B.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Config {
@@ -52,6 +55,8 @@ pub struct Config {
     pub grid_s: Option<f64>,
     /// The most reports held for reordering; beyond, the oldest are released early.
     pub pending_max: usize,
+    /// A report this far ahead of the newest one so far is a clock fault, not the future.
+    pub time_jump_max_s: f64,
 }
 
 impl Default for Config {
@@ -72,6 +77,7 @@ impl Default for Config {
             reanchor_m: 150_000.0,
             grid_s: None,
             pending_max: 1_000_000,
+            time_jump_max_s: 3_600.0,
         }
     }
 }
@@ -262,13 +268,29 @@ impl Tracker {
             self.release(p.report, out);
         }
         self.close_batch(out);
-        if let (Some(step), Some(mut g)) = (self.cfg.grid_s, self.next_grid_s) {
-            while g <= self.released_s {
-                self.snapshot(g, out);
-                g += step;
-            }
+        if let (Some(step), Some(g)) = (self.cfg.grid_s, self.next_grid_s) {
+            let g = self.snapshots_until(g, step, self.released_s + 1e-9, out);
             self.next_grid_s = Some(g);
         }
+    }
+
+    /// Snapshots at every grid instant from `g` up to (not including) `until_s`; returns the
+    /// next grid instant. Instants when no track is confirmed are skipped in one step, so a
+    /// long silence costs nothing.
+    fn snapshots_until(&mut self, mut g: f64, step: f64, until_s: f64, out: &mut Output) -> f64 {
+        while g < until_s {
+            if !self
+                .tracks
+                .iter()
+                .flatten()
+                .any(|t| t.status == Status::Confirmed)
+            {
+                return g + ((until_s - g) / step).ceil() * step;
+            }
+            self.snapshot(g, out);
+            g += step;
+        }
+        g
     }
 
     /// Checks a report's values; counts and logs what it must refuse.
@@ -310,7 +332,9 @@ impl Tracker {
             Measurement::Position { lat_deg, lon_deg } => {
                 lat_deg.abs() > 90.0 || lon_deg.abs() > 180.0
             }
-        } || r.alt_m.is_some_and(|a| !(-1_000.0..=40_000.0).contains(&a));
+        } || r.alt_m.is_some_and(|a| !(-1_000.0..=40_000.0).contains(&a))
+            || r.time_s.abs() > TIME_ABS_MAX_S
+            || (self.newest_s.is_finite() && r.time_s > self.newest_s + self.cfg.time_jump_max_s);
         if absurd {
             self.reject(
                 r.sensor,
@@ -348,10 +372,7 @@ impl Tracker {
         if let (Some(step), Some(mut g)) = (self.cfg.grid_s, self.next_grid_s) {
             if g < report.time_s {
                 self.close_batch(out);
-                while g < report.time_s {
-                    self.snapshot(g, out);
-                    g += step;
-                }
+                g = self.snapshots_until(g, step, report.time_s, out);
                 self.next_grid_s = Some(g);
             }
         }
