@@ -268,7 +268,7 @@ impl Simulator {
             self.airborne.push(Airborne {
                 plan: self.next_plan,
                 kin: Kinematics::start(plan),
-                perf: plan.aircraft.performance(),
+                perf: plan.performance(),
                 squawk: plan.identity.squawk,
                 transponder: plan.identity.transponder,
                 spoof_ne_m: None,

@@ -55,6 +55,19 @@ pub struct FlightPlan {
     pub identity: Identity,
     /// Offset of this aircraft's ADS-B broadcasts within each second.
     pub adsb_phase_s: f64,
+    /// A gentler turn-rate limit than the class's.
+    pub turn_rate_max_deg_s: Option<f64>,
+}
+
+impl FlightPlan {
+    /// The class's envelope, with this flight's own limits.
+    pub fn performance(&self) -> Performance {
+        let mut perf = self.aircraft.performance();
+        if let Some(rate) = self.turn_rate_max_deg_s {
+            perf.turn_rate_max_deg_s = perf.turn_rate_max_deg_s.min(rate);
+        }
+        perf
+    }
 }
 
 /// The instantaneous state of a flying aircraft.
@@ -301,11 +314,12 @@ mod tests {
             waypoints,
             identity: Identity::default(),
             adsb_phase_s: 0.0,
+            turn_rate_max_deg_s: None,
         }
     }
 
     fn fly(p: &FlightPlan, max_s: usize) -> Vec<Kinematics> {
-        let perf = p.aircraft.performance();
+        let perf = p.performance();
         let mut k = Kinematics::start(p);
         let mut out = vec![k];
         for _ in 0..max_s {

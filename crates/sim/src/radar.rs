@@ -130,6 +130,9 @@ impl RadarModel {
     /// Probability of detecting a Swerling 1 target: Pd = Pfa^(1 / (1 + SNR)), with the SNR
     /// from the radar equation (∝ σ / R⁴) scaled from the reference point.
     pub fn pd(&self, range_m: f64, rcs_m2: f64) -> f64 {
+        if let Some(pd) = self.spec.pd_fixed {
+            return pd;
+        }
         let r = &self.spec.pd_reference;
         let snr = self.snr_ref * (rcs_m2 / r.rcs_m2) * (r.range_m / range_m.max(1.0)).powi(4);
         (self.ln_pfa / (1.0 + snr)).exp()
@@ -271,7 +274,8 @@ impl RadarModel {
             return;
         };
         let n = poisson.sample(&mut self.rng) as u64;
-        let (r0, r1) = (RANGE_MIN_M.min(self.spec.range_m), self.spec.range_m);
+        let r1 = self.spec.false_alarm_range_m.unwrap_or(self.spec.range_m);
+        let r0 = RANGE_MIN_M.min(r1);
         for _ in 0..n {
             let u: f64 = self.rng.random();
             let off_rad = u * sweep_rad;

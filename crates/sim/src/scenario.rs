@@ -95,6 +95,10 @@ pub struct RadarSpec {
     /// Mean number of false plots per antenna revolution, spread over the coverage.
     #[serde(default)]
     pub false_alarms_per_scan: f64,
+    /// Spread false plots only within this range (a clutter zone around the site).
+    pub false_alarm_range_m: Option<f64>,
+    /// A constant Pd in place of the radar equation, for comparisons with other trackers.
+    pub pd_fixed: Option<f64>,
     pub ssr: Option<SsrSpec>,
 }
 
@@ -259,6 +263,8 @@ pub struct FlightSpec {
     pub adsb: bool,
     #[serde(default = "yes")]
     pub transponder: bool,
+    /// A gentler turn-rate limit than the class's.
+    pub turn_rate_max_deg_s: Option<f64>,
     pub waypoint: Vec<WaypointSpec>,
 }
 
@@ -703,6 +709,20 @@ fn validate_radar(r: &RadarSpec, f: &str, p: &mut Problems) {
         || format!("{f}.false_alarms_per_scan"),
         || format!("must be in [0, 10000], got {}", r.false_alarms_per_scan),
     );
+    if let Some(range) = r.false_alarm_range_m {
+        p.check(
+            range > 0.0 && range <= r.range_m,
+            || format!("{f}.false_alarm_range_m"),
+            || format!("must be positive and at most range_m, got {range}"),
+        );
+    }
+    if let Some(pd) = r.pd_fixed {
+        p.check(
+            (0.0..=1.0).contains(&pd),
+            || format!("{f}.pd_fixed"),
+            || format!("must be in [0, 1], got {pd}"),
+        );
+    }
     if let Some(ssr) = r.ssr {
         p.check(
             (0.0..=1.0).contains(&ssr.pd),
@@ -821,6 +841,13 @@ fn validate_flight(fl: &FlightSpec, f: &str, p: &mut Problems) {
         || format!("{f}.waypoint"),
         || "a flight needs at least two waypoints".into(),
     );
+    if let Some(rate) = fl.turn_rate_max_deg_s {
+        p.check(
+            rate > 0.0 && rate <= 30.0,
+            || format!("{f}.turn_rate_max_deg_s"),
+            || format!("must be in (0, 30], got {rate}"),
+        );
+    }
     if let Some(cs) = &fl.callsign {
         p.check(
             Callsign::new(cs).is_some(),

@@ -308,6 +308,7 @@ fn scripted(
         waypoints,
         identity,
         adsb_phase_s: rng.random(),
+        turn_rate_max_deg_s: f.turn_rate_max_deg_s,
     }
 }
 
@@ -375,6 +376,7 @@ fn flow_flight(
         waypoints,
         identity,
         adsb_phase_s: rng.random(),
+        turn_rate_max_deg_s: None,
     }
 }
 
@@ -458,6 +460,7 @@ fn intruder(
         waypoints: vec![wp(start), wp(crossing), wp(target)],
         identity: Identity::default(),
         adsb_phase_s: rng.random(),
+        turn_rate_max_deg_s: None,
     }
 }
 
