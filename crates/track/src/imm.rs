@@ -77,7 +77,7 @@ pub struct Switching {
 impl Default for Switching {
     fn default() -> Self {
         Self {
-            cv_sojourn_s: 60.0,
+            cv_sojourn_s: 30.0,
             ct_sojourn_s: 20.0,
         }
     }

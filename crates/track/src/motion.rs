@@ -37,7 +37,7 @@ impl Default for Noise {
     fn default() -> Self {
         Self {
             cv_accel_mps2: 0.3,
-            ct_accel_mps2: 4.0,
+            ct_accel_mps2: 8.0,
             ct_turn_accel_rad_s2: 0.1,
             vertical_accel_mps2: 0.5,
         }
@@ -131,10 +131,7 @@ fn process_noise(model: Model, dt: f64, noise: &Noise) -> Cov {
         q[(axis + 3, axis)] = t3 * var;
         q[(axis + 3, axis + 3)] = t2 * var;
     }
-    // CV only carries ω: it must not wander there, where nothing measures it.
-    if model == Model::Ct {
-        q[(OMEGA, OMEGA)] = dt * noise.ct_turn_accel_rad_s2.powi(2);
-    }
+    q[(OMEGA, OMEGA)] = dt * noise.ct_turn_accel_rad_s2.powi(2);
     q
 }
 
