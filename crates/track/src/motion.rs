@@ -1,9 +1,7 @@
 //! Motion models over the state `[e, n, u, ve, vn, vu, ω]` in a track's local frame:
 //! nearly constant velocity (CV) and the coordinated turn (CT), both with a nearly constant
 //! vertical rate. ω is the horizontal turn rate, counter-clockwise positive (east towards
-//! north). The CV model carries ω along without using it: were it reset to zero, the IMM's
-//! mixing would pull the CT model's turn rate back to zero at every step while CV dominates,
-//! and CT could never learn a turn in time.
+//! north). The CV model keeps ω at zero, so the two share one state and the IMM can mix them.
 
 use nalgebra::{SMatrix, SVector};
 
@@ -19,6 +17,9 @@ pub const VE: usize = 3;
 pub const VN: usize = 4;
 pub const VU: usize = 5;
 pub const OMEGA: usize = 6;
+
+/// What the CV model leaves of ω's variance: not zero, so mixed covariances stay invertible.
+const CV_OMEGA_VAR: f64 = 1e-10;
 
 /// Process noise: what each model does not explain, as white-noise spectral densities.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -36,10 +37,10 @@ pub struct Noise {
 impl Default for Noise {
     fn default() -> Self {
         Self {
-            cv_accel_mps2: 0.3,
-            ct_accel_mps2: 8.0,
-            ct_turn_accel_rad_s2: 0.1,
-            vertical_accel_mps2: 0.5,
+            cv_accel_mps2: 1.0,
+            ct_accel_mps2: 0.5,
+            ct_turn_accel_rad_s2: 0.03,
+            vertical_accel_mps2: 1.5,
         }
     }
 }
@@ -57,7 +58,11 @@ pub fn predict(model: Model, x: &State, p: &Cov, dt: f64, noise: &Noise) -> (Sta
         Model::Ct => ct(x, dt),
     };
     let q = process_noise(model, dt, noise);
-    (xp, symmetrize(f * p * f.transpose() + q))
+    let mut pp = f * p * f.transpose() + q;
+    if model == Model::Cv {
+        pp[(OMEGA, OMEGA)] = CV_OMEGA_VAR;
+    }
+    (xp, symmetrize(pp))
 }
 
 fn cv(x: &State, dt: f64) -> (State, Cov) {
@@ -65,7 +70,10 @@ fn cv(x: &State, dt: f64) -> (State, Cov) {
     for i in 0..3 {
         f[(i, i + 3)] = dt;
     }
-    (f * x, f)
+    f[(OMEGA, OMEGA)] = 0.0;
+    let mut xp = f * x;
+    xp[OMEGA] = 0.0;
+    (xp, f)
 }
 
 fn ct(x: &State, dt: f64) -> (State, Cov) {
@@ -131,7 +139,9 @@ fn process_noise(model: Model, dt: f64, noise: &Noise) -> Cov {
         q[(axis + 3, axis)] = t3 * var;
         q[(axis + 3, axis + 3)] = t2 * var;
     }
-    q[(OMEGA, OMEGA)] = dt * noise.ct_turn_accel_rad_s2.powi(2);
+    if model == Model::Ct {
+        q[(OMEGA, OMEGA)] = dt * noise.ct_turn_accel_rad_s2.powi(2);
+    }
     q
 }
 
@@ -150,11 +160,6 @@ mod tests {
         let (a, _) = ct(&x, 6.0);
         let (b, _) = cv(&x, 6.0);
         assert!((a - b).norm() < 1e-9);
-        // CV carries a turn rate along without turning.
-        let mut turning = x;
-        turning[OMEGA] = 0.1;
-        let (c, _) = cv(&turning, 6.0);
-        assert!((c[VE] - 100.0).abs() < 1e-12 && c[OMEGA] == 0.1);
     }
 
     #[test]
