@@ -77,8 +77,8 @@ pub struct Switching {
 impl Default for Switching {
     fn default() -> Self {
         Self {
-            cv_sojourn_s: 120.0,
-            ct_sojourn_s: 40.0,
+            cv_sojourn_s: 30.0,
+            ct_sojourn_s: 20.0,
         }
     }
 }

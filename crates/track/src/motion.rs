@@ -37,10 +37,10 @@ pub struct Noise {
 impl Default for Noise {
     fn default() -> Self {
         Self {
-            cv_accel_mps2: 1.0,
-            ct_accel_mps2: 0.5,
-            ct_turn_accel_rad_s2: 0.03,
-            vertical_accel_mps2: 1.5,
+            cv_accel_mps2: 0.3,
+            ct_accel_mps2: 8.0,
+            ct_turn_accel_rad_s2: 0.1,
+            vertical_accel_mps2: 0.5,
         }
     }
 }
