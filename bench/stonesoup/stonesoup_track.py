@@ -8,6 +8,7 @@ Prints the wall time of the tracking loop alone (not the reading of the plots).
 import csv
 import datetime
 import math
+import os
 import sys
 import time
 import tomllib
@@ -29,6 +30,12 @@ from stonesoup.updater.kalman import ExtendedKalmanUpdater
 from stonesoup.tracker.simple import MultiTargetTracker
 
 plots_path, sensors_path, out_path, grid_s = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+# The tracker's settings: tuned by hand on the comparison scenario for Stone Soup's best
+# GOSPA; override to explore (SS_Q, SS_MIN_POINTS, SS_MISSED, SS_DELETE_STEPS).
+Q = float(os.environ.get("SS_Q", "20"))
+MIN_POINTS = int(os.environ.get("SS_MIN_POINTS", "3"))
+MISSED = float(os.environ.get("SS_MISSED", "4"))
+DELETE_STEPS = int(os.environ.get("SS_DELETE_STEPS", "3"))
 radar = tomllib.load(open(sensors_path, "rb"))["sensor"][0]
 lat0, lon0, h0 = radar["lat_deg"], radar["lon_deg"], radar["height_m"]
 scan_s = radar["scan_period_s"]
@@ -65,12 +72,12 @@ class Detector:
             yield epoch + datetime.timedelta(seconds=(k + 1) * scan_s), set(scans[k])
 
 
-transition_model = CombinedLinearGaussianTransitionModel([ConstantVelocity(20.0), ConstantVelocity(20.0), ConstantVelocity(2.0)])
+transition_model = CombinedLinearGaussianTransitionModel([ConstantVelocity(Q), ConstantVelocity(Q), ConstantVelocity(Q / 10)])
 predictor = ExtendedKalmanPredictor(transition_model)
 updater = ExtendedKalmanUpdater(measurement_model)
-hypothesiser = DistanceHypothesiser(predictor, updater, measure=Mahalanobis(), missed_distance=4)
+hypothesiser = DistanceHypothesiser(predictor, updater, measure=Mahalanobis(), missed_distance=MISSED)
 associator = DetectionKDTreeGNN2D(hypothesiser=hypothesiser, predictor=predictor, updater=updater, max_distance=5_000)
-deleter = UpdateTimeStepsDeleter(time_steps_since_update=3)
+deleter = UpdateTimeStepsDeleter(time_steps_since_update=DELETE_STEPS)
 prior = GaussianState(StateVector([0, 0, 0, 0, 0, 0]), CovarianceMatrix(np.diag([1e4, 300.0**2, 1e4, 300.0**2, 1e4, 50.0**2])))
 initiator = MultiMeasurementInitiator(
     prior_state=prior,
@@ -78,7 +85,7 @@ initiator = MultiMeasurementInitiator(
     deleter=UpdateTimeStepsDeleter(time_steps_since_update=2),
     data_associator=DetectionKDTreeGNN2D(hypothesiser=hypothesiser, predictor=predictor, updater=updater, max_distance=5_000),
     updater=updater,
-    min_points=3,
+    min_points=MIN_POINTS,
 )
 tracker = MultiTargetTracker(initiator=initiator, deleter=deleter, detector=Detector(), data_associator=associator, updater=updater)
 
@@ -87,9 +94,10 @@ rows = []
 start = time.perf_counter()
 for scan_end, tracks in tracker:
     t_end = (scan_end - epoch).total_seconds()
-    g = math.ceil((t_end - scan_s) / grid_s - 1e-9) * grid_s
-    # Grid instants inside this scan: predict every live track there (constant velocity).
-    while g < t_end + 1e-9:
+    # The grid instants of this scan, (t_end - scan_s, t_end]: every live track predicted
+    # there (constant velocity), as vigie's --grid-s does.
+    g = (math.floor((t_end - scan_s) / grid_s + 1e-9) + 1) * grid_s
+    while g <= t_end + 1e-9:
         for track in tracks:
             s = track.state
             dt = g - (s.timestamp - epoch).total_seconds()

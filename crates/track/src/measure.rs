@@ -140,6 +140,25 @@ impl Observation {
         }
     }
 
+    /// A generous bound on how far the report's own position may be from the target: what
+    /// a cheap pre-gate needs before the exact one.
+    pub fn position_slack_m(&self) -> f64 {
+        match self.kind {
+            Kind::Polar { z, sigma, .. } => {
+                let range = z[0].unwrap_or(0.0);
+                let across = 4.0 * (sigma[0] + range * sigma[1]);
+                // Without a measured height, the assumed one may be kilometres off.
+                let height = if z[2].is_some() || z[3].is_some() {
+                    4.0 * range * sigma[2]
+                } else {
+                    15_000.0
+                };
+                across + height
+            }
+            Kind::Position { sigma_h_m } => 4.0 * sigma_h_m + 4.0 * ALT_SIGMA_M,
+        }
+    }
+
     /// How many measured components.
     pub fn dim(&self) -> usize {
         match self.kind {
@@ -172,16 +191,22 @@ impl Observation {
     }
 }
 
-/// Range, azimuth, elevation and altitude of a local position, as the radar would see it.
-fn polar_of(radar: &RadarGeometry, frame: &LocalFrame, p: Vector3<f64>) -> [f64; 4] {
+/// Range, azimuth, elevation and (when `with_alt`) altitude of a local position, as the
+/// radar would see it.
+fn polar_of(
+    radar: &RadarGeometry,
+    frame: &LocalFrame,
+    p: Vector3<f64>,
+    with_alt: bool,
+) -> [f64; 4] {
     let ecef = frame.to_ecef(vigie_core::Enu::new(p[0], p[1], p[2]));
     let polar = radar.polar(ecef);
-    [
-        polar.range_m,
-        polar.azimuth_rad,
-        polar.elevation_rad,
-        ecef.to_geodetic().alt_m,
-    ]
+    let alt = if with_alt {
+        ecef.to_geodetic().alt_m
+    } else {
+        0.0
+    };
+    [polar.range_m, polar.azimuth_rad, polar.elevation_rad, alt]
 }
 
 fn polar_linear(
@@ -192,13 +217,14 @@ fn polar_linear(
     frame: &LocalFrame,
 ) -> Linear {
     let p = Vector3::new(x[0], x[1], x[2]);
-    let h0 = polar_of(radar, frame, p);
+    let with_alt = z[3].is_some();
+    let h0 = polar_of(radar, frame, p, with_alt);
     // Central differences would double the cost for nothing: the model is smooth on 1 m.
     const STEP_M: f64 = 1.0;
     let cols: [[f64; 4]; 3] = [0, 1, 2].map(|k| {
         let mut q = p;
         q[k] += STEP_M;
-        polar_of(radar, frame, q)
+        polar_of(radar, frame, q, with_alt)
     });
     let mut nu = MeasVec::zeros();
     let mut h = MeasJac::zeros();

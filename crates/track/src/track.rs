@@ -60,6 +60,20 @@ impl Track {
         self.frame.to_ecef(Enu::new(x[0], x[1], x[2]))
     }
 
+    /// A cheap pre-gate: whether the track, extrapolated in a straight line to `t_s`, comes
+    /// within its own uncertainty, a manoeuvre's worth of acceleration and `slack_m` of `p`.
+    pub fn may_reach(&self, p: Ecef, t_s: f64, slack_m: f64) -> bool {
+        /// The hardest manoeuvre a tracked target makes: 9 g.
+        const ACCEL_MAX_MPS2: f64 = 90.0;
+        let (x, cov) = self.imm.combined();
+        let dt = (t_s - self.time_s).max(0.0);
+        let there = Enu::new(x[0] + x[3] * dt, x[1] + x[4] * dt, x[2] + x[5] * dt);
+        let sigma_m = (cov[(0, 0)] + cov[(1, 1)] + cov[(2, 2)]).sqrt()
+            + dt * (cov[(3, 3)] + cov[(4, 4)] + cov[(5, 5)]).sqrt();
+        let reach_m = 5.0 * sigma_m + 0.5 * ACCEL_MAX_MPS2 * dt * dt + slack_m;
+        self.frame.to_ecef(there).distance_m(p) <= reach_m
+    }
+
     pub fn contributed(&mut self, sensor: SensorId, t_s: f64) {
         match self.sensors.iter_mut().find(|(s, _)| *s == sensor) {
             Some(entry) => entry.1 = t_s,

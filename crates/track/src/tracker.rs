@@ -453,6 +453,7 @@ impl Tracker {
         for (i, obs) in batch.iter().enumerate() {
             near.clear();
             self.grid.near(obs.position, &mut near);
+            let slack_m = obs.position_slack_m();
             for &slot in &near {
                 let Some(track) = &self.tracks[slot as usize] else {
                     continue;
@@ -460,6 +461,9 @@ impl Tracker {
                 let Some(evidence) = identity_evidence(track, &obs.report) else {
                     continue;
                 };
+                if !track.may_reach(obs.position, obs.report.time_s, slack_m) {
+                    continue;
+                }
                 let imm = track.predicted(obs.report.time_s, &self.cfg.noise, &self.cfg.switching);
                 let (x, p) = imm.combined();
                 let m = obs.linearize(&x, &track.frame);
