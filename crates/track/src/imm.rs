@@ -68,62 +68,85 @@ fn symmetric4(s: MeasCov) -> MeasCov {
 }
 
 /// Mean sojourn times in each model, which set the switching probabilities for any gap.
+/// Leaving a model, the target goes to either other model with equal probability.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Switching {
     pub cv_sojourn_s: f64,
     pub ct_sojourn_s: f64,
+    pub manoeuvre_sojourn_s: f64,
 }
 
 impl Default for Switching {
     fn default() -> Self {
         Self {
-            cv_sojourn_s: 30.0,
+            cv_sojourn_s: 40.0,
             ct_sojourn_s: 20.0,
+            manoeuvre_sojourn_s: 8.0,
         }
     }
 }
 
-const MODELS: [Model; 2] = [Model::Cv, Model::Ct];
+/// How many models the IMM runs.
+pub const MODEL_COUNT: usize = 3;
+/// Straight flight, turning flight, and a manoeuvre the other two do not explain (turn onset,
+/// acceleration, the end of a turn).
+pub const MODELS: [Model; MODEL_COUNT] = [Model::Cv, Model::Ct, Model::Manoeuvre];
 
 /// The IMM state: one estimate per model and the model probabilities.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Imm {
-    pub x: [State; 2],
-    pub p: [Cov; 2],
-    pub mu: [f64; 2],
+    pub x: [State; MODEL_COUNT],
+    pub p: [Cov; MODEL_COUNT],
+    pub mu: [f64; MODEL_COUNT],
 }
 
 impl Imm {
     pub fn new(x: State, p: Cov) -> Self {
         Self {
-            x: [x, x],
-            p: [p, p],
-            mu: [0.8, 0.2],
+            x: [x; MODEL_COUNT],
+            p: [p; MODEL_COUNT],
+            mu: [0.6, 0.2, 0.2],
         }
+    }
+
+    /// The probability that the target is turning.
+    pub fn turn_probability(&self) -> f64 {
+        self.mu[1]
     }
 
     /// Mixes, then predicts each model by `dt` seconds.
     #[allow(clippy::needless_range_loop)] // i and j index several per-model arrays at once
     pub fn predict(&self, dt: f64, noise: &Noise, switching: &Switching) -> Imm {
-        let stay = [
-            (-dt / switching.cv_sojourn_s).exp(),
-            (-dt / switching.ct_sojourn_s).exp(),
+        let sojourn = [
+            switching.cv_sojourn_s,
+            switching.ct_sojourn_s,
+            switching.manoeuvre_sojourn_s,
         ];
-        // pi[i][j]: probability of moving from model i to model j.
-        let pi = [[stay[0], 1.0 - stay[0]], [1.0 - stay[1], stay[1]]];
+        // pi[i][j]: probability of moving from model i to model j within dt.
+        let mut pi = [[0.0; MODEL_COUNT]; MODEL_COUNT];
+        for i in 0..MODEL_COUNT {
+            let stay = (-dt / sojourn[i]).exp();
+            for j in 0..MODEL_COUNT {
+                pi[i][j] = if i == j {
+                    stay
+                } else {
+                    (1.0 - stay) / (MODEL_COUNT - 1) as f64
+                };
+            }
+        }
         let mut out = *self;
-        for j in 0..2 {
-            let c_j: f64 = (0..2).map(|i| pi[i][j] * self.mu[i]).sum();
-            let w: [f64; 2] = [0, 1].map(|i| {
+        for j in 0..MODEL_COUNT {
+            let c_j: f64 = (0..MODEL_COUNT).map(|i| pi[i][j] * self.mu[i]).sum();
+            let w: [f64; MODEL_COUNT] = std::array::from_fn(|i| {
                 if c_j > 0.0 {
                     pi[i][j] * self.mu[i] / c_j
                 } else {
-                    0.5
+                    1.0 / MODEL_COUNT as f64
                 }
             });
-            let x0: State = self.x[0] * w[0] + self.x[1] * w[1];
+            let x0: State = (0..MODEL_COUNT).map(|i| self.x[i] * w[i]).sum();
             let mut p0 = Cov::zeros();
-            for i in 0..2 {
+            for i in 0..MODEL_COUNT {
                 let d = self.x[i] - x0;
                 p0 += (self.p[i] + d * d.transpose()) * w[i];
             }
@@ -137,9 +160,9 @@ impl Imm {
 
     /// The moment-matched single Gaussian of the mixture.
     pub fn combined(&self) -> (State, Cov) {
-        let x: State = self.x[0] * self.mu[0] + self.x[1] * self.mu[1];
+        let x: State = (0..MODEL_COUNT).map(|i| self.x[i] * self.mu[i]).sum();
         let mut p = Cov::zeros();
-        for i in 0..2 {
+        for i in 0..MODEL_COUNT {
             let d = self.x[i] - x;
             p += (self.p[i] + d * d.transpose()) * self.mu[i];
         }
@@ -152,24 +175,24 @@ impl Imm {
     #[allow(clippy::needless_range_loop)] // j indexes several per-model arrays at once
     pub fn update(&mut self, linearize: impl Fn(&State) -> Linear) -> bool {
         let mut next = *self;
-        let mut weights = [0.0; 2];
-        for j in 0..2 {
+        let mut weights = [0.0; MODEL_COUNT];
+        for j in 0..MODEL_COUNT {
             let m = linearize(&self.x[j]);
             let Some((x, p, fit)) = kalman_update(&self.x[j], &self.p[j], &m) else {
                 return false;
             };
             next.x[j] = x;
             next.p[j] = p;
-            // exp(−(d² + ln|S|)/2): the likelihood up to a factor the two models share.
+            // exp(−(d² + ln|S|)/2): the likelihood up to a factor the models share.
             weights[j] = (-0.5 * fit.neg_log_likelihood()).exp() * self.mu[j];
         }
-        let total = weights[0] + weights[1];
+        let total: f64 = weights.iter().sum();
         if total.is_finite() && total > 0.0 {
-            next.mu = [weights[0] / total, weights[1] / total];
+            // No model may vanish: each must be able to take over when the motion changes.
+            let floored = weights.map(|w| (w / total).max(1e-4));
+            let sum: f64 = floored.iter().sum();
+            next.mu = floored.map(|w| w / sum);
         }
-        // Neither model may vanish: it must be able to take over when the motion changes.
-        next.mu = [next.mu[0].clamp(1e-4, 1.0 - 1e-4), 0.0];
-        next.mu[1] = 1.0 - next.mu[0];
         *self = next;
         true
     }

@@ -1,7 +1,8 @@
 //! Motion models over the state `[e, n, u, ve, vn, vu, ω]` in a track's local frame:
-//! nearly constant velocity (CV) and the coordinated turn (CT), both with a nearly constant
-//! vertical rate. ω is the horizontal turn rate, counter-clockwise positive (east towards
-//! north). The CV model keeps ω at zero, so the two share one state and the IMM can mix them.
+//! nearly constant velocity (CV), the coordinated turn (CT), and a manoeuvre model (constant
+//! velocity with a large acceleration noise), all with a nearly constant vertical rate. ω is
+//! the horizontal turn rate, counter-clockwise positive (east towards north). The CV models
+//! keep ω at zero, so all share one state and the IMM can mix them.
 
 use nalgebra::{SMatrix, SVector};
 
@@ -30,7 +31,9 @@ pub struct Noise {
     pub ct_accel_mps2: f64,
     /// CT: turn-rate change, rad/s².
     pub ct_turn_accel_rad_s2: f64,
-    /// Both: vertical acceleration, m/s².
+    /// Manoeuvre: horizontal acceleration, m/s².
+    pub manoeuvre_accel_mps2: f64,
+    /// All: vertical acceleration, m/s².
     pub vertical_accel_mps2: f64,
 }
 
@@ -38,8 +41,9 @@ impl Default for Noise {
     fn default() -> Self {
         Self {
             cv_accel_mps2: 0.3,
-            ct_accel_mps2: 8.0,
-            ct_turn_accel_rad_s2: 0.1,
+            ct_accel_mps2: 4.0,
+            ct_turn_accel_rad_s2: 0.15,
+            manoeuvre_accel_mps2: 30.0,
             vertical_accel_mps2: 0.5,
         }
     }
@@ -49,17 +53,20 @@ impl Default for Noise {
 pub enum Model {
     Cv,
     Ct,
+    /// Constant velocity with a large acceleration noise: what the target does that the
+    /// other two do not predict.
+    Manoeuvre,
 }
 
 /// Predicts `(x, p)` by `dt` seconds under `model` (an EKF step for CT).
 pub fn predict(model: Model, x: &State, p: &Cov, dt: f64, noise: &Noise) -> (State, Cov) {
     let (xp, f) = match model {
-        Model::Cv => cv(x, dt),
+        Model::Cv | Model::Manoeuvre => cv(x, dt),
         Model::Ct => ct(x, dt),
     };
     let q = process_noise(model, dt, noise);
     let mut pp = f * p * f.transpose() + q;
-    if model == Model::Cv {
+    if model != Model::Ct {
         pp[(OMEGA, OMEGA)] = CV_OMEGA_VAR;
     }
     (xp, symmetrize(pp))
@@ -127,6 +134,7 @@ fn process_noise(model: Model, dt: f64, noise: &Noise) -> Cov {
     let horizontal = match model {
         Model::Cv => noise.cv_accel_mps2,
         Model::Ct => noise.ct_accel_mps2,
+        Model::Manoeuvre => noise.manoeuvre_accel_mps2,
     };
     for (axis, sigma) in [
         (E, horizontal),

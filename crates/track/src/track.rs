@@ -98,7 +98,7 @@ impl Track {
                 t[(i + 3, j + 3)] = rot[(i, j)];
             }
         }
-        for m in 0..2 {
+        for m in 0..crate::imm::MODEL_COUNT {
             let mut xm: State = t * self.imm.x[m];
             xm[0] += shift.e_m;
             xm[1] += shift.n_m;

@@ -834,7 +834,7 @@ fn update_of(track: &Track) -> TrackUpdate {
             .max(0.0)
             .sqrt(),
         covariance,
-        turn_probability: track.imm.mu[1],
+        turn_probability: track.imm.turn_probability(),
         sensors: track.sensors.clone(),
     }
 }
