@@ -2,11 +2,16 @@
 
 2,000 aircraft airborne at once over Niger and its neighbours, 30 radars (the ten of the
 Niger exercise and twenty more on a grid), 15 ADS-B stations, 20 false alarms per scan on
-every long-range radar. Run from the repository root: python3 bench/make_national.py
+every long-range radar. Run from the repository root: python3 bench/make_national.py [SCALE]
+SCALE multiplies the traffic (20 gives about 40,000 aircraft airborne, for the tracker's scale
+benchmark) and writes scenarios/bench-national-xSCALE.toml instead.
 """
 import csv
 import math
 import random
+import sys
+
+scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
 
 rng = random.Random(2026)
 base = open("scenarios/niger.toml").read()
@@ -80,7 +85,8 @@ for a, b in pairs[:110]:
 [[traffic.flow]]
 from = "{frm}"
 to = "{to}"
-per_hour = 3.1
+per_hour = {3.1 * scale:g}
 aircraft = "{rng.choice(types)}"
 """)
-open("scenarios/bench-national.toml", "w").write("".join(out))
+name = "scenarios/bench-national.toml" if scale == 1.0 else f"scenarios/bench-national-x{scale:g}.toml"
+open(name, "w").write("".join(out))
