@@ -43,7 +43,7 @@ fn main() {
         }
         tracker_s += frame_start.elapsed().as_secs_f64();
         reports += frame.reports.len() as u64;
-        if frame.time_s as u64 % 60 == 0 {
+        if (frame.time_s as u64).is_multiple_of(60) {
             peak_tracks = peak_tracks.max(tracker.tracks().count());
         }
     }
