@@ -1,4 +1,4 @@
-//! The interacting multiple model (IMM) estimator over the CV and CT models, and the Kalman
+//! The interacting multiple model (IMM) estimator over the CV, CT and manoeuvre models, and the Kalman
 //! update they share.
 
 use nalgebra::{SMatrix, SVector};

@@ -1,8 +1,9 @@
 //! # vigie-track: one system track per aircraft, fused from every sensor
 //!
 //! The tracker turns core reports (radar plots in their own polar coordinates, ADS-B
-//! positions) into system tracks. Each track runs an IMM of a nearly-constant-velocity and a
-//! coordinated-turn model ([`motion`], [`imm`]) in an east-north-up frame anchored near it,
+//! positions) into system tracks. Each track runs an IMM of three models, nearly constant
+//! velocity, coordinated turn and manoeuvre ([`motion`], [`imm`]), in an east-north-up frame
+//! anchored near it,
 //! moved under it as it flies ([`track`]). Radar plots are used where they are measured:
 //! the filter predicts range, azimuth, elevation and reported altitude through the radar's
 //! refracted geometry ([`measure`]). A spatial grid ([`grid`]) proposes the tracks near each
