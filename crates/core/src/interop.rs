@@ -45,6 +45,27 @@ pub fn push_fixed(buf: &mut Vec<u8>, value: f64, decimals: u32) {
     }
 }
 
+/// `time,id,lat,lon,alt,vn,ve,vu`: the columns truth and tracks share, with their decimals.
+fn push_kinematics(
+    l: &mut Vec<u8>,
+    time_s: f64,
+    id: u32,
+    position: [f64; 3],
+    velocity_neu: [f64; 3],
+) {
+    push_fixed(l, time_s, 3);
+    l.push(b',');
+    l.extend_from_slice(itoa::Buffer::new().format(id).as_bytes());
+    for (v, d) in position
+        .into_iter()
+        .zip([7, 7, 1])
+        .chain(velocity_neu.into_iter().zip([2, 2, 2]))
+    {
+        l.push(b',');
+        push_fixed(l, v, d);
+    }
+}
+
 fn push_octal4(buf: &mut Vec<u8>, v: u16) {
     buf.extend([9, 6, 3, 0].map(|shift| b'0' + ((v >> shift) & 7) as u8));
 }
@@ -151,20 +172,14 @@ impl<W: Write> TruthWriter<W> {
     pub fn write(&mut self, t: &TruthState) -> io::Result<()> {
         let l = &mut self.line;
         l.clear();
-        push_fixed(l, t.time_s, 3);
-        l.push(b',');
-        l.extend_from_slice(itoa::Buffer::new().format(t.target_id).as_bytes());
-        for (v, d) in [
-            (t.lat_deg, 7),
-            (t.lon_deg, 7),
-            (t.alt_m, 1),
-            (t.vn_mps, 2),
-            (t.ve_mps, 2),
-            (t.vu_mps, 2),
-        ] {
-            l.push(b',');
-            push_fixed(l, v, d);
-        }
+        let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
+        push_kinematics(
+            l,
+            t.time_s,
+            t.target_id,
+            [t.lat_deg, t.lon_deg, t.alt_m],
+            velocity,
+        );
         l.push(b',');
         l.extend_from_slice(t.type_name.as_bytes());
         l.push(b'\n');
@@ -431,20 +446,14 @@ impl<W: Write> TracksWriter<W> {
     pub fn write(&mut self, t: &TrackRow) -> io::Result<()> {
         let l = &mut self.line;
         l.clear();
-        push_fixed(l, t.time_s, 3);
-        l.push(b',');
-        l.extend_from_slice(itoa::Buffer::new().format(t.track_id).as_bytes());
-        for (v, d) in [
-            (t.lat_deg, 7),
-            (t.lon_deg, 7),
-            (t.alt_m, 1),
-            (t.vn_mps, 2),
-            (t.ve_mps, 2),
-            (t.vu_mps, 2),
-        ] {
-            l.push(b',');
-            push_fixed(l, v, d);
-        }
+        let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
+        push_kinematics(
+            l,
+            t.time_s,
+            t.track_id,
+            [t.lat_deg, t.lon_deg, t.alt_m],
+            velocity,
+        );
         l.push(b',');
         if let Some(c) = t.mode3a {
             push_octal4(l, c.value());

@@ -101,29 +101,41 @@ fn distance(a: &Point, b: &Point) -> f64 {
         .sqrt()
 }
 
+/// Points grouped by their instant, in milliseconds.
+fn by_instant(
+    rows: impl Iterator<Item = (f64, u32, f64, f64, f64, [f64; 3])>,
+) -> BTreeMap<i64, Vec<Point>> {
+    let mut at: BTreeMap<i64, Vec<Point>> = BTreeMap::new();
+    for (t, id, lat, lon, alt, v) in rows {
+        at.entry((t * 1000.0).round() as i64)
+            .or_default()
+            .push(point(id, lat, lon, alt, v));
+    }
+    at
+}
+
 /// Scores `tracks` against `truth` at every instant where tracks exist and truth was sampled.
 pub fn evaluate(truth: &[TruthRow], tracks: &[TrackRow], params: Params) -> Report {
-    let key = |t: f64| (t * 1000.0).round() as i64;
-    let mut truth_at: BTreeMap<i64, Vec<Point>> = BTreeMap::new();
-    for r in truth {
-        truth_at.entry(key(r.time_s)).or_default().push(point(
+    let truth_at = by_instant(truth.iter().map(|r| {
+        (
+            r.time_s,
             r.target_id,
             r.lat_deg,
             r.lon_deg,
             r.alt_m,
             [r.vn_mps, r.ve_mps, r.vu_mps],
-        ));
-    }
-    let mut track_at: BTreeMap<i64, Vec<Point>> = BTreeMap::new();
-    for r in tracks {
-        track_at.entry(key(r.time_s)).or_default().push(point(
+        )
+    }));
+    let track_at = by_instant(tracks.iter().map(|r| {
+        (
+            r.time_s,
             r.track_id,
             r.lat_deg,
             r.lon_deg,
             r.alt_m,
             [r.vn_mps, r.ve_mps, r.vu_mps],
-        ));
-    }
+        )
+    }));
     // Instants: the tracks' time grid, from the first truth sample to the last track instant,
     // wherever truth was sampled; an instant with truth and no track counts too.
     let (Some(&first), Some(&last)) = (track_at.keys().next(), track_at.keys().next_back()) else {
