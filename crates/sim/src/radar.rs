@@ -244,7 +244,7 @@ impl RadarModel {
         });
     }
 
-    /// The true polar position plus zero-mean Gaussian noise of the radar's sigmas.
+    /// The true polar position plus the radar's biases and Gaussian noise of its sigmas.
     pub fn noisy(&mut self, truth: Polar) -> Polar {
         let mut gauss = |sigma: f64| {
             if sigma > 0.0 {
@@ -256,9 +256,12 @@ impl RadarModel {
             }
         };
         Polar {
-            range_m: (truth.range_m + gauss(self.spec.sigma_range_m)).max(0.0),
+            range_m: (truth.range_m + self.spec.bias_range_m + gauss(self.spec.sigma_range_m))
+                .max(0.0),
             azimuth_rad: wrap_two_pi(
-                truth.azimuth_rad + gauss(self.spec.sigma_azimuth_deg.to_radians()),
+                truth.azimuth_rad
+                    + self.spec.bias_azimuth_deg.to_radians()
+                    + gauss(self.spec.sigma_azimuth_deg.to_radians()),
             ),
             elevation_rad: truth.elevation_rad + gauss(self.spec.sigma_elevation_deg.to_radians()),
         }

@@ -85,6 +85,12 @@ pub struct RadarSpec {
     pub sigma_azimuth_deg: f64,
     #[serde(default)]
     pub sigma_elevation_deg: f64,
+    /// A systematic range error (registration bias) added to every plot.
+    #[serde(default)]
+    pub bias_range_m: f64,
+    /// A systematic azimuth error (north misalignment) added to every plot.
+    #[serde(default)]
+    pub bias_azimuth_deg: f64,
     #[serde(default = "default_k")]
     pub refraction_k: f64,
     /// The point that fixes the radar equation: Pd at a range for a cross-section.
@@ -665,6 +671,16 @@ fn validate_radar(r: &RadarSpec, f: &str, p: &mut Problems) {
         r.sigma_elevation_deg,
         &format!("{f}.sigma_elevation_deg"),
         p,
+    );
+    p.check(
+        r.bias_range_m.abs() <= 10_000.0,
+        || format!("{f}.bias_range_m"),
+        || format!("must be within ±10 km, got {}", r.bias_range_m),
+    );
+    p.check(
+        r.bias_azimuth_deg.abs() <= 10.0,
+        || format!("{f}.bias_azimuth_deg"),
+        || format!("must be within ±10°, got {}", r.bias_azimuth_deg),
     );
     p.check(
         !r.three_d || r.sigma_elevation_deg > 0.0,

@@ -9,6 +9,8 @@
 //! refracted geometry ([`measure`]). A spatial grid ([`grid`]) proposes the tracks near each
 //! plot; gated pairs are clustered and assigned optimally, with Mode S and Mode 3/A as
 //! evidence ([`tracker`]). Unassigned plots wait, cheaply, for a partner to start a track.
+//! Each radar's range and azimuth bias is estimated from ADS-B-equipped aircraft and taken
+//! out of its plots ([`registration`]).
 //!
 //! It owns no I/O and no clock: reports carry their time, the caller feeds them in and
 //! drains [`Output`]. It never sees a wire format, only `vigie_core::Report`s; readers of
@@ -18,6 +20,7 @@ pub mod grid;
 pub mod imm;
 pub mod measure;
 pub mod motion;
+pub mod registration;
 pub mod track;
 pub mod tracker;
 

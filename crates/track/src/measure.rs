@@ -14,6 +14,7 @@ use vigie_core::{
 
 use crate::imm::{Linear, MeasCov, MeasJac, MeasVec};
 use crate::motion::State;
+use crate::registration::Bias;
 
 /// One sigma of a reported (pressure) altitude against geometric altitude: Mode C's 100 ft
 /// steps and the barometric error.
@@ -77,13 +78,16 @@ enum Kind {
 
 impl Observation {
     /// `None` when the sensor cannot produce this report (a polar plot from an ADS-B station).
-    pub fn new(report: Report, sensor: &SensorModel) -> Option<Observation> {
+    /// A radar plot is corrected by the radar's estimated `bias`; `report` stays as measured.
+    pub fn new(report: Report, sensor: &SensorModel, bias: Bias) -> Option<Observation> {
         match report.measurement {
             Measurement::Polar {
                 range_m,
                 azimuth_rad,
                 elevation_rad,
             } => {
+                let range_m = range_m - bias.range_m;
+                let azimuth_rad = vigie_core::geodesy::wrap_two_pi(azimuth_rad - bias.azimuth_rad);
                 let radar = sensor.radar?;
                 let s = &sensor.spec;
                 let position = match (report.alt_m, elevation_rad) {

@@ -41,6 +41,8 @@ pub struct Track {
     pub callsign: Option<Callsign>,
     /// Each contributing sensor and when it last did.
     pub sensors: Vec<(SensorId, f64)>,
+    /// When ADS-B last updated the track: a registration reference while recent.
+    pub last_adsb_s: f64,
     pub cell: Cell,
 }
 

@@ -22,7 +22,11 @@ use crate::grid::Grid;
 use crate::imm::{fit, Imm, Switching};
 use crate::measure::{Observation, SensorModel, ALT_SIGMA_M};
 use crate::motion::{Cov, Noise, State};
+use crate::registration::Registration;
 use crate::track::{Status, Track};
+
+/// A track is a registration reference while its horizontal position sigma is below this.
+const REFERENCE_SIGMA_M: f64 = 60.0;
 
 /// Report times beyond this (about 300 years of seconds) are nobody's clock.
 const TIME_ABS_MAX_S: f64 = 1e10;
@@ -179,6 +183,9 @@ pub struct Tracker {
     /// The last ADS-B squitter per address: time and the track it went to.
     adsb_seen: HashMap<u32, (f64, u64)>,
     counters: Counters,
+    registration: Registration,
+    /// The track each Mode S address last updated, for registration.
+    by_address: HashMap<u32, u32>,
     logged: std::collections::HashSet<(u16, &'static str)>,
     chi2: [f64; 5],
 }
@@ -213,6 +220,8 @@ impl Tracker {
                 per_sensor: vec![Rejected::default(); n],
                 ..Counters::default()
             },
+            registration: Registration::new(n),
+            by_address: HashMap::new(),
             logged: Default::default(),
             chi2: [0, 1, 2, 3, 4].map(|k| chi2_quantile(k, cfg.gate_probability)),
             cfg,
@@ -225,6 +234,11 @@ impl Tracker {
 
     pub fn config(&self) -> &Config {
         &self.cfg
+    }
+
+    /// Each radar's estimated range and azimuth bias.
+    pub fn registration(&self) -> &Registration {
+        &self.registration
     }
 
     /// Live tracks, tentative and confirmed.
@@ -379,7 +393,8 @@ impl Tracker {
         if self.is_duplicate_squitter(&report) {
             return;
         }
-        let Some(obs) = Observation::new(report, &self.sensors[usize::from(report.sensor.0)])
+        let bias = self.registration.correction(report.sensor);
+        let Some(obs) = Observation::new(report, &self.sensors[usize::from(report.sensor.0)], bias)
         else {
             self.reject(
                 report.sensor,
@@ -430,6 +445,7 @@ impl Tracker {
             self.maintain(now);
             self.last_maintenance_s = now;
         }
+        self.register(&batch);
         let edges = self.gate(&batch);
         let assignment = assign_clusters(batch.len(), &edges, &self.chi2, &batch);
         let mut unassigned = Vec::new();
@@ -444,6 +460,51 @@ impl Tracker {
         }
         self.batch = batch;
         self.batch.clear();
+    }
+
+    /// Registration samples: radar plots with a Mode S address whose aircraft ADS-B has just
+    /// placed, paired by that address (not by distance, so a badly registered radar is
+    /// corrected although its plots would miss every gate).
+    fn register(&mut self, batch: &[Observation]) {
+        for obs in batch {
+            let r = &obs.report;
+            let (
+                Measurement::Polar {
+                    range_m,
+                    azimuth_rad,
+                    ..
+                },
+                Some(addr),
+            ) = (r.measurement, r.mode_s)
+            else {
+                continue;
+            };
+            let Some(radar) = self.sensors[usize::from(r.sensor.0)].radar else {
+                continue;
+            };
+            let Some(&slot) = self.by_address.get(&addr.address()) else {
+                continue;
+            };
+            let Some(track) = self.tracks.get(slot as usize).and_then(Option::as_ref) else {
+                continue;
+            };
+            let since_adsb = r.time_s - track.last_adsb_s;
+            if track.mode_s != Some(addr) || !(-0.5..=3.0).contains(&since_adsb) {
+                continue;
+            }
+            let imm = track.predicted(r.time_s, &self.cfg.noise, &self.cfg.switching);
+            let (x, p) = imm.combined();
+            // Only a well-determined ADS-B track is a reference.
+            if p[(0, 0)] + p[(1, 1)] > REFERENCE_SIGMA_M * REFERENCE_SIGMA_M {
+                continue;
+            }
+            let expected = radar.polar(track.frame.to_ecef(vigie_core::Enu::new(x[0], x[1], x[2])));
+            self.registration.observe(
+                r.sensor,
+                range_m - expected.range_m,
+                vigie_core::geodesy::wrap_pi(azimuth_rad - expected.azimuth_rad),
+            );
+        }
     }
 
     /// Every (report, track) pair that passes the gate, with its cost.
@@ -510,7 +571,9 @@ impl Tracker {
         track.reanchor(self.cfg.reanchor_m);
         if let (PlotKind::Adsb, Some(a)) = (r.kind, r.mode_s) {
             self.adsb_seen.insert(a.address(), (r.time_s, track.uid));
+            track.last_adsb_s = r.time_s;
         }
+        let address = track.mode_s.map(|a| a.address());
         if track.status == Status::Tentative && track.hits >= self.cfg.confirm_hits {
             track.status = Status::Confirmed;
             track.number = Some(self.next_number);
@@ -528,6 +591,47 @@ impl Tracker {
             if track.status == Status::Confirmed {
                 out.updates.push(update_of(track));
             }
+        }
+        if let Some(address) = address {
+            self.one_track_per_address(address, slot);
+        }
+    }
+
+    /// One Mode S address is one aircraft: when two live tracks carry it (one started while
+    /// a radar was out of registration, say), the younger is dropped and the older keeps its
+    /// number.
+    fn one_track_per_address(&mut self, address: u32, slot: u32) {
+        let keep = match self.by_address.get(&address) {
+            Some(&other) if other != slot => {
+                let other_uid = self
+                    .tracks
+                    .get(other as usize)
+                    .and_then(Option::as_ref)
+                    .filter(|t| t.mode_s.map(|m| m.address()) == Some(address))
+                    .map(|t| t.uid);
+                let this_uid = self.tracks[slot as usize].as_ref().map(|t| t.uid);
+                match (other_uid, this_uid) {
+                    (Some(o), Some(t)) if o < t => {
+                        self.delete(slot);
+                        other
+                    }
+                    (Some(_), Some(_)) => {
+                        self.delete(other);
+                        slot
+                    }
+                    _ => slot,
+                }
+            }
+            _ => slot,
+        };
+        self.by_address.insert(address, keep);
+    }
+
+    fn delete(&mut self, slot: u32) {
+        if let Some(t) = self.tracks[slot as usize].take() {
+            self.grid.remove(slot, t.cell);
+            self.free.push(slot);
+            self.counters.tracks_deleted += 1;
         }
     }
 
@@ -602,6 +706,7 @@ impl Tracker {
             mode_s: r.mode_s.or(first.obs.report.mode_s),
             callsign: r.callsign.or(first.obs.report.callsign),
             sensors: Vec::new(),
+            last_adsb_s: f64::NEG_INFINITY,
             cell: self.grid.cell_of(obs.position),
         };
         track.contributed(first.obs.report.sensor, first.obs.report.time_s);
@@ -655,11 +760,7 @@ impl Tracker {
                 }
             };
             if silent > limit {
-                let cell = t.cell;
-                self.tracks[slot] = None;
-                self.grid.remove(slot as u32, cell);
-                self.free.push(slot as u32);
-                self.counters.tracks_deleted += 1;
+                self.delete(slot as u32);
             }
         }
         for slot in 0..self.candidates.len() {
@@ -672,6 +773,11 @@ impl Tracker {
             }
         }
         self.adsb_seen.retain(|_, (t, _)| now - *t < 5.0);
+        let tracks = &self.tracks;
+        self.by_address.retain(|addr, slot| {
+            let track = tracks.get(*slot as usize).and_then(Option::as_ref);
+            track.is_some_and(|t| t.mode_s.map(|m| m.address()) == Some(*addr))
+        });
     }
 
     /// Every confirmed track predicted to `t_s`, as rows.

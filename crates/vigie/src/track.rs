@@ -123,6 +123,17 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
     write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
     writer.finish()?;
     bar.finish_and_clear();
+    for (sensor, bias) in tracker.registration().estimates() {
+        if bias.samples >= vigie_track::registration::MIN_SAMPLES {
+            tracing::info!(
+                sensor = %sensors.sensor[usize::from(sensor.0)].id,
+                range_bias_m = format!("{:.1}", bias.range_m),
+                azimuth_bias_deg = format!("{:.4}", bias.azimuth_rad.to_degrees()),
+                samples = bias.samples,
+                "registration: estimated from ADS-B and removed from the radar's plots"
+            );
+        }
+    }
     let c = tracker.counters();
     let wall_s = started.elapsed().as_secs_f64();
     let rejected: u64 = c
