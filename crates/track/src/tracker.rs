@@ -720,6 +720,12 @@ impl Tracker {
                 (self.tracks.len() - 1) as u32
             }
         };
+        if track.hits >= self.cfg.confirm_hits {
+            track.status = Status::Confirmed;
+            track.number = Some(self.next_number);
+            self.next_number += 1;
+            self.counters.tracks_confirmed += 1;
+        }
         self.grid.insert(slot, track.cell);
         self.tracks[slot as usize] = Some(track);
     }
