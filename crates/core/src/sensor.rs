@@ -54,9 +54,9 @@ pub struct SensorTable {
 
 #[derive(Debug, thiserror::Error)]
 pub enum SensorTableError {
-    #[error("{0}")]
+    #[error(transparent)]
     Parse(#[from] toml::de::Error),
-    #[error("{0}")]
+    #[error(transparent)]
     Write(#[from] toml::ser::Error),
 }
 
