@@ -151,10 +151,6 @@ impl Enu {
         Self { e_m, n_m, u_m }
     }
 
-    pub fn norm_m(self) -> f64 {
-        (self.e_m * self.e_m + self.n_m * self.n_m + self.u_m * self.u_m).sqrt()
-    }
-
     pub fn horizontal_m(self) -> f64 {
         (self.e_m * self.e_m + self.n_m * self.n_m).sqrt()
     }

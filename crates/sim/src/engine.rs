@@ -197,15 +197,6 @@ impl Simulator {
         self.stats
     }
 
-    pub fn radars(&self) -> &[RadarModel] {
-        &self.radars
-    }
-
-    /// Simulated seconds still to run.
-    pub fn remaining_s(&self) -> f64 {
-        (self.scenario.duration_s - self.time_s.max(0.0)).max(0.0)
-    }
-
     /// The next frame, or `None` when the scenario is over. The first call also flies the
     /// warm-up, which produces no frames.
     pub fn next_frame(&mut self) -> Option<&Frame> {

@@ -10,7 +10,7 @@
 use std::f64::consts::PI;
 
 use vigie_core::geodesy::{meridian_radius_m, prime_vertical_radius_m, wrap_pi, wrap_two_pi};
-use vigie_core::{Callsign, Ecef, Geodetic, Mode3A, ModeS};
+use vigie_core::{Callsign, Ecef, Mode3A, ModeS};
 
 use crate::aircraft::{AircraftType, Performance};
 
@@ -127,10 +127,6 @@ impl Kinematics {
             arrived: false,
             leg_cache: LegCache::new(plan, 1),
         }
-    }
-
-    pub fn geodetic(&self) -> Geodetic {
-        Geodetic::new(self.lat_deg, self.lon_deg, self.alt_m)
     }
 
     /// Velocity north, east, up.
@@ -303,6 +299,7 @@ pub fn sphere_bearing_rad(lat1_deg: f64, lon1_deg: f64, lat2_deg: f64, lon2_deg:
 #[cfg(test)]
 mod tests {
     use super::*;
+    use vigie_core::Geodetic;
 
     fn plan(aircraft: AircraftType, waypoints: Vec<Waypoint>) -> FlightPlan {
         FlightPlan {
