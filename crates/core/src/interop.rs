@@ -75,178 +75,147 @@ fn push_hex6(buf: &mut Vec<u8>, v: u32) {
     buf.extend([20, 16, 12, 8, 4, 0].map(|shift| HEX[((v >> shift) & 0xF) as usize]));
 }
 
-/// Writes `plots.csv`. Sensor names are looked up by [`crate::SensorId`] index.
-pub struct PlotsWriter<W: Write> {
+/// A CSV file being written: its header first, then one reused line buffer per row.
+struct Lines<W: Write> {
     out: W,
-    sensor_names: Vec<String>,
     line: Vec<u8>,
 }
 
-impl<W: Write> PlotsWriter<W> {
-    pub fn new(mut out: W, sensor_names: Vec<String>) -> io::Result<Self> {
-        writeln!(out, "{PLOTS_HEADER}")?;
+impl<W: Write> Lines<W> {
+    fn new(mut out: W, header: &str) -> io::Result<Self> {
+        writeln!(out, "{header}")?;
         Ok(Self {
             out,
-            sensor_names,
             line: Vec::with_capacity(160),
         })
     }
 
+    /// Writes the row `fill` appends to an empty line.
+    fn row(&mut self, fill: impl FnOnce(&mut Vec<u8>)) -> io::Result<()> {
+        self.line.clear();
+        fill(&mut self.line);
+        self.line.push(b'\n');
+        self.out.write_all(&self.line)
+    }
+
+    fn finish(mut self) -> io::Result<W> {
+        self.out.flush()?;
+        Ok(self.out)
+    }
+}
+
+/// `,mode3a,mode_s,callsign`: the identity columns plots and tracks share.
+fn push_identity(
+    l: &mut Vec<u8>,
+    mode3a: Option<crate::Mode3A>,
+    mode_s: Option<crate::ModeS>,
+    callsign: Option<crate::Callsign>,
+) {
+    l.push(b',');
+    if let Some(code) = mode3a {
+        push_octal4(l, code.value());
+    }
+    l.push(b',');
+    if let Some(addr) = mode_s {
+        push_hex6(l, addr.address());
+    }
+    l.push(b',');
+    if let Some(cs) = callsign {
+        l.extend_from_slice(cs.as_str().as_bytes());
+    }
+}
+
+/// Writes `plots.csv`. Sensor names are looked up by [`crate::SensorId`] index.
+pub struct PlotsWriter<W: Write> {
+    lines: Lines<W>,
+    sensor_names: Vec<String>,
+}
+
+impl<W: Write> PlotsWriter<W> {
+    pub fn new(out: W, sensor_names: Vec<String>) -> io::Result<Self> {
+        Ok(Self {
+            lines: Lines::new(out, PLOTS_HEADER)?,
+            sensor_names,
+        })
+    }
+
     pub fn write(&mut self, r: &Report) -> io::Result<()> {
-        let l = &mut self.line;
-        l.clear();
-        push_fixed(l, r.time_s, 3);
-        l.push(b',');
         let name = self
             .sensor_names
             .get(usize::from(r.sensor.0))
             .map(String::as_str)
             .unwrap_or("?");
-        l.extend_from_slice(name.as_bytes());
-        l.push(b',');
-        l.extend_from_slice(r.kind.as_str().as_bytes());
-        l.push(b',');
-        match r.measurement {
-            Measurement::Polar {
-                range_m,
-                azimuth_rad,
-                elevation_rad,
-            } => {
-                push_fixed(l, range_m, 1);
-                l.push(b',');
-                push_fixed(l, azimuth_rad.to_degrees(), 4);
-                l.push(b',');
-                if let Some(el) = elevation_rad {
-                    push_fixed(l, el.to_degrees(), 4);
+        self.lines.row(|l| {
+            push_fixed(l, r.time_s, 3);
+            l.push(b',');
+            l.extend_from_slice(name.as_bytes());
+            l.push(b',');
+            l.extend_from_slice(r.kind.as_str().as_bytes());
+            l.push(b',');
+            match r.measurement {
+                Measurement::Polar {
+                    range_m,
+                    azimuth_rad,
+                    elevation_rad,
+                } => {
+                    push_fixed(l, range_m, 1);
+                    l.push(b',');
+                    push_fixed(l, azimuth_rad.to_degrees(), 4);
+                    l.push(b',');
+                    if let Some(el) = elevation_rad {
+                        push_fixed(l, el.to_degrees(), 4);
+                    }
+                    l.extend_from_slice(b",,,");
                 }
-                l.extend_from_slice(b",,,");
+                Measurement::Position { lat_deg, lon_deg } => {
+                    l.extend_from_slice(b",,,");
+                    push_fixed(l, lat_deg, 7);
+                    l.push(b',');
+                    push_fixed(l, lon_deg, 7);
+                    l.push(b',');
+                }
             }
-            Measurement::Position { lat_deg, lon_deg } => {
-                l.extend_from_slice(b",,,");
-                push_fixed(l, lat_deg, 7);
-                l.push(b',');
-                push_fixed(l, lon_deg, 7);
-                l.push(b',');
+            if let Some(alt) = r.alt_m {
+                push_fixed(l, alt, 1);
             }
-        }
-        if let Some(alt) = r.alt_m {
-            push_fixed(l, alt, 1);
-        }
-        l.push(b',');
-        if let Some(code) = r.mode3a {
-            push_octal4(l, code.value());
-        }
-        l.push(b',');
-        if let Some(addr) = r.mode_s {
-            push_hex6(l, addr.address());
-        }
-        l.push(b',');
-        if let Some(cs) = r.callsign {
-            l.extend_from_slice(cs.as_str().as_bytes());
-        }
-        l.push(b'\n');
-        self.out.write_all(l)
+            push_identity(l, r.mode3a, r.mode_s, r.callsign);
+        })
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.lines.finish()
     }
 }
 
 /// Writes `truth.csv`.
 pub struct TruthWriter<W: Write> {
-    out: W,
-    line: Vec<u8>,
+    lines: Lines<W>,
 }
 
 impl<W: Write> TruthWriter<W> {
-    pub fn new(mut out: W) -> io::Result<Self> {
-        writeln!(out, "{TRUTH_HEADER}")?;
+    pub fn new(out: W) -> io::Result<Self> {
         Ok(Self {
-            out,
-            line: Vec::with_capacity(128),
+            lines: Lines::new(out, TRUTH_HEADER)?,
         })
     }
 
     pub fn write(&mut self, t: &TruthState) -> io::Result<()> {
-        let l = &mut self.line;
-        l.clear();
-        let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
-        push_kinematics(
-            l,
-            t.time_s,
-            t.target_id,
-            [t.lat_deg, t.lon_deg, t.alt_m],
-            velocity,
-        );
-        l.push(b',');
-        l.extend_from_slice(t.type_name.as_bytes());
-        l.push(b'\n');
-        self.out.write_all(l)
-    }
-
-    pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::report::{Mode3A, PlotKind};
-    use crate::SensorId;
-    use proptest::prelude::*;
-
-    #[test]
-    fn fixed_point_formats() {
-        let f = |v: f64, d| {
-            let mut b = Vec::new();
-            push_fixed(&mut b, v, d);
-            String::from_utf8(b).unwrap()
-        };
-        assert_eq!(f(1.25, 1), "1.3");
-        assert_eq!(f(-0.04, 1), "0.0");
-        assert_eq!(f(-12.3456789, 4), "-12.3457");
-        assert_eq!(f(0.001, 3), "0.001");
-        assert_eq!(f(359.99996, 4), "360.0000");
-        assert_eq!(f(42.0, 0), "42");
-    }
-
-    proptest! {
-        #[test]
-        fn fixed_point_agrees_with_std(v in -1e6f64..1e6, d in 0u32..8) {
-            let mut b = Vec::new();
-            push_fixed(&mut b, v, d);
-            let ours: f64 = String::from_utf8(b).unwrap().parse().unwrap();
-            prop_assert!((ours - v).abs() <= 0.5 * 10f64.powi(-(d as i32)) * (1.0 + 1e-9) + 1e-9);
-        }
-    }
-
-    #[test]
-    fn writes_a_plot_line() {
-        let mut w = PlotsWriter::new(Vec::new(), vec!["niamey".into()]).unwrap();
-        w.write(&Report {
-            time_s: 12.5,
-            sensor: SensorId(0),
-            kind: PlotKind::Combined,
-            measurement: Measurement::Polar {
-                range_m: 120_345.04,
-                azimuth_rad: 1.0f64.to_radians(),
-                elevation_rad: None,
-            },
-            alt_m: Some(10_668.0),
-            mode3a: Mode3A::parse("0301"),
-            mode_s: crate::ModeS::parse("0A0F5C"),
-            callsign: None,
+        self.lines.row(|l| {
+            let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
+            push_kinematics(
+                l,
+                t.time_s,
+                t.target_id,
+                [t.lat_deg, t.lon_deg, t.alt_m],
+                velocity,
+            );
+            l.push(b',');
+            l.extend_from_slice(t.type_name.as_bytes());
         })
-        .unwrap();
-        let text = String::from_utf8(w.finish().unwrap()).unwrap();
-        assert_eq!(
-            text.lines().nth(1).unwrap(),
-            "12.500,niamey,cmb,120345.0,1.0000,,,,10668.0,0301,0A0F5C,"
-        );
+    }
+
+    pub fn finish(self) -> io::Result<W> {
+        self.lines.finish()
     }
 }
 
@@ -430,49 +399,32 @@ pub struct TrackRow {
 
 /// Writes `tracks.csv`.
 pub struct TracksWriter<W: Write> {
-    out: W,
-    line: Vec<u8>,
+    lines: Lines<W>,
 }
 
 impl<W: Write> TracksWriter<W> {
-    pub fn new(mut out: W) -> io::Result<Self> {
-        writeln!(out, "{TRACKS_HEADER}")?;
+    pub fn new(out: W) -> io::Result<Self> {
         Ok(Self {
-            out,
-            line: Vec::with_capacity(128),
+            lines: Lines::new(out, TRACKS_HEADER)?,
         })
     }
 
     pub fn write(&mut self, t: &TrackRow) -> io::Result<()> {
-        let l = &mut self.line;
-        l.clear();
-        let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
-        push_kinematics(
-            l,
-            t.time_s,
-            t.track_id,
-            [t.lat_deg, t.lon_deg, t.alt_m],
-            velocity,
-        );
-        l.push(b',');
-        if let Some(c) = t.mode3a {
-            push_octal4(l, c.value());
-        }
-        l.push(b',');
-        if let Some(a) = t.mode_s {
-            push_hex6(l, a.address());
-        }
-        l.push(b',');
-        if let Some(cs) = t.callsign {
-            l.extend_from_slice(cs.as_str().as_bytes());
-        }
-        l.push(b'\n');
-        self.out.write_all(l)
+        self.lines.row(|l| {
+            let velocity = [t.vn_mps, t.ve_mps, t.vu_mps];
+            push_kinematics(
+                l,
+                t.time_s,
+                t.track_id,
+                [t.lat_deg, t.lon_deg, t.alt_m],
+                velocity,
+            );
+            push_identity(l, t.mode3a, t.mode_s, t.callsign);
+        })
     }
 
-    pub fn finish(mut self) -> io::Result<W> {
-        self.out.flush()?;
-        Ok(self.out)
+    pub fn finish(self) -> io::Result<W> {
+        self.lines.finish()
     }
 }
 
@@ -582,5 +534,63 @@ mod read_tests {
         assert!(lines[2].starts_with("line 4: range_m: missing"));
         assert!(lines[3].contains("expected 12 fields, found 4"));
         assert!(lines[4].starts_with("line 6: mode3a"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::report::{Mode3A, PlotKind};
+    use crate::SensorId;
+    use proptest::prelude::*;
+
+    #[test]
+    fn fixed_point_formats() {
+        let f = |v: f64, d| {
+            let mut b = Vec::new();
+            push_fixed(&mut b, v, d);
+            String::from_utf8(b).unwrap()
+        };
+        assert_eq!(f(1.25, 1), "1.3");
+        assert_eq!(f(-0.04, 1), "0.0");
+        assert_eq!(f(-12.3456789, 4), "-12.3457");
+        assert_eq!(f(0.001, 3), "0.001");
+        assert_eq!(f(359.99996, 4), "360.0000");
+        assert_eq!(f(42.0, 0), "42");
+    }
+
+    proptest! {
+        #[test]
+        fn fixed_point_agrees_with_std(v in -1e6f64..1e6, d in 0u32..8) {
+            let mut b = Vec::new();
+            push_fixed(&mut b, v, d);
+            let ours: f64 = String::from_utf8(b).unwrap().parse().unwrap();
+            prop_assert!((ours - v).abs() <= 0.5 * 10f64.powi(-(d as i32)) * (1.0 + 1e-9) + 1e-9);
+        }
+    }
+
+    #[test]
+    fn writes_a_plot_line() {
+        let mut w = PlotsWriter::new(Vec::new(), vec!["niamey".into()]).unwrap();
+        w.write(&Report {
+            time_s: 12.5,
+            sensor: SensorId(0),
+            kind: PlotKind::Combined,
+            measurement: Measurement::Polar {
+                range_m: 120_345.04,
+                azimuth_rad: 1.0f64.to_radians(),
+                elevation_rad: None,
+            },
+            alt_m: Some(10_668.0),
+            mode3a: Mode3A::parse("0301"),
+            mode_s: crate::ModeS::parse("0A0F5C"),
+            callsign: None,
+        })
+        .unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        assert_eq!(
+            text.lines().nth(1).unwrap(),
+            "12.500,niamey,cmb,120345.0,1.0000,,,,10668.0,0301,0A0F5C,"
+        );
     }
 }
