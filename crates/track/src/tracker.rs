@@ -25,6 +25,13 @@ use crate::motion::{Cov, Noise, State};
 use crate::registration::Registration;
 use crate::track::{Status, Track};
 
+/// Maintenance looks at a tenth of the track and candidate slots (and at least
+/// `MAINTENANCE_SLICE`) every tenth of a second of data: a whole pass each second, as
+/// before, but never all of it while one report waits.
+const MAINTENANCE_STEP_S: f64 = 0.1;
+const MAINTENANCE_PARTS: usize = 10;
+const MAINTENANCE_SLICE: usize = 64;
+
 /// A track is a registration reference while its horizontal position sigma is below this.
 const REFERENCE_SIGMA_M: f64 = 60.0;
 
@@ -180,6 +187,8 @@ pub struct Tracker {
     next_number: u32,
     next_grid_s: Option<f64>,
     last_maintenance_s: f64,
+    /// Where the incremental maintenance pass resumes, in the track and candidate slots.
+    maintenance_cursor: (usize, usize, f64),
     /// The last ADS-B squitter per address: time and the track it went to.
     adsb_seen: HashMap<u32, (f64, u64)>,
     counters: Counters,
@@ -215,6 +224,7 @@ impl Tracker {
             next_number: 1,
             next_grid_s: cfg.grid_s.map(|_| 0.0),
             last_maintenance_s: f64::NEG_INFINITY,
+            maintenance_cursor: (0, 0, f64::NEG_INFINITY),
             adsb_seen: HashMap::new(),
             counters: Counters {
                 per_sensor: vec![Rejected::default(); n],
@@ -441,8 +451,11 @@ impl Tracker {
             .last()
             .map(|o| o.report.time_s)
             .unwrap_or(self.released_s);
+        if now - self.maintenance_cursor.2 >= MAINTENANCE_STEP_S {
+            self.maintain_some(now);
+        }
         if now - self.last_maintenance_s >= 1.0 {
-            self.maintain(now);
+            self.forget_stale_addresses(now);
             self.last_maintenance_s = now;
         }
         self.register(&batch);
@@ -752,10 +765,16 @@ impl Tracker {
         c
     }
 
-    /// Deletes tracks that stopped being updated and candidates that waited too long.
-    fn maintain(&mut self, now: f64) {
-        for slot in 0..self.tracks.len() {
-            let Some(t) = &self.tracks[slot] else {
+    /// Deletes, among the next slice of slots, tracks that stopped being updated and
+    /// candidates that waited too long.
+    fn maintain_some(&mut self, now: f64) {
+        let (mut t_cursor, mut c_cursor, _) = self.maintenance_cursor;
+        for _ in 0..MAINTENANCE_SLICE
+            .max(self.tracks.len() / MAINTENANCE_PARTS)
+            .min(self.tracks.len())
+        {
+            t_cursor = (t_cursor + 1) % self.tracks.len();
+            let Some(t) = &self.tracks[t_cursor] else {
                 continue;
             };
             let silent = now - t.last_update_s;
@@ -766,18 +785,27 @@ impl Tracker {
                 }
             };
             if silent > limit {
-                self.delete(slot as u32);
+                self.delete(t_cursor as u32);
             }
         }
-        for slot in 0..self.candidates.len() {
-            let Some(c) = self.candidates[slot] else {
+        for _ in 0..MAINTENANCE_SLICE
+            .max(self.candidates.len() / MAINTENANCE_PARTS)
+            .min(self.candidates.len())
+        {
+            c_cursor = (c_cursor + 1) % self.candidates.len();
+            let Some(c) = self.candidates[c_cursor] else {
                 continue;
             };
             let revisit = self.sensors[usize::from(c.obs.report.sensor.0)].revisit_s();
             if now - c.obs.report.time_s > (self.cfg.candidate_revisits * revisit).max(2.5) {
-                self.remove_candidate(slot as u32);
+                self.remove_candidate(c_cursor as u32);
             }
         }
+        self.maintenance_cursor = (t_cursor, c_cursor, now);
+    }
+
+    /// Drops the squitter and address memories of aircraft no longer heard or tracked.
+    fn forget_stale_addresses(&mut self, now: f64) {
         self.adsb_seen.retain(|_, (t, _)| now - *t < 5.0);
         let tracks = &self.tracks;
         self.by_address.retain(|addr, slot| {
