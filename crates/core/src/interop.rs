@@ -357,23 +357,45 @@ pub struct TruthRow {
     pub type_name: String,
 }
 
+/// The columns truth and tracks share, parsed: `time,id,lat,lon,alt,vn,ve,vu`.
+struct Kinematics {
+    time_s: f64,
+    id: u32,
+    position: [f64; 3],
+    velocity_neu: [f64; 3],
+}
+
+fn parse_kinematics(
+    f: &[&str],
+    id_field: &'static str,
+    line_no: u64,
+) -> Result<Kinematics, LineError> {
+    let n = |i: usize, name| number(f[i], name, line_no).and_then(|v| required(v, name, line_no));
+    Ok(Kinematics {
+        time_s: n(0, "time_s")?,
+        id: f[1].parse().map_err(|_| LineError::Field {
+            line: line_no,
+            field: id_field,
+            message: format!("{:?} is not a whole number", f[1]),
+        })?,
+        position: [n(2, "lat_deg")?, n(3, "lon_deg")?, n(4, "alt_m")?],
+        velocity_neu: [n(5, "vn_mps")?, n(6, "ve_mps")?, n(7, "vu_mps")?],
+    })
+}
+
 /// Parses one data line of `truth.csv`.
 pub fn parse_truth_line(line: &str, line_no: u64) -> Result<TruthRow, LineError> {
     let f = fields(line, 9, line_no)?;
-    let n = |i: usize, name| number(f[i], name, line_no).and_then(|v| required(v, name, line_no));
+    let k = parse_kinematics(&f, "target_id", line_no)?;
     Ok(TruthRow {
-        time_s: n(0, "time_s")?,
-        target_id: f[1].parse().map_err(|_| LineError::Field {
-            line: line_no,
-            field: "target_id",
-            message: format!("{:?} is not a whole number", f[1]),
-        })?,
-        lat_deg: n(2, "lat_deg")?,
-        lon_deg: n(3, "lon_deg")?,
-        alt_m: n(4, "alt_m")?,
-        vn_mps: n(5, "vn_mps")?,
-        ve_mps: n(6, "ve_mps")?,
-        vu_mps: n(7, "vu_mps")?,
+        time_s: k.time_s,
+        target_id: k.id,
+        lat_deg: k.position[0],
+        lon_deg: k.position[1],
+        alt_m: k.position[2],
+        vn_mps: k.velocity_neu[0],
+        ve_mps: k.velocity_neu[1],
+        vu_mps: k.velocity_neu[2],
         type_name: f[8].to_string(),
     })
 }
@@ -432,20 +454,16 @@ impl<W: Write> TracksWriter<W> {
 pub fn parse_track_line(line: &str, line_no: u64) -> Result<TrackRow, LineError> {
     use crate::report::{Callsign, Mode3A, ModeS};
     let f = fields(line, 11, line_no)?;
-    let n = |i: usize, name| number(f[i], name, line_no).and_then(|v| required(v, name, line_no));
+    let k = parse_kinematics(&f, "track_id", line_no)?;
     Ok(TrackRow {
-        time_s: n(0, "time_s")?,
-        track_id: f[1].parse().map_err(|_| LineError::Field {
-            line: line_no,
-            field: "track_id",
-            message: format!("{:?} is not a whole number", f[1]),
-        })?,
-        lat_deg: n(2, "lat_deg")?,
-        lon_deg: n(3, "lon_deg")?,
-        alt_m: n(4, "alt_m")?,
-        vn_mps: n(5, "vn_mps")?,
-        ve_mps: n(6, "ve_mps")?,
-        vu_mps: n(7, "vu_mps")?,
+        time_s: k.time_s,
+        track_id: k.id,
+        lat_deg: k.position[0],
+        lon_deg: k.position[1],
+        alt_m: k.position[2],
+        vn_mps: k.velocity_neu[0],
+        ve_mps: k.velocity_neu[1],
+        vu_mps: k.velocity_neu[2],
         mode3a: code(f[8], "mode3a", line_no, Mode3A::parse)?,
         mode_s: code(f[9], "mode_s", line_no, ModeS::parse)?,
         callsign: code(f[10], "callsign", line_no, Callsign::new)?,
@@ -511,6 +529,61 @@ mod read_tests {
             w.write(r).unwrap();
         }
         assert_eq!(String::from_utf8(w.finish().unwrap()).unwrap(), text);
+    }
+
+    #[test]
+    fn truth_and_tracks_round_trip_through_text() {
+        let truth = TruthState {
+            time_s: 6.0,
+            target_id: 12,
+            lat_deg: 13.5,
+            lon_deg: -2.25,
+            alt_m: 10_668.0,
+            vn_mps: -185.27,
+            ve_mps: 103.99,
+            vu_mps: -0.5,
+            type_name: "airliner",
+        };
+        let mut w = TruthWriter::new(Vec::new()).unwrap();
+        w.write(&truth).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        let (rows, errors) = read_lines(text.as_bytes(), TRUTH_HEADER, parse_truth_line).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        let r = &rows[0];
+        assert_eq!(
+            (r.time_s, r.target_id, r.lat_deg, r.lon_deg, r.alt_m),
+            (6.0, 12, 13.5, -2.25, 10_668.0)
+        );
+        assert_eq!(
+            (r.vn_mps, r.ve_mps, r.vu_mps, r.type_name.as_str()),
+            (-185.27, 103.99, -0.5, "airliner")
+        );
+
+        let track = TrackRow {
+            time_s: 12.0,
+            track_id: 3,
+            lat_deg: 16.9,
+            lon_deg: 8.0,
+            alt_m: 11_000.0,
+            vn_mps: 1.5,
+            ve_mps: -2.5,
+            vu_mps: 0.0,
+            mode3a: crate::Mode3A::parse("7700"),
+            mode_s: crate::ModeS::parse("3944F1"),
+            callsign: crate::Callsign::new("AFR520"),
+        };
+        let mut w = TracksWriter::new(Vec::new()).unwrap();
+        w.write(&track).unwrap();
+        let text = String::from_utf8(w.finish().unwrap()).unwrap();
+        let (rows, errors) = read_lines(text.as_bytes(), TRACKS_HEADER, parse_track_line).unwrap();
+        assert!(errors.is_empty(), "{errors:?}");
+        assert_eq!(rows, vec![track]);
+        let bad = format!("{TRACKS_HEADER}\n1.0,x,1,1,1,1,1,1,,,\n");
+        let (_, errors) = read_lines(bad.as_bytes(), TRACKS_HEADER, parse_track_line).unwrap();
+        assert_eq!(
+            errors[0].to_string(),
+            "line 2: track_id: \"x\" is not a whole number"
+        );
     }
 
     #[test]
