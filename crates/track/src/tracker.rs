@@ -189,8 +189,9 @@ pub struct Tracker {
     last_maintenance_s: f64,
     /// Where the incremental maintenance pass resumes, in the track and candidate slots.
     maintenance_cursor: (usize, usize, f64),
-    /// The last ADS-B squitter per address: time and the track it went to.
-    adsb_seen: HashMap<u32, (f64, u64)>,
+    /// The last ADS-B squitter per address: time, and the slot and uid of the track it went to
+    /// (the uid tells whether the slot still holds that track).
+    adsb_seen: HashMap<u32, (f64, u32, u64)>,
     counters: Counters,
     registration: Registration,
     /// The track each Mode S address last updated, for registration.
@@ -429,14 +430,15 @@ impl Tracker {
         let (PlotKind::Adsb, Some(addr)) = (r.kind, r.mode_s) else {
             return false;
         };
-        let Some(&(t, uid)) = self.adsb_seen.get(&addr.address()) else {
+        let Some(&(t, slot, uid)) = self.adsb_seen.get(&addr.address()) else {
             return false;
         };
         if (r.time_s - t).abs() > 1e-3 {
             return false;
         }
         self.counters.duplicates += 1;
-        if let Some(track) = self.tracks.iter_mut().flatten().find(|tr| tr.uid == uid) {
+        let track = self.tracks.get_mut(slot as usize).and_then(Option::as_mut);
+        if let Some(track) = track.filter(|t| t.uid == uid) {
             track.contributed(r.sensor, r.time_s);
         }
         true
@@ -583,7 +585,8 @@ impl Tracker {
         track.contributed(r.sensor, r.time_s);
         track.reanchor(self.cfg.reanchor_m);
         if let (PlotKind::Adsb, Some(a)) = (r.kind, r.mode_s) {
-            self.adsb_seen.insert(a.address(), (r.time_s, track.uid));
+            self.adsb_seen
+                .insert(a.address(), (r.time_s, slot, track.uid));
             track.last_adsb_s = r.time_s;
         }
         let address = track.mode_s.map(|a| a.address());
@@ -806,7 +809,7 @@ impl Tracker {
 
     /// Drops the squitter and address memories of aircraft no longer heard or tracked.
     fn forget_stale_addresses(&mut self, now: f64) {
-        self.adsb_seen.retain(|_, (t, _)| now - *t < 5.0);
+        self.adsb_seen.retain(|_, (t, _, _)| now - *t < 5.0);
         let tracks = &self.tracks;
         self.by_address.retain(|addr, slot| {
             let track = tracks.get(*slot as usize).and_then(Option::as_ref);
