@@ -30,6 +30,9 @@ pub struct Fit {
     /// Squared Mahalanobis distance.
     pub d2: f64,
     pub ln_det_s: f64,
+    /// −2 ln of the likelihood of the first two components alone (range and azimuth of a
+    /// plot), 2π included: what a clutter density in that plane is compared with.
+    pub neg_log_likelihood_2d: f64,
 }
 
 impl Fit {
@@ -51,7 +54,16 @@ pub fn kalman_update(x: &State, p: &Cov, m: &Linear) -> Option<(State, Cov, Fit)
     let x_new = x + k * m.nu;
     let i_kh = Cov::identity() - k * m.h;
     let p_new = symmetrize(i_kh * p * i_kh.transpose() + k * m.r * k.transpose());
-    Some((x_new, p_new, Fit { d2, ln_det_s }))
+    let neg_log_likelihood_2d = neg_log_likelihood_2d(&s, &m.nu);
+    Some((
+        x_new,
+        p_new,
+        Fit {
+            d2,
+            ln_det_s,
+            neg_log_likelihood_2d,
+        },
+    ))
 }
 
 /// The fit of a measurement to a state without updating it (for gating and costs).
@@ -60,7 +72,21 @@ pub fn fit(p: &Cov, m: &Linear) -> Option<Fit> {
     let chol = nalgebra::Cholesky::new(symmetric4(s))?;
     let d2 = m.nu.dot(&chol.solve(&m.nu));
     let ln_det_s = 2.0 * chol.l().diagonal().iter().map(|d| d.ln()).sum::<f64>();
-    Some(Fit { d2, ln_det_s })
+    Some(Fit {
+        d2,
+        ln_det_s,
+        neg_log_likelihood_2d: neg_log_likelihood_2d(&s, &m.nu),
+    })
+}
+
+fn neg_log_likelihood_2d(s: &MeasCov, nu: &MeasVec) -> f64 {
+    let (a, b, d) = (s[(0, 0)], 0.5 * (s[(0, 1)] + s[(1, 0)]), s[(1, 1)]);
+    let det = a * d - b * b;
+    if det.is_nan() || det <= 0.0 {
+        return f64::INFINITY;
+    }
+    let d2 = (d * nu[0] * nu[0] - 2.0 * b * nu[0] * nu[1] + a * nu[1] * nu[1]) / det;
+    d2 + det.ln() + 2.0 * (std::f64::consts::TAU).ln()
 }
 
 fn symmetric4(s: MeasCov) -> MeasCov {
@@ -156,6 +182,42 @@ impl Imm {
             out.mu[j] = c_j;
         }
         out
+    }
+
+    /// How a measurement fits the mixture: the smallest squared Mahalanobis distance over the
+    /// models (the gate: a plot any model explains is a candidate), and −2 ln of the mixture's
+    /// likelihood relative to its sharpest model (the cost: the models weighted by their
+    /// probabilities). `None` when no model gives a positive-definite S.
+    /// Only the first `gating_models` models gate. The third figure is −2 ln of the
+    /// mixture's likelihood of the first two components (`Fit::neg_log_likelihood_2d`).
+    /// `linear[j]` is the measurement linearised at model j's prediction.
+    pub fn fit(
+        &self,
+        gating_models: usize,
+        linear: &[Linear; MODEL_COUNT],
+    ) -> Option<(f64, f64, f64)> {
+        let fits: [Option<Fit>; MODEL_COUNT] = std::array::from_fn(|j| fit(&self.p[j], &linear[j]));
+        let d2_min = fits[..gating_models]
+            .iter()
+            .flatten()
+            .map(|f| f.d2)
+            .min_by(f64::total_cmp)?;
+        let ln_det_min = fits
+            .iter()
+            .flatten()
+            .map(|f| f.ln_det_s)
+            .min_by(f64::total_cmp)?;
+        let likelihood: f64 = fits
+            .iter()
+            .zip(self.mu)
+            .filter_map(|(f, mu)| f.map(|f| mu * (-0.5 * (f.d2 + f.ln_det_s - ln_det_min)).exp()))
+            .sum();
+        let nll_2d = fits[..gating_models]
+            .iter()
+            .flatten()
+            .map(|f| f.neg_log_likelihood_2d)
+            .min_by(f64::total_cmp)?;
+        Some((d2_min, -2.0 * likelihood.max(1e-300).ln(), nll_2d))
     }
 
     /// The moment-matched single Gaussian of the mixture.

@@ -16,6 +16,7 @@
 //! drains [`Output`]. It never sees a wire format, only `vigie_core::Report`s; readers of
 //! files and sockets live in ingest and the binary.
 
+pub mod clutter;
 pub mod grid;
 pub mod imm;
 pub mod measure;

@@ -12,7 +12,7 @@ use vigie_core::{
     Ecef, Geodetic, LocalFrame, Measurement, RadarGeometry, Report, SensorKind, SensorSpec,
 };
 
-use crate::imm::{Linear, MeasCov, MeasJac, MeasVec};
+use crate::imm::{Linear, MeasCov, MeasJac, MeasVec, MODEL_COUNT};
 use crate::motion::State;
 use crate::registration::Bias;
 
@@ -169,6 +169,44 @@ impl Observation {
             Kind::Polar { z, .. } => z.iter().filter(|c| c.is_some()).count(),
             Kind::Position { .. } => 3,
         }
+    }
+
+    /// The measurement linearised at each model's state, for gating: the models' states lie
+    /// within a few hundred metres of each other, so one Jacobian (at the first) serves
+    /// all, while each innovation is exact. Half the cost of linearising each.
+    pub fn linearize_models(
+        &self,
+        xs: &[State; MODEL_COUNT],
+        frame: &LocalFrame,
+    ) -> [Linear; MODEL_COUNT] {
+        let first = self.linearize(&xs[0], frame);
+        let Kind::Polar { radar, z, .. } = self.kind else {
+            return std::array::from_fn(|j| {
+                if j == 0 {
+                    first
+                } else {
+                    self.linearize(&xs[j], frame)
+                }
+            });
+        };
+        std::array::from_fn(|j| {
+            if j == 0 {
+                return first;
+            }
+            let p = Vector3::new(xs[j][0], xs[j][1], xs[j][2]);
+            let h = polar_of(&radar, frame, p, z[3].is_some());
+            let mut m = first;
+            for (c, zc) in z.iter().enumerate() {
+                if let Some(zc) = zc {
+                    m.nu[c] = if c == 1 {
+                        wrap_pi(zc - h[c])
+                    } else {
+                        zc - h[c]
+                    };
+                }
+            }
+            m
+        })
     }
 
     /// The measurement linearised at state `x` of a track in `frame`.

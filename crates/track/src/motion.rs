@@ -1,6 +1,7 @@
 //! Motion models over the state `[e, n, u, ve, vn, vu, ω]` in a track's local frame:
 //! nearly constant velocity (CV), the coordinated turn (CT), and a manoeuvre model (constant
-//! velocity with a large acceleration noise), all with a nearly constant vertical rate. ω is
+//! velocity with a large acceleration noise), all with a nearly constant vertical rate (the
+//! manoeuvre model's the least constant). ω is
 //! the horizontal turn rate, counter-clockwise positive (east towards north). The CV models
 //! keep ω at zero, so all share one state and the IMM can mix them.
 
@@ -33,8 +34,10 @@ pub struct Noise {
     pub ct_turn_accel_rad_s2: f64,
     /// Manoeuvre: horizontal acceleration, m/s².
     pub manoeuvre_accel_mps2: f64,
-    /// All: vertical acceleration, m/s².
+    /// CV and CT: vertical acceleration, m/s².
     pub vertical_accel_mps2: f64,
+    /// Manoeuvre: vertical acceleration, m/s² (a level-off or a pull-up).
+    pub manoeuvre_vertical_accel_mps2: f64,
 }
 
 impl Default for Noise {
@@ -43,8 +46,9 @@ impl Default for Noise {
             cv_accel_mps2: 0.3,
             ct_accel_mps2: 4.0,
             ct_turn_accel_rad_s2: 0.15,
-            manoeuvre_accel_mps2: 30.0,
-            vertical_accel_mps2: 0.5,
+            manoeuvre_accel_mps2: 45.0,
+            vertical_accel_mps2: 0.2,
+            manoeuvre_vertical_accel_mps2: 3.0,
         }
     }
 }
@@ -131,16 +135,15 @@ fn ct(x: &State, dt: f64) -> (State, Cov) {
 fn process_noise(model: Model, dt: f64, noise: &Noise) -> Cov {
     let mut q = Cov::zeros();
     let (t2, t3, t4) = (dt * dt, dt * dt * dt / 2.0, dt * dt * dt * dt / 4.0);
-    let horizontal = match model {
-        Model::Cv => noise.cv_accel_mps2,
-        Model::Ct => noise.ct_accel_mps2,
-        Model::Manoeuvre => noise.manoeuvre_accel_mps2,
+    let (horizontal, vertical) = match model {
+        Model::Cv => (noise.cv_accel_mps2, noise.vertical_accel_mps2),
+        Model::Ct => (noise.ct_accel_mps2, noise.vertical_accel_mps2),
+        Model::Manoeuvre => (
+            noise.manoeuvre_accel_mps2,
+            noise.manoeuvre_vertical_accel_mps2,
+        ),
     };
-    for (axis, sigma) in [
-        (E, horizontal),
-        (N, horizontal),
-        (U, noise.vertical_accel_mps2),
-    ] {
+    for (axis, sigma) in [(E, horizontal), (N, horizontal), (U, vertical)] {
         let var = sigma * sigma;
         q[(axis, axis)] = t4 * var;
         q[(axis, axis + 3)] = t3 * var;

@@ -7,7 +7,7 @@
 
 use nalgebra::SMatrix;
 use vigie_core::interop::TrackRow;
-use vigie_core::{Callsign, Ecef, Enu, Geodetic, LocalFrame, Mode3A, ModeS, SensorId};
+use vigie_core::{Callsign, Ecef, Enu, Geodetic, LocalFrame, Mode3A, ModeS, Report, SensorId};
 
 use crate::grid::Cell;
 use crate::imm::{Imm, Switching};
@@ -34,6 +34,11 @@ pub struct Track {
     pub time_s: f64,
     pub last_update_s: f64,
     pub hits: u32,
+    /// Log-likelihood ratio of "an aircraft" against "clutter": what confirms a tentative
+    /// track (see `Tracker::score`).
+    pub score: f64,
+    /// The last report that updated the track.
+    pub last_report: Report,
     /// Expected time between updates, from the sensors that update it.
     pub revisit_s: f64,
     pub mode3a: Option<Mode3A>,

@@ -18,8 +18,9 @@ use vigie_core::assign::{assign_or_leave, FORBIDDEN};
 use vigie_core::interop::TrackRow;
 use vigie_core::{Geodetic, LocalFrame, Measurement, PlotKind, Report, SensorId, SensorTable};
 
+use crate::clutter::ClutterMap;
 use crate::grid::Grid;
-use crate::imm::{fit, Imm, Switching};
+use crate::imm::{Imm, Switching, MODEL_COUNT};
 use crate::measure::{Observation, SensorModel, ALT_SIGMA_M};
 use crate::motion::{Cov, Noise, State};
 use crate::registration::Registration;
@@ -35,6 +36,23 @@ const MAINTENANCE_SLICE: usize = 64;
 /// A track is a registration reference while its horizontal position sigma is below this.
 const REFERENCE_SIGMA_M: f64 = 60.0;
 
+/// Added to the gate to price leaving a plot unassigned: a gated pair's cost also carries
+/// the improbability of the model that explains it.
+const LEAVE_MARGIN: f64 = 10.0;
+
+/// The detection probability assumed when weighing a plot against clutter.
+const NOMINAL_PD: f64 = 0.9;
+
+/// The most one plot adds to a track's score: a plot that cannot be clutter (ADS-B,
+/// secondary) confirms a track, but no single plot makes a score unassailable.
+const SCORE_STEP_MAX: f64 = 10.0;
+
+/// The score a silence of `gap_s` costs: ln(1 − Pd) per revisit with no plot.
+fn missed_llr(gap_s: f64, revisit_s: f64) -> f64 {
+    let missed = (gap_s / revisit_s.max(0.1) - 0.5).floor().max(0.0);
+    missed * (1.0 - NOMINAL_PD).ln()
+}
+
 /// Report times beyond this (about 300 years of seconds) are nobody's clock.
 const TIME_ABS_MAX_S: f64 = 1e10;
 
@@ -47,8 +65,11 @@ pub struct Config {
     pub switching: Switching,
     /// Gate: the probability mass of the χ² distribution a true plot falls within.
     pub gate_probability: f64,
-    /// Updates (including the two that start a track) before it is confirmed.
+    /// Updates (including the two that start a track) before it may be confirmed.
     pub confirm_hits: u32,
+    /// A tentative track is confirmed when its log-likelihood ratio against clutter reaches
+    /// this (the sequential test's threshold: 9.2 is a 1-in-10,000 false confirmation).
+    pub confirm_score: f64,
     /// A tentative track dies after this many missed revisits.
     pub tentative_missed_revisits: f64,
     /// A confirmed track coasts for this many missed revisits, and at least `coast_min_s`.
@@ -78,12 +99,13 @@ impl Default for Config {
             noise: Noise::default(),
             switching: Switching::default(),
             gate_probability: 0.9995,
-            confirm_hits: 3,
-            tentative_missed_revisits: 1.6,
-            confirmed_missed_revisits: 3.5,
+            confirm_hits: 2,
+            confirm_score: 11.0,
+            tentative_missed_revisits: 2.6,
+            confirmed_missed_revisits: 4.5,
             coast_min_s: 12.0,
             speed_max_mps: 700.0,
-            candidate_revisits: 1.6,
+            candidate_revisits: 2.6,
             cell_m: 40_000.0,
             reanchor_m: 150_000.0,
             grid_s: None,
@@ -130,6 +152,8 @@ pub struct Counters {
     pub per_sensor: Vec<Rejected>,
     pub duplicates: u64,
     pub assigned: u64,
+    /// Gated plots refused because the track would outrun any aircraft.
+    pub implausible: u64,
     pub tracks_started: u64,
     pub tracks_confirmed: u64,
     pub tracks_deleted: u64,
@@ -172,6 +196,8 @@ impl Ord for Pending {
 pub struct Tracker {
     cfg: Config,
     sensors: Vec<SensorModel>,
+    /// Per sensor, radars only.
+    clutter: Vec<Option<ClutterMap>>,
     tracks: Vec<Option<Track>>,
     free: Vec<u32>,
     grid: Grid,
@@ -203,7 +229,17 @@ pub struct Tracker {
 impl Tracker {
     pub fn new(cfg: Config, sensors: &SensorTable) -> Self {
         let n = sensors.sensor.len();
+        let models: Vec<SensorModel> = sensors
+            .sensor
+            .iter()
+            .cloned()
+            .map(SensorModel::new)
+            .collect();
         Self {
+            clutter: models
+                .iter()
+                .map(|m| m.radar.map(|_| ClutterMap::new(m.revisit_s())))
+                .collect(),
             sensors: sensors
                 .sensor
                 .iter()
@@ -461,17 +497,25 @@ impl Tracker {
             self.last_maintenance_s = now;
         }
         self.register(&batch);
-        let edges = self.gate(&batch);
-        let assignment = assign_clusters(batch.len(), &edges, &self.chi2, &batch);
-        let mut unassigned = Vec::new();
-        for (i, obs) in batch.iter().enumerate() {
-            match assignment[i] {
-                Some(e) => self.update(edges[e].slot, edges[e].imm, obs, out),
-                None => unassigned.push(*obs),
+        // Confirmed tracks choose first: a tentative track (often one started on the same
+        // aircraft's plots, or on clutter) must not take a plot a confirmed one needs.
+        let (confirmed, tentative): (Vec<Edge>, Vec<Edge>) =
+            self.gate(&batch).into_iter().partition(|e| e.confirmed);
+        let mut taken = vec![false; batch.len()];
+        for edges in [confirmed, tentative] {
+            let edges: Vec<Edge> = edges.into_iter().filter(|e| !taken[e.obs]).collect();
+            let assignment = assign_clusters(batch.len(), &edges, &self.chi2, &batch);
+            for (i, obs) in batch.iter().enumerate() {
+                if let Some(e) = assignment[i] {
+                    let e = &edges[e];
+                    taken[i] = self.update(e.slot, e.imm, e.evidence_llr, obs, out);
+                }
             }
         }
-        for obs in unassigned {
-            self.initiate(obs);
+        for (obs, taken) in batch.iter().zip(taken) {
+            if !taken {
+                self.initiate(*obs);
+            }
         }
         self.batch = batch;
         self.batch.clear();
@@ -522,6 +566,49 @@ impl Tracker {
         }
     }
 
+    /// −2 ln of how likely the report is as clutter, against a track's target detected with
+    /// `NOMINAL_PD`: no limit for reports that are never clutter (ADS-B, SSR).
+    fn clutter_neg_log_likelihood(&self, r: &Report) -> f64 {
+        let (
+            Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                ..
+            },
+            PlotKind::Psr,
+        ) = (r.measurement, r.kind)
+        else {
+            return f64::INFINITY;
+        };
+        match &self.clutter[usize::from(r.sensor.0)] {
+            Some(map) => -2.0 * (map.density(range_m, azimuth_rad, r.time_s) / NOMINAL_PD).ln(),
+            None => f64::INFINITY,
+        }
+    }
+
+    /// Counts a primary plot in its radar's clutter map. Only plots known to be no
+    /// aircraft's are counted, so the map does not learn the traffic: a plot that waited for
+    /// a partner in vain, and the plots of a tentative track that died unconfirmed.
+    fn learn_clutter(&mut self, r: &Report, plots: u32) {
+        if let (
+            Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                ..
+            },
+            PlotKind::Psr,
+            Some(map),
+        ) = (
+            r.measurement,
+            r.kind,
+            self.clutter[usize::from(r.sensor.0)].as_mut(),
+        ) {
+            for _ in 0..plots {
+                map.observe(range_m, azimuth_rad, r.time_s);
+            }
+        }
+    }
+
     /// Every (report, track) pair that passes the gate, with its cost.
     fn gate(&self, batch: &[Observation]) -> Vec<Edge> {
         let mut edges = Vec::new();
@@ -529,6 +616,7 @@ impl Tracker {
         for (i, obs) in batch.iter().enumerate() {
             near.clear();
             self.grid.near(obs.position, &mut near);
+            let clutter_nll = self.clutter_neg_log_likelihood(&obs.report);
             let slack_m = obs.position_slack_m();
             for &slot in &near {
                 let Some(track) = &self.tracks[slot as usize] else {
@@ -541,16 +629,25 @@ impl Tracker {
                     continue;
                 }
                 let imm = track.predicted(obs.report.time_s, &self.cfg.noise, &self.cfg.switching);
-                let (x, p) = imm.combined();
-                let m = obs.linearize(&x, &track.frame);
-                let Some(f) = fit(&p, &m) else { continue };
-                if f.d2 > self.chi2[m.dim] {
+                // A tentative track must confirm by moving as aircraft do, not by the
+                // manoeuvre model's wide gate catching clutter.
+                let gating_models = match track.status {
+                    Status::Tentative => 2,
+                    Status::Confirmed => MODEL_COUNT,
+                };
+                let linear = obs.linearize_models(&imm.x, &track.frame);
+                let Some((d2, cost, nll_2d)) = imm.fit(gating_models, &linear) else {
+                    continue;
+                };
+                if d2 > self.chi2[obs.dim()] || nll_2d > clutter_nll {
                     continue;
                 }
                 edges.push(Edge {
                     obs: i,
                     slot,
-                    cost: f.d2 + evidence,
+                    confirmed: track.status == Status::Confirmed,
+                    evidence_llr: 0.5 * (clutter_nll - nll_2d),
+                    cost: cost + evidence,
                     imm,
                 });
             }
@@ -558,20 +655,41 @@ impl Tracker {
         edges
     }
 
-    fn update(&mut self, slot: u32, imm: Imm, obs: &Observation, out: &mut Output) {
+    /// Updates the track in `slot` with `obs`; `false` when the update is refused (the
+    /// track then stays as it was, and the plot may start another).
+    fn update(
+        &mut self,
+        slot: u32,
+        imm: Imm,
+        evidence_llr: f64,
+        obs: &Observation,
+        out: &mut Output,
+    ) -> bool {
         let revisit = self.sensors[usize::from(obs.report.sensor.0)].revisit_s();
+        let speed_max_mps = self.cfg.speed_max_mps;
         let Some(track) = self.tracks[slot as usize].as_mut() else {
-            return;
+            return false;
         };
-        track.imm = imm;
-        track.time_s = obs.report.time_s;
         let frame = track.frame;
-        if !track.imm.update(|x| obs.linearize(x, &frame)) {
-            return;
+        let mut updated = imm;
+        if !updated.update(|x| obs.linearize(x, &frame)) {
+            return false;
         }
+        // A plot that would make the track faster than any aircraft is not its target's:
+        // taking it is how a track lost in a turn runs off after clutter.
+        let (x, _) = updated.combined();
+        if x[3].hypot(x[4]) > speed_max_mps {
+            self.counters.implausible += 1;
+            return false;
+        }
+        track.imm = updated;
+        track.time_s = obs.report.time_s;
         self.counters.assigned += 1;
         let r = &obs.report;
+        track.score += missed_llr(r.time_s - track.last_update_s, track.revisit_s)
+            + evidence_llr.min(SCORE_STEP_MAX);
         track.last_update_s = r.time_s;
+        track.last_report = *r;
         track.hits += 1;
         // The fastest sensor sets the revisit, decaying towards slower ones when it stops.
         track.revisit_s = if revisit <= track.revisit_s {
@@ -590,7 +708,10 @@ impl Tracker {
             track.last_adsb_s = r.time_s;
         }
         let address = track.mode_s.map(|a| a.address());
-        if track.status == Status::Tentative && track.hits >= self.cfg.confirm_hits {
+        if track.status == Status::Tentative
+            && track.hits >= self.cfg.confirm_hits
+            && track.score >= self.cfg.confirm_score
+        {
             track.status = Status::Confirmed;
             track.number = Some(self.next_number);
             self.next_number += 1;
@@ -611,6 +732,7 @@ impl Tracker {
         if let Some(address) = address {
             self.one_track_per_address(address, slot);
         }
+        true
     }
 
     /// One Mode S address is one aircraft: when two live tracks carry it (one started while
@@ -687,6 +809,7 @@ impl Tracker {
         let p1 = frame.to_enu(obs.position);
         let p0 = frame.to_enu(first.obs.position);
         let dt = obs.report.time_s - first.obs.report.time_s;
+        let reach_m = self.cfg.speed_max_mps * dt + 3.0 * (sigma_m + first.sigma_m);
         let v_sigma = (sigma_m.powi(2) + first.sigma_m.powi(2)).sqrt() / dt;
         // Only reported altitudes (Mode C, ADS-B) are good enough to difference for a
         // vertical rate; heights from elevation are hundreds of metres off at range.
@@ -717,6 +840,8 @@ impl Tracker {
             time_s: r.time_s,
             last_update_s: r.time_s,
             hits: 2,
+            last_report: *r,
+            score: self.start_score(first, obs, reach_m),
             revisit_s: revisit.min(dt.max(0.1)),
             mode3a: r.mode3a.or(first.obs.report.mode3a),
             mode_s: r.mode_s.or(first.obs.report.mode_s),
@@ -736,7 +861,7 @@ impl Tracker {
                 (self.tracks.len() - 1) as u32
             }
         };
-        if track.hits >= self.cfg.confirm_hits {
+        if track.hits >= self.cfg.confirm_hits && track.score >= self.cfg.confirm_score {
             track.status = Status::Confirmed;
             track.number = Some(self.next_number);
             self.next_number += 1;
@@ -744,6 +869,36 @@ impl Tracker {
         }
         self.grid.insert(slot, track.cell);
         self.tracks[slot as usize] = Some(track);
+    }
+
+    /// The score of a track started from two plots: the second plot, for an aircraft,
+    /// lies anywhere within `reach_m` of the first; for clutter, it is one of the clutter
+    /// map's plots. Plots that are never clutter (secondary, ADS-B) confirm at once.
+    fn start_score(&self, first: &Candidate, obs: &Observation, reach_m: f64) -> f64 {
+        let r = &obs.report;
+        let (
+            Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                ..
+            },
+            PlotKind::Psr,
+            Some(map),
+        ) = (
+            r.measurement,
+            r.kind,
+            self.clutter[usize::from(r.sensor.0)].as_ref(),
+        )
+        else {
+            return self.cfg.confirm_score;
+        };
+        if first.obs.report.kind != PlotKind::Psr {
+            return self.cfg.confirm_score;
+        }
+        // The clutter density per m·rad is, on the ground, per m² times the range.
+        let clutter_per_m2 = map.density(range_m, azimuth_rad, r.time_s) / range_m.max(1.0);
+        let aircraft_per_m2 = 1.0 / (std::f64::consts::PI * reach_m * reach_m);
+        (NOMINAL_PD * aircraft_per_m2 / clutter_per_m2).ln()
     }
 
     fn add_candidate(&mut self, obs: Observation, sigma_m: f64) {
@@ -788,6 +943,10 @@ impl Tracker {
                 }
             };
             if silent > limit {
+                if t.status == Status::Tentative {
+                    let (r, hits) = (t.last_report, t.hits);
+                    self.learn_clutter(&r, hits);
+                }
                 self.delete(t_cursor as u32);
             }
         }
@@ -802,6 +961,7 @@ impl Tracker {
             let revisit = self.sensors[usize::from(c.obs.report.sensor.0)].revisit_s();
             if now - c.obs.report.time_s > (self.cfg.candidate_revisits * revisit).max(2.5) {
                 self.remove_candidate(c_cursor as u32);
+                self.learn_clutter(&c.obs.report, 1);
             }
         }
         self.maintenance_cursor = (t_cursor, c_cursor, now);
@@ -833,6 +993,9 @@ impl Tracker {
 struct Edge {
     obs: usize,
     slot: u32,
+    confirmed: bool,
+    /// The track's score gain from taking the plot.
+    evidence_llr: f64,
     cost: f64,
     imm: Imm,
 }
@@ -941,7 +1104,10 @@ fn assign_clusters(
             cost[i * slots.len() + j] = edges[k].cost;
             edge_at[i * slots.len() + j] = k;
         }
-        let leave: Vec<f64> = obs.iter().map(|&i| chi2[batch[i].dim()]).collect();
+        let leave: Vec<f64> = obs
+            .iter()
+            .map(|&i| chi2[batch[i].dim()] + LEAVE_MARGIN)
+            .collect();
         for (i, choice) in assign_or_leave(&cost, obs.len(), slots.len(), &leave)
             .into_iter()
             .enumerate()

@@ -146,6 +146,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
         bad_lines = bad,
         rejected = rejected + c.unknown_sensor,
         duplicate_squitters = c.duplicates,
+        implausible = c.implausible,
         tracks_confirmed = c.tracks_confirmed,
         tentative_started = c.tracks_started,
         out = %args.out.display(),
