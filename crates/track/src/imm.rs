@@ -220,6 +220,23 @@ impl Imm {
         Some((d2_min, -2.0 * likelihood.max(1e-300).ln(), nll_2d))
     }
 
+    /// The mixture's mean, without its covariance.
+    pub fn mean(&self) -> State {
+        (0..MODEL_COUNT).map(|i| self.x[i] * self.mu[i]).sum()
+    }
+
+    /// The mixture's mean and the variances of position and velocity (the covariance's
+    /// diagonal): all a pre-gate needs, at a fraction of `combined`'s cost.
+    pub fn mean_and_variances(&self) -> (State, [f64; 6]) {
+        let x = self.mean();
+        let var = std::array::from_fn(|k| {
+            (0..MODEL_COUNT)
+                .map(|i| self.mu[i] * (self.p[i][(k, k)] + (self.x[i][k] - x[k]).powi(2)))
+                .sum()
+        });
+        (x, var)
+    }
+
     /// The moment-matched single Gaussian of the mixture.
     pub fn combined(&self) -> (State, Cov) {
         let x: State = (0..MODEL_COUNT).map(|i| self.x[i] * self.mu[i]).sum();

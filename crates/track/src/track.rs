@@ -63,7 +63,7 @@ impl Track {
     }
 
     pub fn position_ecef(&self) -> Ecef {
-        let (x, _) = self.imm.combined();
+        let x = self.imm.mean();
         self.frame.to_ecef(Enu::new(x[0], x[1], x[2]))
     }
 
@@ -72,11 +72,10 @@ impl Track {
     pub fn may_reach(&self, p: Ecef, t_s: f64, slack_m: f64) -> bool {
         /// The hardest manoeuvre a tracked target makes: 9 g.
         const ACCEL_MAX_MPS2: f64 = 90.0;
-        let (x, cov) = self.imm.combined();
+        let (x, var) = self.imm.mean_and_variances();
         let dt = (t_s - self.time_s).max(0.0);
         let there = Enu::new(x[0] + x[3] * dt, x[1] + x[4] * dt, x[2] + x[5] * dt);
-        let sigma_m = (cov[(0, 0)] + cov[(1, 1)] + cov[(2, 2)]).sqrt()
-            + dt * (cov[(3, 3)] + cov[(4, 4)] + cov[(5, 5)]).sqrt();
+        let sigma_m = (var[0] + var[1] + var[2]).sqrt() + dt * (var[3] + var[4] + var[5]).sqrt();
         let reach_m = 5.0 * sigma_m + 0.5 * ACCEL_MAX_MPS2 * dt * dt + slack_m;
         self.frame.to_ecef(there).distance_m(p) <= reach_m
     }
@@ -90,7 +89,7 @@ impl Track {
 
     /// Moves the frame's anchor under the track when it has flown more than `limit_m` away.
     pub fn reanchor(&mut self, limit_m: f64) {
-        let (x, _) = self.imm.combined();
+        let x = self.imm.mean();
         if x[0].hypot(x[1]) < limit_m {
             return;
         }
@@ -120,7 +119,7 @@ impl Track {
 
     /// The track as a `tracks.csv` row, from filter state `imm` at `t_s`.
     pub fn row(&self, imm: &Imm, t_s: f64) -> TrackRow {
-        let (x, _) = imm.combined();
+        let x = imm.mean();
         let ecef = self.frame.to_ecef(Enu::new(x[0], x[1], x[2]));
         let g = ecef.to_geodetic();
         let v =

@@ -677,7 +677,7 @@ impl Tracker {
         }
         // A plot that would make the track faster than any aircraft is not its target's:
         // taking it is how a track lost in a turn runs off after clutter.
-        let (x, _) = updated.combined();
+        let x = updated.mean();
         if x[3].hypot(x[4]) > speed_max_mps {
             self.counters.implausible += 1;
             return false;
