@@ -2,7 +2,7 @@
 
 2,000 aircraft airborne at once over Niger and its neighbours, 30 radars (the ten of the
 Niger exercise and twenty more on a grid), 15 ADS-B stations, 20 false alarms per scan on
-every long-range radar. Run from the repository root: python3 bench/make_national.py [SCALE]
+every long-range radar. Run from the repository root: python3 bench/make_national.py [SCALE [ADSB_SHARE]]
 SCALE multiplies the traffic (20 gives about 40,000 aircraft airborne, for the tracker's scale
 benchmark) and writes scenarios/bench-national-xSCALE.toml instead.
 """
@@ -12,6 +12,9 @@ import random
 import sys
 
 scale = float(sys.argv[1]) if len(sys.argv) > 1 else 1.0
+# The share of flights that broadcast ADS-B (default: each class's own). The scale benchmark
+# lowers it, so that radar plots, not squitters heard by several stations, are the load.
+adsb_share = float(sys.argv[2]) if len(sys.argv) > 2 else None
 
 rng = random.Random(2026)
 base = open("scenarios/niger.toml").read()
@@ -87,6 +90,8 @@ from = "{frm}"
 to = "{to}"
 per_hour = {3.1 * scale:g}
 aircraft = "{rng.choice(types)}"
-""")
+""" + (f"adsb_share = {adsb_share:g}\n" if adsb_share is not None else ""))
 name = "scenarios/bench-national.toml" if scale == 1.0 else f"scenarios/bench-national-x{scale:g}.toml"
+if adsb_share is not None:
+    name = name.replace(".toml", f"-adsb{adsb_share:g}.toml")
 open(name, "w").write("".join(out))

@@ -3,8 +3,11 @@
 //! Prints reports per second of tracker time, the live track count, and the distribution of
 //! the time each report takes to go through the tracker (the reorder window's deliberate
 //! delay excluded). VIGIE_BENCH_DURATION_S sets the simulated time (default 900 s);
-//! VIGIE_BENCH_SCENARIO another scenario (`python3 bench/make_national.py 20` writes the
-//! 40,000-aircraft one, scenarios/bench-national-x20.toml).
+//! VIGIE_BENCH_SCENARIO another scenario. The scale run of the tracker issue (40,000 tracks,
+//! 20,000 reports/s): `python3 bench/make_national.py 30 0.1` writes
+//! scenarios/bench-national-x30-adsb0.1.toml (30× the traffic, one flight in ten with ADS-B),
+//! then `VIGIE_BENCH_SCENARIO=scenarios/bench-national-x30-adsb0.1.toml
+//! VIGIE_BENCH_DURATION_S=600 cargo bench -p vigie-track --bench national` (about 15 min).
 //! Run: `cargo bench -p vigie-track --bench national`.
 
 use std::path::Path;
@@ -32,6 +35,7 @@ fn main() {
     let mut per_report_ns: Vec<u32> = Vec::with_capacity(20_000_000);
     let mut tracker_s = 0.0;
     let mut peak_tracks = 0;
+    let mut peak_confirmed = 0;
     let mut reports = 0u64;
     while let Some(frame) = sim.next_frame() {
         let frame_start = Instant::now();
@@ -44,7 +48,12 @@ fn main() {
         tracker_s += frame_start.elapsed().as_secs_f64();
         reports += frame.reports.len() as u64;
         if (frame.time_s as u64).is_multiple_of(60) {
+            let confirmed = tracker
+                .tracks()
+                .filter(|t| t.status == vigie_track::track::Status::Confirmed)
+                .count();
             peak_tracks = peak_tracks.max(tracker.tracks().count());
+            peak_confirmed = peak_confirmed.max(confirmed);
         }
     }
     per_report_ns.sort_unstable();
@@ -60,7 +69,7 @@ fn main() {
         duration_s / tracker_s
     );
     println!(
-        "live tracks at peak {peak_tracks} (confirmed so far {}, tentative started {})",
+        "live tracks at peak {peak_tracks}, of which confirmed {peak_confirmed} (confirmed so far {}, tentative started {})",
         c.tracks_confirmed, c.tracks_started
     );
     println!(
