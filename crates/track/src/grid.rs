@@ -5,7 +5,8 @@
 //! and removing are O(1); the cost of gating grows with plots × tracks per neighbourhood,
 //! not with plots × tracks.
 
-use std::collections::HashMap;
+// Cells are computed, never chosen by a sender: a fast hash is safe here.
+use rustc_hash::FxHashMap as HashMap;
 
 use vigie_core::Ecef;
 
@@ -21,7 +22,7 @@ impl Grid {
     pub fn new(cell_m: f64) -> Self {
         Self {
             cell_m,
-            cells: HashMap::new(),
+            cells: HashMap::default(),
         }
     }
 

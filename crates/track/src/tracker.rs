@@ -14,6 +14,8 @@
 use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
+use rustc_hash::FxHashMap;
+
 use vigie_core::assign::{assign_or_leave, FORBIDDEN};
 use vigie_core::interop::TrackRow;
 use vigie_core::{Geodetic, LocalFrame, Measurement, PlotKind, Report, SensorId, SensorTable};
@@ -1070,13 +1072,13 @@ fn assign_clusters(
         }
         i
     }
-    let mut first_obs_of_track: HashMap<u32, usize> = HashMap::new();
+    let mut first_obs_of_track: FxHashMap<u32, usize> = FxHashMap::default();
     for e in edges {
         let other = *first_obs_of_track.entry(e.slot).or_insert(e.obs);
         let (a, b) = (root(&mut parent, e.obs), root(&mut parent, other));
         parent[a] = b;
     }
-    let mut clusters: HashMap<usize, Vec<usize>> = HashMap::new();
+    let mut clusters: FxHashMap<usize, Vec<usize>> = FxHashMap::default();
     for (k, e) in edges.iter().enumerate() {
         let r = root(&mut parent, e.obs);
         clusters.entry(r).or_default().push(k);
