@@ -3,8 +3,9 @@
 //! This crate owns the vocabulary of vigie: positions on the WGS84 ellipsoid and the frames
 //! between them ([`geodesy`]), the geometry of a radar looking through a refracting
 //! atmosphere ([`radar`]), the sensor-neutral [`Report`] that every feed is normalised into,
-//! the sensor table ([`sensor`]), vigie's own interop files ([`interop`]), and the optimal
-//! assignment both the tracker and its evaluation need ([`assign`]).
+//! the sensor table ([`sensor`]), vigie's own interop files ([`interop`]), the optimal
+//! assignment both the tracker and its evaluation need ([`assign`]), and the reporting of
+//! mistakes in TOML files people write ([`tomlfile`]).
 //!
 //! It owns no I/O beyond writers handed a `Write`, no clock and no randomness: callers inject
 //! time as seconds since their own epoch. Wire formats (ASTERIX, Mode S) belong to the codec
@@ -16,6 +17,7 @@ pub mod interop;
 pub mod radar;
 pub mod report;
 pub mod sensor;
+pub mod tomlfile;
 
 pub use geodesy::{Ecef, Enu, Geodetic, LocalFrame};
 pub use radar::{Polar, RadarGeometry, DEFAULT_REFRACTION_K};

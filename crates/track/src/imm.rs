@@ -95,7 +95,8 @@ fn symmetric4(s: MeasCov) -> MeasCov {
 
 /// Mean sojourn times in each model, which set the switching probabilities for any gap.
 /// Leaving a model, the target goes to either other model with equal probability.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Switching {
     pub cv_sojourn_s: f64,
     pub ct_sojourn_s: f64,
@@ -105,8 +106,8 @@ pub struct Switching {
 impl Default for Switching {
     fn default() -> Self {
         Self {
-            cv_sojourn_s: 40.0,
-            ct_sojourn_s: 20.0,
+            cv_sojourn_s: 90.0,
+            ct_sojourn_s: 18.0,
             manoeuvre_sojourn_s: 8.0,
         }
     }

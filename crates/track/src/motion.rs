@@ -24,7 +24,8 @@ pub const OMEGA: usize = 6;
 const CV_OMEGA_VAR: f64 = 1e-10;
 
 /// Process noise: what each model does not explain, as white-noise spectral densities.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Noise {
     /// CV: horizontal acceleration, m/s² (one sigma).
     pub cv_accel_mps2: f64,
@@ -43,12 +44,12 @@ pub struct Noise {
 impl Default for Noise {
     fn default() -> Self {
         Self {
-            cv_accel_mps2: 0.3,
-            ct_accel_mps2: 4.0,
-            ct_turn_accel_rad_s2: 0.15,
-            manoeuvre_accel_mps2: 45.0,
-            vertical_accel_mps2: 0.2,
-            manoeuvre_vertical_accel_mps2: 3.0,
+            cv_accel_mps2: 0.1,
+            ct_accel_mps2: 2.5,
+            ct_turn_accel_rad_s2: 0.2,
+            manoeuvre_accel_mps2: 60.0,
+            vertical_accel_mps2: 0.3,
+            manoeuvre_vertical_accel_mps2: 2.0,
         }
     }
 }

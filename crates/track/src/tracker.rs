@@ -15,6 +15,7 @@ use std::cmp::Ordering;
 use std::collections::{BinaryHeap, HashMap};
 
 use rustc_hash::FxHashMap;
+use serde::{Deserialize, Serialize};
 
 use vigie_core::assign::{assign_or_leave, FORBIDDEN};
 use vigie_core::interop::TrackRow;
@@ -58,8 +59,10 @@ fn missed_llr(gap_s: f64, revisit_s: f64) -> f64 {
 /// Report times beyond this (about 300 years of seconds) are nobody's clock.
 const TIME_ABS_MAX_S: f64 = 1e10;
 
-/// Tuning of the tracker. The defaults suit surveillance radars and ADS-B.
-#[derive(Debug, Clone, Copy, PartialEq)]
+/// Tuning of the tracker. The defaults suit surveillance radars and ADS-B. Read from TOML
+/// (`vigie track --config`; `--print-config` writes these defaults), any field may be left out.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub reorder_window_s: f64,
     pub batch_window_s: f64,
@@ -114,6 +117,68 @@ impl Default for Config {
             pending_max: 1_000_000,
             time_jump_max_s: 3_600.0,
         }
+    }
+}
+
+impl Config {
+    /// What serde cannot check: every problem as (field, message).
+    pub fn problems(&self) -> Vec<(String, String)> {
+        let mut p = Vec::new();
+        let mut positive = |field: &str, v: f64| {
+            if !(v.is_finite() && v > 0.0) {
+                p.push((
+                    field.to_string(),
+                    format!("must be a positive number, got {v}"),
+                ));
+            }
+        };
+        positive("reorder_window_s", self.reorder_window_s);
+        positive("batch_window_s", self.batch_window_s);
+        positive("tentative_missed_revisits", self.tentative_missed_revisits);
+        positive("confirmed_missed_revisits", self.confirmed_missed_revisits);
+        positive("coast_min_s", self.coast_min_s);
+        positive("speed_max_mps", self.speed_max_mps);
+        positive("candidate_revisits", self.candidate_revisits);
+        positive("cell_m", self.cell_m);
+        positive("reanchor_m", self.reanchor_m);
+        positive("time_jump_max_s", self.time_jump_max_s);
+        positive("confirm_score", self.confirm_score);
+        if let Some(g) = self.grid_s {
+            positive("grid_s", g);
+        }
+        let n = &self.noise;
+        positive("noise.cv_accel_mps2", n.cv_accel_mps2);
+        positive("noise.ct_accel_mps2", n.ct_accel_mps2);
+        positive("noise.ct_turn_accel_rad_s2", n.ct_turn_accel_rad_s2);
+        positive("noise.manoeuvre_accel_mps2", n.manoeuvre_accel_mps2);
+        positive("noise.vertical_accel_mps2", n.vertical_accel_mps2);
+        positive(
+            "noise.manoeuvre_vertical_accel_mps2",
+            n.manoeuvre_vertical_accel_mps2,
+        );
+        let w = &self.switching;
+        positive("switching.cv_sojourn_s", w.cv_sojourn_s);
+        positive("switching.ct_sojourn_s", w.ct_sojourn_s);
+        positive("switching.manoeuvre_sojourn_s", w.manoeuvre_sojourn_s);
+        if !(self.gate_probability > 0.5 && self.gate_probability < 1.0) {
+            p.push((
+                "gate_probability".into(),
+                format!("must be between 0.5 and 1, got {}", self.gate_probability),
+            ));
+        }
+        if self.confirm_hits < 2 {
+            p.push(("confirm_hits".into(), "must be at least 2".into()));
+        }
+        if self.pending_max == 0 {
+            p.push(("pending_max".into(), "must be at least 1".into()));
+        }
+        if self.cell_m.is_finite() && self.cell_m < 1_000.0 {
+            p.push((
+                "cell_m".into(),
+                format!("must be at least 1000 m, got {}", self.cell_m),
+            ));
+        }
+        p
     }
 }
 

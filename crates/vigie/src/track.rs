@@ -8,7 +8,7 @@ use std::time::Instant;
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
 use vigie_core::interop::{parse_plot_line, TracksWriter, PLOTS_HEADER};
-use vigie_core::{SensorId, SensorTable};
+use vigie_core::{tomlfile, SensorId, SensorTable};
 use vigie_track::{Config, Output, Tracker};
 
 /// Fuse radar plots and ADS-B reports into system tracks.
@@ -26,52 +26,86 @@ use vigie_track::{Config, Output, Tracker};
 #[command(verbatim_doc_comment)]
 pub struct TrackArgs {
     /// Sensor reports (plots.csv).
-    #[arg(long)]
-    plots: PathBuf,
+    #[arg(long, required_unless_present = "print_config")]
+    plots: Option<PathBuf>,
     /// The sensor table (sensors.toml).
-    #[arg(long)]
-    sensors: PathBuf,
+    #[arg(long, required_unless_present = "print_config")]
+    sensors: Option<PathBuf>,
     /// Where to write tracks.csv.
     #[arg(long, short, default_value = "tracks.csv")]
     out: PathBuf,
     /// Output tracks predicted onto a grid of this step, in seconds, from time 0.
     #[arg(long)]
     grid_s: Option<f64>,
-    /// How long to hold reports to put them back in time order, in seconds.
-    #[arg(long, default_value_t = 2.0)]
-    reorder_window_s: f64,
+    /// How long to hold reports to put them back in time order, in seconds [default: 2, or
+    /// the --config file's].
+    #[arg(long)]
+    reorder_window_s: Option<f64>,
+    /// Tracker settings (TOML): noise levels, gates, confirmation, coasting. Any setting
+    /// left out keeps its default; `--print-config` writes them all.
+    #[arg(long)]
+    config: Option<PathBuf>,
+    /// Print every tracker setting with its default value (TOML, for --config) and exit.
+    #[arg(long)]
+    print_config: bool,
     /// No progress bar.
     #[arg(long, short)]
     quiet: bool,
+}
+
+/// Reads tracker settings; every mistake is named by file, line and field.
+pub fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let cfg: Config = tomlfile::parse(&text, path)?;
+    let problems = cfg.problems();
+    if problems.is_empty() {
+        Ok(cfg)
+    } else {
+        Err(tomlfile::located(&text, path, tomlfile::Problems(problems)).into())
+    }
 }
 
 /// How many bad lines are logged one by one before they are only counted.
 const BAD_LINES_LOGGED: usize = 10;
 
 pub fn run(args: TrackArgs) -> anyhow::Result<()> {
+    if args.print_config {
+        let text = toml::to_string(&Config::default())?;
+        println!("{}", text.trim_end());
+        return Ok(());
+    }
+    let (Some(plots), Some(sensors_path)) = (&args.plots, &args.sensors) else {
+        bail!("--plots and --sensors are both needed");
+    };
     if let Some(g) = args.grid_s {
         if !(g.is_finite() && g > 0.0) {
             bail!("--grid-s must be a positive number of seconds, got {g}");
         }
     }
-    let sensors_text = std::fs::read_to_string(&args.sensors)
-        .with_context(|| format!("reading {}", args.sensors.display()))?;
+    let sensors_text = std::fs::read_to_string(sensors_path)
+        .with_context(|| format!("reading {}", sensors_path.display()))?;
     let sensors = SensorTable::from_toml(&sensors_text)
-        .with_context(|| format!("{}", args.sensors.display()))?;
+        .with_context(|| format!("{}", sensors_path.display()))?;
     let index: std::collections::HashMap<String, SensorId> = sensors
         .sensor
         .iter()
         .enumerate()
         .map(|(i, s)| (s.id.clone(), SensorId(i as u16)))
         .collect();
-    let cfg = Config {
-        grid_s: args.grid_s,
-        reorder_window_s: args.reorder_window_s,
-        ..Config::default()
+    let mut cfg = match &args.config {
+        Some(path) => load_config(path)?,
+        None => Config::default(),
     };
+    cfg.grid_s = args.grid_s.or(cfg.grid_s);
+    if let Some(w) = args.reorder_window_s {
+        if !(w.is_finite() && w > 0.0) {
+            bail!("--reorder-window-s must be a positive number of seconds, got {w}");
+        }
+        cfg.reorder_window_s = w;
+    }
     let mut tracker = Tracker::new(cfg, &sensors);
-    let file =
-        File::open(&args.plots).with_context(|| format!("opening {}", args.plots.display()))?;
+    let file = File::open(plots).with_context(|| format!("opening {}", plots.display()))?;
     let size = file.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = if args.quiet {
         ProgressBar::hidden()
@@ -103,7 +137,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
             if text != PLOTS_HEADER {
                 bail!(
                     "{}: line 1 is not the plots.csv header `{PLOTS_HEADER}`",
-                    args.plots.display()
+                    plots.display()
                 );
             }
             continue;
@@ -113,7 +147,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
             Err(e) => {
                 bad += 1;
                 if bad <= BAD_LINES_LOGGED {
-                    tracing::warn!("{}: {e}: skipped", args.plots.display());
+                    tracing::warn!("{}: {e}: skipped", plots.display());
                 }
             }
         }
