@@ -201,6 +201,8 @@ pub struct Output {
     pub updates: Vec<TrackUpdate>,
     /// Grid snapshots, when `Config::grid_s` is set.
     pub grid: Vec<TrackRow>,
+    /// Numbers of confirmed tracks that ended (lost, or merged into another).
+    pub ended: Vec<u32>,
 }
 
 /// What went wrong with input, per sensor. Each kind is logged once per sensor.
@@ -285,6 +287,8 @@ pub struct Tracker {
     /// The last ADS-B squitter per address: time, and the slot and uid of the track it went to
     /// (the uid tells whether the slot still holds that track).
     adsb_seen: HashMap<u32, (f64, u32, u64)>,
+    /// Numbers of confirmed tracks deleted since the last output.
+    ended: Vec<u32>,
     counters: Counters,
     registration: Registration,
     /// The track each Mode S address last updated, for registration.
@@ -330,6 +334,7 @@ impl Tracker {
             last_maintenance_s: f64::NEG_INFINITY,
             maintenance_cursor: (0, 0, f64::NEG_INFINITY),
             adsb_seen: HashMap::new(),
+            ended: Vec::new(),
             counters: Counters {
                 per_sensor: vec![Rejected::default(); n],
                 ..Counters::default()
@@ -388,6 +393,9 @@ impl Tracker {
             let Some(p) = self.pending.pop() else { break };
             self.release(p.report, out);
         }
+        if !self.ended.is_empty() {
+            out.ended.append(&mut self.ended);
+        }
     }
 
     /// Processes everything still held, and the last batch. Call at the end of input.
@@ -400,6 +408,7 @@ impl Tracker {
             let g = self.snapshots_until(g, step, self.released_s + 1e-9, out);
             self.next_grid_s = Some(g);
         }
+        out.ended.append(&mut self.ended);
     }
 
     /// Snapshots at every grid instant from `g` up to (not including) `until_s`; returns the
@@ -837,6 +846,9 @@ impl Tracker {
             self.grid.remove(slot, t.cell);
             self.free.push(slot);
             self.counters.tracks_deleted += 1;
+            if let Some(number) = t.number {
+                self.ended.push(number);
+            }
         }
     }
 

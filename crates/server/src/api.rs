@@ -1,0 +1,331 @@
+//! The HTTP API: every route, the session check and the role check, and JSON errors.
+
+use std::sync::{Arc, RwLock};
+
+use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
+use axum::extract::{FromRequestParts, Path, Query, State};
+use axum::http::request::Parts;
+use axum::http::{header, HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::{Deserialize, Serialize};
+use tokio::sync::broadcast;
+
+use crate::audit::{self, Audit};
+use crate::auth::{Role, Session, Sessions, Users};
+use crate::picture::Picture;
+
+pub const SESSION_COOKIE: &str = "vigie_session";
+
+/// Everything a request may need.
+#[derive(Clone)]
+pub struct AppState {
+    pub picture: Arc<RwLock<Picture>>,
+    pub users: Arc<RwLock<Users>>,
+    pub sessions: Arc<Sessions>,
+    pub audit: Arc<Audit>,
+    /// Serialised picture changes, once a second.
+    pub push: broadcast::Sender<Arc<str>>,
+    /// The map's own layers (GeoJSON): no tile server, nothing fetched from outside.
+    pub map: Arc<MapLayers>,
+    /// Wall-clock seconds since the Unix epoch: injected, so tests fix it.
+    pub now_unix_s: Arc<dyn Fn() -> i64 + Send + Sync>,
+}
+
+impl AppState {
+    pub fn now(&self) -> i64 {
+        (self.now_unix_s)()
+    }
+
+    fn log(&self, user: &str, action: &str, detail: String, outcome: &'static str) {
+        self.audit.record(audit::Entry {
+            time_unix_s: self.now(),
+            user: user.to_string(),
+            action: action.to_string(),
+            detail,
+            outcome,
+        });
+    }
+}
+
+/// The background the display draws under the tracks, as GeoJSON texts.
+#[derive(Debug, Clone, Default)]
+pub struct MapLayers {
+    /// The defended country's boundary.
+    pub country: String,
+    /// Its neighbours' boundaries.
+    pub neighbours: String,
+    /// Airports, as points with `icao` and `name` properties.
+    pub airports: String,
+}
+
+/// An error as the client sees it: a status and `{"error": "..."}`.
+#[derive(Debug)]
+pub struct ApiError(pub StatusCode, pub String);
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        #[derive(Serialize)]
+        struct Body {
+            error: String,
+        }
+        (self.0, Json(Body { error: self.1 })).into_response()
+    }
+}
+
+impl From<JsonRejection> for ApiError {
+    fn from(e: JsonRejection) -> Self {
+        ApiError(e.status(), e.body_text())
+    }
+}
+
+impl From<PathRejection> for ApiError {
+    fn from(e: PathRejection) -> Self {
+        ApiError(StatusCode::BAD_REQUEST, e.body_text())
+    }
+}
+
+impl From<QueryRejection> for ApiError {
+    fn from(e: QueryRejection) -> Self {
+        ApiError(StatusCode::BAD_REQUEST, e.body_text())
+    }
+}
+
+fn not_found(what: &str) -> ApiError {
+    ApiError(StatusCode::NOT_FOUND, format!("no such {what}"))
+}
+
+/// The caller's session, from the session cookie: every route but login needs one.
+pub struct Caller {
+    pub token: String,
+    pub session: Session,
+}
+
+impl FromRequestParts<AppState> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let token = session_token(&parts.headers)
+            .ok_or_else(|| ApiError(StatusCode::UNAUTHORIZED, "log in first".into()))?;
+        let session = state.sessions.get(&token, state.now()).ok_or_else(|| {
+            ApiError(
+                StatusCode::UNAUTHORIZED,
+                "session expired: log in again".into(),
+            )
+        })?;
+        Ok(Caller { token, session })
+    }
+}
+
+impl Caller {
+    /// Refuses (403, and an audit line) a caller whose role is below `least`.
+    fn may(&self, state: &AppState, least: Role, action: &str) -> Result<(), ApiError> {
+        if self.session.role >= least {
+            return Ok(());
+        }
+        state.log(&self.session.user, action, String::new(), "refused");
+        Err(ApiError(
+            StatusCode::FORBIDDEN,
+            format!(
+                "{action} needs the {} role or above; you are {}",
+                least.as_str(),
+                self.session.role.as_str()
+            ),
+        ))
+    }
+}
+
+fn session_token(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .filter_map(|kv| kv.trim().split_once('='))
+        .find(|(k, _)| *k == SESSION_COOKIE)
+        .map(|(_, v)| v.to_string())
+}
+
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/api/login", post(login))
+        .route("/api/logout", post(logout))
+        .route("/api/me", get(me))
+        .route("/api/tracks", get(tracks))
+        .route("/api/tracks/{id}", get(track))
+        .route("/api/sensors", get(sensors))
+        .route("/api/alerts", get(alerts))
+        .route("/api/alerts/{id}/ack", post(acknowledge))
+        .route("/api/audit", get(audit_log))
+        .route("/api/openapi.json", get(openapi))
+        .route("/api/map/{layer}", get(map_layer))
+        .route("/api/ws", get(crate::ws::upgrade))
+        .route("/api/{*rest}", get(no_route).post(no_route))
+        .route(
+            "/health",
+            get(|| async { Json(serde_json::json!({"status": "ok"})) }),
+        )
+        .fallback(crate::assets::serve)
+        .with_state(state)
+}
+
+async fn no_route() -> ApiError {
+    not_found("API route")
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Login {
+    name: String,
+    password: String,
+}
+
+#[derive(Serialize)]
+struct Me {
+    name: String,
+    role: Role,
+}
+
+async fn login(
+    State(state): State<AppState>,
+    body: Result<Json<Login>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(login) = body?;
+    let users = Arc::clone(&state.users);
+    let (name, password) = (login.name.clone(), login.password);
+    // argon2 takes tens of milliseconds on purpose: off the async workers.
+    let role = tokio::task::spawn_blocking(move || {
+        users
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .verify(&name, &password)
+    })
+    .await
+    .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    let Some(role) = role else {
+        state.log(&login.name, "login", String::new(), "refused");
+        return Err(ApiError(
+            StatusCode::UNAUTHORIZED,
+            "wrong name or password".into(),
+        ));
+    };
+    let token = state
+        .sessions
+        .open(&login.name, role, state.now())
+        .map_err(|e| ApiError(StatusCode::INTERNAL_SERVER_ERROR, e.to_string()))?;
+    state.log(&login.name, "login", role.as_str().into(), "ok");
+    let cookie = format!("{SESSION_COOKIE}={token}; HttpOnly; SameSite=Strict; Path=/");
+    let mut response = Json(Me {
+        name: login.name,
+        role,
+    })
+    .into_response();
+    if let Ok(v) = HeaderValue::from_str(&cookie) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    Ok(response)
+}
+
+async fn logout(State(state): State<AppState>, caller: Caller) -> Response {
+    state.sessions.close(&caller.token);
+    state.log(&caller.session.user, "logout", String::new(), "ok");
+    let expired = format!("{SESSION_COOKIE}=; HttpOnly; SameSite=Strict; Path=/; Max-Age=0");
+    let mut response = StatusCode::NO_CONTENT.into_response();
+    if let Ok(v) = HeaderValue::from_str(&expired) {
+        response.headers_mut().insert(header::SET_COOKIE, v);
+    }
+    response
+}
+
+async fn me(caller: Caller) -> Json<Me> {
+    Json(Me {
+        name: caller.session.user,
+        role: caller.session.role,
+    })
+}
+
+fn read(state: &AppState) -> std::sync::RwLockReadGuard<'_, Picture> {
+    state.picture.read().unwrap_or_else(|e| e.into_inner())
+}
+
+async fn tracks(State(state): State<AppState>, _: Caller) -> Response {
+    Json(read(&state).tracks()).into_response()
+}
+
+async fn track(
+    State(state): State<AppState>,
+    _: Caller,
+    id: Result<Path<u32>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id?;
+    let detail = read(&state).track(id).ok_or_else(|| not_found("track"))?;
+    Ok(Json(detail).into_response())
+}
+
+async fn sensors(State(state): State<AppState>, _: Caller) -> Response {
+    Json(read(&state).sensors()).into_response()
+}
+
+async fn alerts(State(state): State<AppState>, _: Caller) -> Response {
+    Json(read(&state).alerts()).into_response()
+}
+
+async fn acknowledge(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<u64>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(id) = id?;
+    caller.may(&state, Role::Operator, "acknowledge an alert")?;
+    let user = &caller.session.user;
+    let done = state
+        .picture
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .acknowledge(id, user);
+    if !done {
+        return Err(not_found("alert"));
+    }
+    state.log(user, "acknowledge alert", format!("alert {id}"), "ok");
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AuditQuery {
+    limit: Option<usize>,
+}
+
+async fn audit_log(
+    State(state): State<AppState>,
+    caller: Caller,
+    query: Result<Query<AuditQuery>, QueryRejection>,
+) -> Result<Response, ApiError> {
+    let Query(q) = query?;
+    caller.may(&state, Role::Admin, "read the audit log")?;
+    Ok(Json(state.audit.recent(q.limit.unwrap_or(200).min(10_000))).into_response())
+}
+
+async fn openapi(_: Caller) -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/json")],
+        include_str!("openapi.json"),
+    )
+        .into_response()
+}
+
+async fn map_layer(
+    State(state): State<AppState>,
+    _: Caller,
+    layer: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(layer) = layer?;
+    let text = match layer.as_str() {
+        "country" => state.map.country.clone(),
+        "neighbours" => state.map.neighbours.clone(),
+        "airports" => state.map.airports.clone(),
+        _ => return Err(not_found("map layer")),
+    };
+    Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
+}

@@ -1,0 +1,374 @@
+//! The recognised air picture as the display sees it: the latest state of every confirmed
+//! track with a short history, each sensor's status, and the alerts raised so far.
+//!
+//! The picture is fed tracker output (`apply`) and sensor activity (`heard`) by whoever runs
+//! the pipeline, and read by the API. It keeps what changed since the last push so the
+//! WebSocket sends only that.
+
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
+
+use serde::Serialize;
+use vigie_core::{SensorKind, SensorSpec};
+use vigie_track::{Output, TrackUpdate};
+
+/// History points kept per track: ten minutes at one point every four seconds.
+const HISTORY_MAX: usize = 150;
+/// The least time between two history points.
+const HISTORY_STEP_S: f64 = 4.0;
+/// Alerts kept, acknowledged or not (the oldest acknowledged go first).
+const ALERTS_MAX: usize = 1_000;
+const M_TO_FT: f64 = 3.280_839_9;
+const MPS_TO_KT: f64 = 1.943_844_5;
+
+/// One track as the display draws it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct TrackView {
+    pub id: u32,
+    pub time_s: f64,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub alt_m: f64,
+    /// Hundreds of feet, as controllers speak it.
+    pub flight_level: i32,
+    pub ground_speed_kt: f64,
+    /// True heading of the velocity, degrees clockwise from north.
+    pub course_deg: f64,
+    pub vertical_rate_fpm: f64,
+    pub vn_mps: f64,
+    pub ve_mps: f64,
+    /// One sigma of the horizontal position.
+    pub sigma_m: f64,
+    pub turn_probability: f64,
+    pub mode3a: Option<String>,
+    pub mode_s: Option<String>,
+    pub callsign: Option<String>,
+    /// Each contributing sensor and when it last did.
+    pub sensors: Vec<Contribution>,
+    /// Standard identity (APP-6): until identification exists, every track is "unknown".
+    pub identity: &'static str,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Contribution {
+    pub sensor: String,
+    pub last_s: f64,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+pub struct HistoryPoint {
+    pub time_s: f64,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub alt_m: f64,
+}
+
+/// A track with its history, for the detail view.
+#[derive(Debug, Clone, Serialize)]
+pub struct TrackDetail {
+    #[serde(flatten)]
+    pub view: TrackView,
+    pub history: Vec<HistoryPoint>,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct SensorView {
+    pub id: String,
+    pub kind: &'static str,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
+    pub range_m: Option<f64>,
+    pub period_s: f64,
+    /// "ok" (heard within three periods), "silent", or "never" heard.
+    pub status: &'static str,
+    pub last_report_s: Option<f64>,
+    pub reports: u64,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Alert {
+    pub id: u64,
+    pub time_s: f64,
+    pub track: u32,
+    /// "emergency", "hijack", "radio_failure".
+    pub kind: &'static str,
+    pub text: String,
+    pub acknowledged_by: Option<String>,
+}
+
+/// What changed since the last push, or everything (a snapshot).
+#[derive(Debug, Clone, Serialize)]
+pub struct Delta {
+    pub time_s: f64,
+    /// The scenario's or the feed's UTC epoch, so that `time_s` reads as a clock.
+    pub epoch_unix_s: i64,
+    pub full: bool,
+    pub tracks: Vec<TrackView>,
+    pub ended: Vec<u32>,
+    pub sensors: Vec<SensorView>,
+    /// Every alert, when any changed (or in a snapshot); absent when none did.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<Vec<Alert>>,
+}
+
+struct Entry {
+    view: TrackView,
+    history: VecDeque<HistoryPoint>,
+}
+
+struct SensorState {
+    spec: SensorSpec,
+    last_report_s: Option<f64>,
+    reports: u64,
+}
+
+pub struct Picture {
+    epoch_unix_s: i64,
+    time_s: f64,
+    tracks: BTreeMap<u32, Entry>,
+    sensors: Vec<SensorState>,
+    alerts: VecDeque<Alert>,
+    next_alert: u64,
+    changed: BTreeSet<u32>,
+    ended: Vec<u32>,
+    alerts_changed: bool,
+}
+
+impl Picture {
+    pub fn new(sensors: &[SensorSpec], epoch_unix_s: i64) -> Self {
+        Self {
+            epoch_unix_s,
+            time_s: 0.0,
+            tracks: BTreeMap::new(),
+            sensors: sensors
+                .iter()
+                .map(|spec| SensorState {
+                    spec: spec.clone(),
+                    last_report_s: None,
+                    reports: 0,
+                })
+                .collect(),
+            alerts: VecDeque::new(),
+            next_alert: 1,
+            changed: BTreeSet::new(),
+            ended: Vec::new(),
+            alerts_changed: false,
+        }
+    }
+
+    pub fn time_s(&self) -> f64 {
+        self.time_s
+    }
+
+    /// The pipeline's clock moved on to `t_s`.
+    pub fn advance(&mut self, t_s: f64) {
+        if t_s > self.time_s {
+            self.time_s = t_s;
+        }
+    }
+
+    /// A report from sensor `index` (its place in the sensor table) at `t_s`.
+    pub fn heard(&mut self, index: usize, t_s: f64) {
+        if let Some(s) = self.sensors.get_mut(index) {
+            s.last_report_s = Some(s.last_report_s.map_or(t_s, |l| l.max(t_s)));
+            s.reports += 1;
+        }
+    }
+
+    /// Takes the tracker's output: new states, ended tracks.
+    pub fn apply(&mut self, out: &Output) {
+        for u in &out.updates {
+            self.update(u);
+        }
+        for &id in &out.ended {
+            if self.tracks.remove(&id).is_some() {
+                self.changed.remove(&id);
+                self.ended.push(id);
+            }
+        }
+    }
+
+    fn update(&mut self, u: &TrackUpdate) {
+        let view = self.view_of(u);
+        self.check_squawk(&view);
+        let id = view.id;
+        let point = HistoryPoint {
+            time_s: view.time_s,
+            lat_deg: view.lat_deg,
+            lon_deg: view.lon_deg,
+            alt_m: view.alt_m,
+        };
+        let entry = self.tracks.entry(id).or_insert_with(|| Entry {
+            view: view.clone(),
+            history: VecDeque::new(),
+        });
+        entry.view = view;
+        let due = entry
+            .history
+            .back()
+            .is_none_or(|p| point.time_s - p.time_s >= HISTORY_STEP_S);
+        if due {
+            if entry.history.len() == HISTORY_MAX {
+                entry.history.pop_front();
+            }
+            entry.history.push_back(point);
+        }
+        self.changed.insert(id);
+        self.advance(point.time_s);
+    }
+
+    fn view_of(&self, u: &TrackUpdate) -> TrackView {
+        let r = &u.row;
+        let gs_mps = r.vn_mps.hypot(r.ve_mps);
+        TrackView {
+            id: r.track_id,
+            time_s: r.time_s,
+            lat_deg: r.lat_deg,
+            lon_deg: r.lon_deg,
+            alt_m: r.alt_m,
+            flight_level: (r.alt_m * M_TO_FT / 100.0).round() as i32,
+            ground_speed_kt: gs_mps * MPS_TO_KT,
+            course_deg: r.ve_mps.atan2(r.vn_mps).to_degrees().rem_euclid(360.0),
+            vertical_rate_fpm: r.vu_mps * M_TO_FT * 60.0,
+            vn_mps: r.vn_mps,
+            ve_mps: r.ve_mps,
+            sigma_m: u.position_sigma_m,
+            turn_probability: u.turn_probability,
+            mode3a: r.mode3a.map(|m| m.to_string()),
+            mode_s: r.mode_s.map(|m| m.to_string()),
+            callsign: r.callsign.map(|c| c.to_string()),
+            sensors: u
+                .sensors
+                .iter()
+                .filter_map(|(s, t)| {
+                    let spec = &self.sensors.get(usize::from(s.0))?.spec;
+                    Some(Contribution {
+                        sensor: spec.id.clone(),
+                        last_s: *t,
+                    })
+                })
+                .collect(),
+            identity: "unknown",
+        }
+    }
+
+    /// Emergency codes raise an alert once per track and code.
+    fn check_squawk(&mut self, view: &TrackView) {
+        let Some(code) = view.mode3a.as_deref() else {
+            return;
+        };
+        let kind = match code {
+            "7500" => "hijack",
+            "7600" => "radio_failure",
+            "7700" => "emergency",
+            _ => return,
+        };
+        let known = self
+            .alerts
+            .iter()
+            .any(|a| a.track == view.id && a.kind == kind);
+        if known {
+            return;
+        }
+        if self.alerts.len() == ALERTS_MAX {
+            let oldest_done = self.alerts.iter().position(|a| a.acknowledged_by.is_some());
+            self.alerts.remove(oldest_done.unwrap_or(0));
+        }
+        let name = view.callsign.as_deref().unwrap_or("-");
+        self.alerts.push_back(Alert {
+            id: self.next_alert,
+            time_s: view.time_s,
+            track: view.id,
+            kind,
+            text: format!("track {} ({name}) squawks {code}", view.id),
+            acknowledged_by: None,
+        });
+        self.next_alert += 1;
+        self.alerts_changed = true;
+    }
+
+    /// Marks an alert seen by `user`; `false` when there is no such alert.
+    pub fn acknowledge(&mut self, alert: u64, user: &str) -> bool {
+        match self.alerts.iter_mut().find(|a| a.id == alert) {
+            Some(a) => {
+                a.acknowledged_by = Some(user.to_string());
+                self.alerts_changed = true;
+                true
+            }
+            None => false,
+        }
+    }
+
+    pub fn tracks(&self) -> Vec<TrackView> {
+        self.tracks.values().map(|e| e.view.clone()).collect()
+    }
+
+    pub fn track(&self, id: u32) -> Option<TrackDetail> {
+        self.tracks.get(&id).map(|e| TrackDetail {
+            view: e.view.clone(),
+            history: e.history.iter().copied().collect(),
+        })
+    }
+
+    pub fn sensors(&self) -> Vec<SensorView> {
+        self.sensors.iter().map(|s| self.sensor_view(s)).collect()
+    }
+
+    fn sensor_view(&self, s: &SensorState) -> SensorView {
+        let period_s = s.spec.scan_period_s.max(0.1);
+        let status = match s.last_report_s {
+            None => "never",
+            Some(t) if self.time_s - t <= 3.0 * period_s + 1.0 => "ok",
+            Some(_) => "silent",
+        };
+        SensorView {
+            id: s.spec.id.clone(),
+            kind: match s.spec.kind {
+                SensorKind::Radar => "radar",
+                SensorKind::Adsb => "adsb",
+            },
+            lat_deg: s.spec.lat_deg,
+            lon_deg: s.spec.lon_deg,
+            range_m: s.spec.range_max_m,
+            period_s,
+            status,
+            last_report_s: s.last_report_s,
+            reports: s.reports,
+        }
+    }
+
+    pub fn alerts(&self) -> Vec<Alert> {
+        self.alerts.iter().cloned().collect()
+    }
+
+    /// Everything, for a client that has nothing yet (or fell behind).
+    pub fn snapshot(&self) -> Delta {
+        Delta {
+            time_s: self.time_s,
+            epoch_unix_s: self.epoch_unix_s,
+            full: true,
+            tracks: self.tracks(),
+            ended: Vec::new(),
+            sensors: self.sensors(),
+            alerts: Some(self.alerts()),
+        }
+    }
+
+    /// What changed since the last call. Sensors are always sent: a status can change with
+    /// no report at all (a radar falling silent).
+    pub fn take_delta(&mut self) -> Delta {
+        let tracks = std::mem::take(&mut self.changed)
+            .into_iter()
+            .filter_map(|id| self.tracks.get(&id).map(|e| e.view.clone()))
+            .collect();
+        let alerts = std::mem::take(&mut self.alerts_changed).then(|| self.alerts());
+        Delta {
+            time_s: self.time_s,
+            epoch_unix_s: self.epoch_unix_s,
+            full: false,
+            tracks,
+            ended: std::mem::take(&mut self.ended),
+            sensors: self.sensors(),
+            alerts,
+        }
+    }
+}

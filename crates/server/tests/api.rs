@@ -1,0 +1,276 @@
+//! The API on the router itself, with no socket: logins, sessions, roles, the picture, and
+//! bad requests answered with JSON errors.
+
+use std::sync::{Arc, RwLock};
+
+use axum::body::Body;
+use axum::http::{header, Request, StatusCode};
+use http_body_util::BodyExt;
+use tower::ServiceExt;
+use vigie_core::interop::TrackRow;
+use vigie_core::{Mode3A, SensorId, SensorKind, SensorSpec};
+use vigie_server::audit::Audit;
+use vigie_server::auth::{Role, Sessions, Users};
+use vigie_server::picture::Picture;
+use vigie_server::{router, AppState, MapLayers};
+use vigie_track::{Output, TrackUpdate};
+
+const NOW: i64 = 1_800_000_000;
+
+fn radar() -> SensorSpec {
+    SensorSpec {
+        id: "niamey-lr".into(),
+        kind: SensorKind::Radar,
+        lat_deg: 13.48,
+        lon_deg: 2.17,
+        height_m: 250.0,
+        scan_period_s: 10.0,
+        sigma_range_m: 60.0,
+        sigma_azimuth_deg: 0.1,
+        sigma_elevation_deg: 0.0,
+        refraction_k: 4.0 / 3.0,
+        range_max_m: Some(250_000.0),
+        sigma_position_m: None,
+    }
+}
+
+fn update(id: u32, t: f64, squawk: &str) -> TrackUpdate {
+    TrackUpdate {
+        row: TrackRow {
+            time_s: t,
+            track_id: id,
+            lat_deg: 13.5,
+            lon_deg: 2.2,
+            alt_m: 10_000.0,
+            vn_mps: 200.0,
+            ve_mps: 0.0,
+            vu_mps: 0.0,
+            mode3a: Mode3A::parse(squawk),
+            mode_s: None,
+            callsign: None,
+        },
+        position_sigma_m: 80.0,
+        covariance: [[0.0; 6]; 6],
+        turn_probability: 0.1,
+        sensors: vec![(SensorId(0), t)],
+    }
+}
+
+fn state() -> AppState {
+    let mut users = Users::in_memory();
+    for (name, role) in [
+        ("obs", Role::Observer),
+        ("op", Role::Operator),
+        ("boss", Role::Admin),
+    ] {
+        users.add(name, role, "password-123", false).unwrap();
+    }
+    let mut picture = Picture::new(&[radar()], 1_772_352_000);
+    let mut out = Output::default();
+    out.updates.push(update(7, 10.0, "7700"));
+    out.updates.push(update(8, 10.0, "1234"));
+    picture.apply(&out);
+    picture.heard(0, 10.0);
+    AppState {
+        picture: Arc::new(RwLock::new(picture)),
+        users: Arc::new(RwLock::new(users)),
+        sessions: Arc::new(Sessions::default()),
+        audit: Arc::new(Audit::in_memory()),
+        push: tokio::sync::broadcast::channel(8).0,
+        map: Arc::new(MapLayers {
+            country: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+            ..MapLayers::default()
+        }),
+        now_unix_s: Arc::new(|| NOW),
+    }
+}
+
+async fn send(state: &AppState, req: Request<Body>) -> (StatusCode, Option<String>, String) {
+    let response = router(state.clone()).oneshot(req).await.unwrap();
+    let status = response.status();
+    let cookie = response
+        .headers()
+        .get(header::SET_COOKIE)
+        .map(|v| v.to_str().unwrap().to_string());
+    let body = response.into_body().collect().await.unwrap().to_bytes();
+    (status, cookie, String::from_utf8_lossy(&body).into_owned())
+}
+
+fn get(path: &str, cookie: Option<&str>) -> Request<Body> {
+    let mut b = Request::get(path);
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::empty()).unwrap()
+}
+
+fn post(path: &str, cookie: Option<&str>, json: &str) -> Request<Body> {
+    let mut b = Request::post(path).header(header::CONTENT_TYPE, "application/json");
+    if let Some(c) = cookie {
+        b = b.header(header::COOKIE, c);
+    }
+    b.body(Body::from(json.to_string())).unwrap()
+}
+
+async fn login(state: &AppState, name: &str) -> String {
+    let body = format!(r#"{{"name":"{name}","password":"password-123"}}"#);
+    let (status, cookie, _) = send(state, post("/api/login", None, &body)).await;
+    assert_eq!(status, StatusCode::OK);
+    let cookie = cookie.expect("login sets a cookie");
+    assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Strict"));
+    cookie.split(';').next().unwrap().to_string()
+}
+
+#[tokio::test]
+async fn every_api_route_needs_a_session() {
+    let s = state();
+    for path in [
+        "/api/me",
+        "/api/tracks",
+        "/api/tracks/7",
+        "/api/sensors",
+        "/api/alerts",
+        "/api/audit",
+        "/api/openapi.json",
+        "/api/map/country",
+        "/api/ws",
+    ] {
+        let (status, _, body) = send(&s, get(path, None)).await;
+        assert_eq!(status, StatusCode::UNAUTHORIZED, "{path}");
+        assert!(body.contains("\"error\""), "{path}: {body}");
+    }
+    let (status, _, _) = send(&s, get("/api/tracks", Some("vigie_session=forged"))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn a_wrong_password_is_refused_and_audited() {
+    let s = state();
+    let body = r#"{"name":"op","password":"guess"}"#;
+    let (status, cookie, text) = send(&s, post("/api/login", None, body)).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+    assert!(cookie.is_none());
+    assert!(text.contains("wrong name or password"));
+    let audit = s.audit.recent(10);
+    assert_eq!(
+        audit.last().map(|e| (e.action.as_str(), e.outcome)),
+        Some(("login", "refused"))
+    );
+}
+
+#[tokio::test]
+async fn a_session_reads_the_picture() {
+    let s = state();
+    let cookie = login(&s, "obs").await;
+    let (status, _, me) = send(&s, get("/api/me", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(me, r#"{"name":"obs","role":"observer"}"#);
+    let (_, _, tracks) = send(&s, get("/api/tracks", Some(&cookie))).await;
+    let tracks: serde_json::Value = serde_json::from_str(&tracks).unwrap();
+    assert_eq!(tracks.as_array().map(Vec::len), Some(2));
+    assert_eq!(tracks[0]["flight_level"], 328);
+    let (status, _, detail) = send(&s, get("/api/tracks/7", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(detail.contains("\"history\":[{"));
+    let (_, _, sensors) = send(&s, get("/api/sensors", Some(&cookie))).await;
+    assert!(sensors.contains(r#""status":"ok""#), "{sensors}");
+    let (_, _, alerts) = send(&s, get("/api/alerts", Some(&cookie))).await;
+    assert!(alerts.contains(r#""kind":"emergency""#), "{alerts}");
+    let (status, _, spec) = send(&s, get("/api/openapi.json", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::OK);
+    let spec: serde_json::Value = serde_json::from_str(&spec).expect("the description is JSON");
+    assert_eq!(spec["openapi"], "3.1.0");
+}
+
+#[tokio::test]
+async fn an_observer_may_not_act_an_operator_may() {
+    let s = state();
+    let observer = login(&s, "obs").await;
+    let (status, _, body) = send(&s, post("/api/alerts/1/ack", Some(&observer), "")).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    assert!(body.contains("operator role"), "{body}");
+    let operator = login(&s, "op").await;
+    let (status, _, _) = send(&s, post("/api/alerts/1/ack", Some(&operator), "")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    let (_, _, alerts) = send(&s, get("/api/alerts", Some(&operator))).await;
+    assert!(alerts.contains(r#""acknowledged_by":"op""#));
+    let (status, _, _) = send(&s, post("/api/alerts/99/ack", Some(&operator), "")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    // Only an admin reads the audit log, and it holds what happened.
+    let (status, _, _) = send(&s, get("/api/audit", Some(&operator))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let admin = login(&s, "boss").await;
+    let (status, _, audit) = send(&s, get("/api/audit?limit=50", Some(&admin))).await;
+    assert_eq!(status, StatusCode::OK);
+    let entries: Vec<serde_json::Value> = serde_json::from_str(&audit).unwrap();
+    let seen: Vec<(String, String)> = entries
+        .iter()
+        .map(|e| {
+            (
+                e["action"].as_str().unwrap().to_string(),
+                e["outcome"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    assert!(seen.contains(&("acknowledge an alert".into(), "refused".into())));
+    assert!(seen.contains(&("acknowledge alert".into(), "ok".into())));
+    assert!(seen.contains(&("read the audit log".into(), "refused".into())));
+}
+
+#[tokio::test]
+async fn logout_ends_the_session() {
+    let s = state();
+    let cookie = login(&s, "op").await;
+    let (status, set, _) = send(&s, post("/api/logout", Some(&cookie), "")).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert!(set.unwrap().contains("Max-Age=0"));
+    let (status, _, _) = send(&s, get("/api/me", Some(&cookie))).await;
+    assert_eq!(status, StatusCode::UNAUTHORIZED);
+}
+
+#[tokio::test]
+async fn bad_requests_get_json_errors() {
+    let s = state();
+    let cookie = login(&s, "op").await;
+    let cases = [
+        post("/api/login", None, "{not json"),
+        post("/api/login", None, r#"{"name":"op"}"#),
+        post(
+            "/api/login",
+            None,
+            r#"{"name":"op","password":"x","extra":1}"#,
+        ),
+        Request::post("/api/login")
+            .body(Body::from(r#"{"name":"op","password":"x"}"#))
+            .unwrap(),
+        get("/api/tracks/seven", Some(&cookie)),
+        get("/api/tracks/99999999999", Some(&cookie)),
+        get("/api/tracks/12345", Some(&cookie)),
+        get("/api/audit?limit=-1", Some(&cookie)),
+        get("/api/map/elsewhere", Some(&cookie)),
+        get("/api/no/such/route", Some(&cookie)),
+        get("/api/ws", Some(&cookie)),
+    ];
+    for req in cases {
+        let what = format!("{} {}", req.method(), req.uri());
+        let (status, _, body) = send(&s, req).await;
+        assert!(status.is_client_error(), "{what}: {status}");
+        let v: serde_json::Value =
+            serde_json::from_str(&body).unwrap_or_else(|_| panic!("{what}: not JSON: {body}"));
+        assert!(v["error"].is_string(), "{what}: {body}");
+    }
+}
+
+#[tokio::test]
+async fn the_display_is_served_from_the_binary() {
+    let s = state();
+    let (status, _, page) = send(&s, get("/", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<title>vigie"), "{page}");
+    // A display route reloads into the page itself.
+    let (status, _, again) = send(&s, get("/tracks/7", None)).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(page, again);
+    let (status, _, _) = send(&s, get("/assets/missing.js", None)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+}

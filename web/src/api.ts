@@ -1,0 +1,72 @@
+// The server's API as the display uses it (see /api/openapi.json).
+
+export type Role = "observer" | "operator" | "instructor" | "admin";
+export interface Me { name: string; role: Role }
+export interface Contribution { sensor: string; last_s: number }
+export interface Track {
+  id: number; time_s: number; lat_deg: number; lon_deg: number; alt_m: number;
+  flight_level: number; ground_speed_kt: number; course_deg: number; vertical_rate_fpm: number;
+  vn_mps: number; ve_mps: number; sigma_m: number; turn_probability: number;
+  mode3a: string | null; mode_s: string | null; callsign: string | null;
+  sensors: Contribution[]; identity: string;
+}
+export interface HistoryPoint { time_s: number; lat_deg: number; lon_deg: number; alt_m: number }
+export interface TrackDetail extends Track { history: HistoryPoint[] }
+export interface Sensor {
+  id: string; kind: "radar" | "adsb"; lat_deg: number; lon_deg: number; range_m: number | null;
+  period_s: number; status: "ok" | "silent" | "never"; last_report_s: number | null; reports: number;
+}
+export interface Alert {
+  id: number; time_s: number; track: number; kind: string; text: string; acknowledged_by: string | null;
+}
+export interface Push {
+  time_s: number; epoch_unix_s: number; full: boolean; tracks: Track[]; ended: number[];
+  sensors: Sensor[]; alerts?: Alert[];
+}
+
+export class ApiError extends Error {
+  constructor(public status: number, message: string) { super(message); }
+}
+
+async function call<T>(method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(path, {
+    method,
+    credentials: "same-origin",
+    headers: body === undefined ? {} : { "content-type": "application/json" },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) {
+    let message = response.statusText;
+    try { message = (await response.json()).error ?? message; } catch { /* not JSON */ }
+    throw new ApiError(response.status, message);
+  }
+  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
+}
+
+export const api = {
+  me: () => call<Me>("GET", "/api/me"),
+  login: (name: string, password: string) => call<Me>("POST", "/api/login", { name, password }),
+  logout: () => call<void>("POST", "/api/logout"),
+  track: (id: number) => call<TrackDetail>("GET", `/api/tracks/${id}`),
+  acknowledge: (id: number) => call<void>("POST", `/api/alerts/${id}/ack`),
+  layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
+};
+
+/** Opens the push socket; reconnects with a growing pause until `stop` is called. */
+export function subscribe(onPush: (p: Push) => void, onState: (up: boolean) => void): () => void {
+  let socket: WebSocket | null = null;
+  let stopped = false;
+  let pause = 500;
+  const open = () => {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    socket = new WebSocket(`${scheme}://${location.host}/api/ws`);
+    socket.onopen = () => { pause = 500; onState(true); };
+    socket.onmessage = (e) => onPush(JSON.parse(e.data) as Push);
+    socket.onclose = () => {
+      onState(false);
+      if (!stopped) { setTimeout(open, pause); pause = Math.min(pause * 2, 10_000); }
+    };
+  };
+  open();
+  return () => { stopped = true; socket?.close(); };
+}

@@ -1,0 +1,132 @@
+// French and English, switchable at run time. Every visible string goes through `t`.
+
+export type Lang = "en" | "fr";
+
+const en = {
+  "login.title": "Recognised air picture",
+  "login.name": "Name",
+  "login.password": "Password",
+  "login.submit": "Log in",
+  "login.failed": "Wrong name or password",
+  "tool.measure": "Measure",
+  "tool.theme": "Day / night",
+  "tool.logout": "Log out",
+  "tool.measure.hint": "Click two points on the map",
+  "panel.track": "Track",
+  "panel.sensors": "Contributing sensors",
+  "panel.history": "History (altitude)",
+  "table.title": "Tracks",
+  "table.filter": "Filter: number, callsign, code",
+  "table.id": "No.",
+  "table.callsign": "Callsign",
+  "table.mode3a": "Mode 3/A",
+  "table.fl": "FL",
+  "table.gs": "GS kt",
+  "table.course": "Course",
+  "sensors.title": "Sensors",
+  "sensors.ok": "operating",
+  "sensors.silent": "silent",
+  "sensors.never": "not heard",
+  "alerts.title": "Alerts",
+  "alerts.none": "No alert",
+  "alerts.ack": "Acknowledge",
+  "alerts.acked": "acknowledged by",
+  "link.up": "live",
+  "link.down": "link lost",
+  "tracks.count": "tracks",
+  "field.position": "Position",
+  "field.altitude": "Altitude",
+  "field.speed": "Ground speed",
+  "field.course": "Course",
+  "field.vrate": "Vertical rate",
+  "field.mode3a": "Mode 3/A",
+  "field.modes": "Mode S",
+  "field.callsign": "Callsign",
+  "field.identity": "Identity",
+  "field.quality": "Position σ",
+  "field.updated": "Updated",
+  "identity.unknown": "unknown",
+  "ago": "s ago",
+} as const;
+
+type Key = keyof typeof en;
+
+const fr: Record<Key, string> = {
+  "login.title": "Situation aérienne générale",
+  "login.name": "Nom",
+  "login.password": "Mot de passe",
+  "login.submit": "Connexion",
+  "login.failed": "Nom ou mot de passe incorrect",
+  "tool.measure": "Mesurer",
+  "tool.theme": "Jour / nuit",
+  "tool.logout": "Déconnexion",
+  "tool.measure.hint": "Cliquez deux points sur la carte",
+  "panel.track": "Piste",
+  "panel.sensors": "Capteurs contributeurs",
+  "panel.history": "Historique (altitude)",
+  "table.title": "Pistes",
+  "table.filter": "Filtrer : numéro, indicatif, code",
+  "table.id": "N°",
+  "table.callsign": "Indicatif",
+  "table.mode3a": "Mode 3/A",
+  "table.fl": "FL",
+  "table.gs": "Vs kt",
+  "table.course": "Route",
+  "sensors.title": "Capteurs",
+  "sensors.ok": "en service",
+  "sensors.silent": "muet",
+  "sensors.never": "jamais reçu",
+  "alerts.title": "Alertes",
+  "alerts.none": "Aucune alerte",
+  "alerts.ack": "Acquitter",
+  "alerts.acked": "acquittée par",
+  "link.up": "en direct",
+  "link.down": "liaison perdue",
+  "tracks.count": "pistes",
+  "field.position": "Position",
+  "field.altitude": "Altitude",
+  "field.speed": "Vitesse sol",
+  "field.course": "Route",
+  "field.vrate": "Vitesse verticale",
+  "field.mode3a": "Mode 3/A",
+  "field.modes": "Mode S",
+  "field.callsign": "Indicatif",
+  "field.identity": "Identité",
+  "field.quality": "σ position",
+  "field.updated": "Mise à jour",
+  "identity.unknown": "inconnue",
+  "ago": "s",
+};
+
+const dictionaries: Record<Lang, Record<Key, string>> = { en, fr };
+let lang: Lang = (localStorage.getItem("vigie.lang") as Lang) || "en";
+const listeners: Array<() => void> = [];
+
+export function t(key: Key): string {
+  return dictionaries[lang][key] ?? key;
+}
+
+export function currentLang(): Lang {
+  return lang;
+}
+
+/** Re-labels every `data-i18n` element and tells the listeners. */
+export function setLang(next: Lang): void {
+  lang = next;
+  localStorage.setItem("vigie.lang", next);
+  document.documentElement.lang = next;
+  for (const el of document.querySelectorAll<HTMLElement>("[data-i18n]")) {
+    el.textContent = t(el.dataset.i18n as Key);
+  }
+  for (const el of document.querySelectorAll<HTMLInputElement>("[data-i18n-placeholder]")) {
+    el.placeholder = t(el.dataset.i18nPlaceholder as Key);
+  }
+  for (const b of document.querySelectorAll<HTMLElement>("button.lang")) {
+    b.classList.toggle("active", b.dataset.lang === next);
+  }
+  listeners.forEach((f) => f());
+}
+
+export function onLangChange(f: () => void): void {
+  listeners.push(f);
+}

@@ -1,0 +1,181 @@
+// The operator display: log in, then the live air picture.
+import "./style.css";
+import { api, ApiError, subscribe, type Me, type TrackDetail } from "./api";
+import { AirMap } from "./map";
+import { Picture } from "./picture";
+import { TrackTable, esc } from "./table";
+import { currentLang, onLangChange, setLang, t, type Lang } from "./i18n";
+
+const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
+
+for (const b of document.querySelectorAll<HTMLButtonElement>("button.lang")) {
+  b.addEventListener("click", () => setLang(b.dataset.lang as Lang));
+}
+setLang(currentLang());
+
+async function boot(): Promise<void> {
+  try {
+    start(await api.me());
+  } catch {
+    showLogin();
+  }
+}
+
+function showLogin(): void {
+  $("app").hidden = true;
+  $("login").hidden = false;
+  const form = $<HTMLFormElement>("login-form");
+  form.onsubmit = async (e) => {
+    e.preventDefault();
+    $("login-error").textContent = "";
+    try {
+      const me = await api.login($<HTMLInputElement>("login-name").value, $<HTMLInputElement>("login-password").value);
+      start(me);
+    } catch (err) {
+      $("login-error").textContent = err instanceof ApiError && err.status === 401 ? t("login.failed") : String(err);
+    }
+  };
+}
+
+function start(me: Me): void {
+  $("login").hidden = true;
+  $("app").hidden = false;
+  $("user").textContent = `${me.name} (${me.role})`;
+  const picture = new Picture();
+  const theme = (localStorage.getItem("vigie.theme") as "night" | "day") || "night";
+  document.body.className = theme;
+  const select = (id: number | null) => { picture.selected = id; void showSelected(picture, map); redraw(); };
+  const map = new AirMap($("map"), theme, select);
+  const table = new TrackTable($<HTMLTableElement>("tracks"), $<HTMLInputElement>("filter"), (id) => {
+    select(id);
+    const tr = picture.tracks.get(id);
+    if (tr) map.centreOn(tr.lon_deg, tr.lat_deg);
+  });
+  let dirty = false;
+  const redraw = () => { dirty = true; };
+  table.onChange = redraw;
+  onLangChange(() => { renderPanels(picture, me); void showSelected(picture, map); });
+  map.loadBackground().catch((e) => console.error("map layers", e));
+
+  // Draw at most once per animation frame, however often pushes come.
+  const frame = () => {
+    if (dirty) {
+      dirty = false;
+      const f = picture.features();
+      map.setTracks(f.tracks, f.leaders, f.trails);
+      table.render(picture.tracks.values(), picture.selected);
+      $("track-count").textContent = `${picture.tracks.size} ${t("tracks.count")}`;
+    }
+    requestAnimationFrame(frame);
+  };
+  requestAnimationFrame(frame);
+
+  const stop = subscribe((push) => {
+    picture.apply(push);
+    map.setSensors(picture.sensors);
+    renderPanels(picture, me);
+    redraw();
+    if (picture.selected !== null) void showSelected(picture, map, false);
+  }, (up) => {
+    const link = $("link-state");
+    link.textContent = up ? t("link.up") : t("link.down");
+    link.className = `link ${up ? "up" : "down"}`;
+  });
+
+  setInterval(() => {
+    if (picture.epoch_unix_s) $("clock").textContent = `${picture.utc().toISOString().slice(11, 19)} UTC`;
+  }, 250);
+
+  $("theme").onclick = () => {
+    const next = map.currentTheme === "night" ? "day" : "night";
+    localStorage.setItem("vigie.theme", next);
+    document.body.className = next;
+    map.setTheme(next);
+    redraw();
+  };
+  $("measure").onclick = () => $("measure").classList.toggle("active", map.toggleMeasure());
+  $("sel-close").onclick = () => select(null);
+  $("logout").onclick = async () => {
+    stop();
+    try { await api.logout(); } finally { location.reload(); }
+  };
+  $("alerts").onclick = async (e) => {
+    const button = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-alert]");
+    if (!button) return;
+    try { await api.acknowledge(Number(button.dataset.alert)); } catch (err) { alert(String(err)); }
+  };
+}
+
+function ago(picture: Picture, time_s: number | null): string {
+  return time_s === null ? "—" : `${Math.max(0, picture.time_s - time_s).toFixed(0)} ${t("ago")}`;
+}
+
+function renderPanels(picture: Picture, me: Me): void {
+  $("sensors").innerHTML = picture.sensors.map((s) =>
+    `<li class="sensor ${s.status}"><span class="dot"></span>${esc(s.id)} <small>${s.kind}</small>` +
+    `<span class="state">${t(`sensors.${s.status}`)}</span></li>`).join("");
+  const mayAct = me.role !== "observer";
+  const alerts = [...picture.alerts].reverse();
+  $("alerts").innerHTML = alerts.length === 0 ? `<li class="none">${t("alerts.none")}</li>` : alerts.map((a) =>
+    `<li class="alert ${a.acknowledged_by ? "acked" : "new"}"><strong>${esc(a.kind)}</strong> ${esc(a.text)}` +
+    (a.acknowledged_by
+      ? ` <small>${t("alerts.acked")} ${esc(a.acknowledged_by)}</small>`
+      : mayAct ? ` <button type="button" data-alert="${a.id}">${t("alerts.ack")}</button>` : "") + "</li>").join("");
+}
+
+let detailToken = 0;
+
+async function showSelected(picture: Picture, map: AirMap, fetchHistory = true): Promise<void> {
+  const id = picture.selected;
+  $("selected").hidden = id === null;
+  if (id === null) return;
+  const track = picture.tracks.get(id);
+  if (!track) return;
+  $("sel-id").textContent = String(id);
+  const rows: [string, string][] = [
+    [t("field.callsign"), track.callsign ?? "—"],
+    [t("field.mode3a"), track.mode3a ?? "—"],
+    [t("field.modes"), track.mode_s ?? "—"],
+    [t("field.identity"), t("identity.unknown")],
+    [t("field.position"), `${track.lat_deg.toFixed(4)}°, ${track.lon_deg.toFixed(4)}°`],
+    [t("field.altitude"), `FL${track.flight_level} (${Math.round(track.alt_m)} m)`],
+    [t("field.speed"), `${Math.round(track.ground_speed_kt)} kt`],
+    [t("field.course"), `${Math.round(track.course_deg)}°`],
+    [t("field.vrate"), `${Math.round(track.vertical_rate_fpm)} ft/min`],
+    [t("field.quality"), `${Math.round(track.sigma_m)} m`],
+    [t("field.updated"), ago(picture, track.time_s)],
+  ];
+  $("sel-fields").innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");
+  $("sel-sensors").innerHTML = track.sensors.map((s) => `<li>${esc(s.sensor)} <small>${ago(picture, s.last_s)}</small></li>`).join("");
+  if (!fetchHistory) return;
+  const token = ++detailToken;
+  try {
+    const detail = await api.track(id);
+    if (token === detailToken) drawHistory(detail);
+  } catch { /* the track ended meanwhile */ }
+  void map;
+}
+
+/** Altitude over the kept history, a small profile. */
+function drawHistory(detail: TrackDetail): void {
+  const canvas = $<HTMLCanvasElement>("sel-history");
+  const ctx = canvas.getContext("2d");
+  if (!ctx) return;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const h = detail.history;
+  if (h.length < 2) return;
+  const t0 = h[0].time_s, t1 = h[h.length - 1].time_s;
+  const alts = h.map((p) => p.alt_m);
+  const lo = Math.min(...alts) - 100, hi = Math.max(...alts) + 100;
+  ctx.strokeStyle = getComputedStyle(document.body).getPropertyValue("--accent") || "#59d38c";
+  ctx.lineWidth = 2;
+  ctx.beginPath();
+  h.forEach((p, i) => {
+    const x = ((p.time_s - t0) / Math.max(1, t1 - t0)) * (canvas.width - 4) + 2;
+    const y = canvas.height - 2 - ((p.alt_m - lo) / (hi - lo)) * (canvas.height - 4);
+    if (i === 0) ctx.moveTo(x, y); else ctx.lineTo(x, y);
+  });
+  ctx.stroke();
+}
+
+void boot();
