@@ -119,6 +119,8 @@ export class AirMap {
     this.map.addControl(new maplibregl.NavigationControl({ showCompass: true }), "top-left");
     this.map.addControl(new maplibregl.ScaleControl({ unit: "nautical" }), "bottom-left");
     this.ready = new Promise((resolve) => this.map.once("load", () => { addSymbols(this.map); resolve(); }));
+    // The end-to-end tests find the map here to know where a track is drawn.
+    (window as unknown as { __vigie: { map: MapLibre } }).__vigie = { map: this.map };
     this.map.on("click", "tracks", (e) => {
       if (this.measuring) return;
       const id = e.features?.[0]?.properties?.id;

@@ -5,10 +5,10 @@ import { destination } from "./geo";
 import { symbolImage } from "./symbols";
 
 /** Trail points kept per track, one at most every `TRAIL_STEP_S`. */
-const TRAIL_POINTS = 12;
-const TRAIL_STEP_S = 5;
+const TRAIL_POINTS = 30;
+const TRAIL_STEP_S = 10;
 /** The velocity leader shows where the track will be in this long. */
-const LEADER_S = 60;
+const LEADER_S = 120;
 
 export class Picture {
   tracks = new Map<number, Track>();

@@ -14,7 +14,7 @@ export function symbolImage(identity: string): string {
 
 export function addSymbols(map: MapLibre): void {
   for (const [identity, letter] of Object.entries(IDENTITIES)) {
-    const canvas = new ms.Symbol(`S${letter}AP-----------`, { size: 18, frame: true, fill: true }).asCanvas(2);
+    const canvas = new ms.Symbol(`S${letter}AP-----------`, { size: 14, frame: true, fill: true }).asCanvas(2);
     const ctx = canvas.getContext("2d");
     if (!ctx) continue;
     const image = ctx.getImageData(0, 0, canvas.width, canvas.height);

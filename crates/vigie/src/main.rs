@@ -1,6 +1,7 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
 mod eval;
+mod live;
 mod sim;
 mod track;
 
@@ -23,6 +24,9 @@ struct Cli {
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Demo(live::DemoArgs),
+    Serve(live::ServeArgs),
+    User(live::UserArgs),
     Sim(sim::SimArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
@@ -32,6 +36,9 @@ fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
     init_logging(cli.verbose);
     let result = match cli.command {
+        Command::Demo(args) => live::demo(args),
+        Command::Serve(args) => live::serve(args),
+        Command::User(args) => live::user(args),
         Command::Sim(args) => sim::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),

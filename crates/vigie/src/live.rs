@@ -1,0 +1,350 @@
+//! `vigie demo` and `vigie serve`: the live air picture. A feed (today the simulator, paced
+//! to the wall clock) runs through the tracker on its own thread; the picture it keeps is
+//! served to operator displays over HTTP and WebSocket.
+//!
+//! This is the I/O edge: the only place that reads the wall clock, binds a socket, or
+//! sleeps. The simulator, the tracker and the picture never do.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, RwLock};
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context};
+use serde::Deserialize;
+use vigie_core::tomlfile;
+use vigie_server::audit::Audit;
+use vigie_server::auth::{random_hex, Role, Sessions, Users};
+use vigie_server::picture::Picture;
+use vigie_server::{AppState, MapLayers};
+use vigie_sim::{Overrides, Simulator};
+use vigie_track::{Config, Output, Tracker};
+
+const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.toml");
+const NIGER_COUNTRY: &str = include_str!("../../../data/niger/niger.geojson");
+const NIGER_NEIGHBOURS: &str = include_str!("../../../data/niger/niger_neighbours.geojson");
+
+/// Run the Niger exercise live on the operator display.
+///
+/// Simulates the built-in Niger exercise in real time (or faster with --speed), tracks it,
+/// and serves the operator display. Open the address it prints and log in with the demo
+/// user and password it prints (a new password every run).
+///
+/// Examples:
+///   vigie demo                   # http://127.0.0.1:8080, real time
+///   vigie demo --speed 10        # ten simulated seconds per second
+///   vigie demo --bind 0.0.0.0:9000 --audit demo-audit.jsonl
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct DemoArgs {
+    /// Simulated seconds per wall-clock second.
+    #[arg(long, default_value_t = 1.0)]
+    speed: f64,
+    /// Address and port to serve the display on.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Another draw of the same exercise.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Append the audit log to this file (default: kept in memory for the demo).
+    #[arg(long)]
+    audit: Option<PathBuf>,
+}
+
+/// Serve the operator display for a configured deployment.
+///
+/// The configuration (TOML) names the address, the users file, the audit log, the feed and
+/// the map; see docs/deployment.md. Add users first with `vigie user add`.
+///
+/// Example:
+///   vigie serve --config deploy/vigie.toml
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct ServeArgs {
+    #[arg(long)]
+    config: PathBuf,
+}
+
+/// Manage the users who may log in to the display.
+#[derive(Debug, clap::Args)]
+pub struct UserArgs {
+    #[command(subcommand)]
+    command: UserCommand,
+}
+
+#[derive(Debug, clap::Subcommand)]
+enum UserCommand {
+    /// Add a user (or, with --replace, change one), asking for the password on standard
+    /// input. Example: vigie user add ana --role operator --users deploy/users.toml
+    Add {
+        name: String,
+        /// observer (sees), operator (acts on the picture), instructor, admin.
+        #[arg(long)]
+        role: String,
+        /// The users file.
+        #[arg(long, default_value = "users.toml")]
+        users: PathBuf,
+        /// Change an existing user's role and password.
+        #[arg(long)]
+        replace: bool,
+    },
+}
+
+/// A deployment (`vigie serve --config`).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Deployment {
+    /// Where to serve, e.g. "127.0.0.1:8080".
+    bind: String,
+    /// The users file, relative to the configuration's folder.
+    users: PathBuf,
+    /// The audit log (JSON lines, appended).
+    audit: PathBuf,
+    feed: FeedConfig,
+    /// Tracker settings (`vigie track --print-config`); defaults when absent.
+    #[serde(default)]
+    tracker: Option<PathBuf>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FeedConfig {
+    /// A scenario to simulate live: until the sensor feeds arrive (ASTERIX, Beast), the
+    /// only feed.
+    scenario: PathBuf,
+    #[serde(default = "one")]
+    speed: f64,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
+    check_speed(args.speed)?;
+    let sim = vigie_sim::from_text(
+        NIGER_SCENARIO,
+        Path::new("scenarios/niger.toml (built in)"),
+        Overrides {
+            seed: args.seed,
+            duration_s: None,
+        },
+    )?;
+    let mut users = Users::in_memory();
+    let password = random_hex(6)?;
+    users.add("demo", Role::Operator, &password, false)?;
+    let audit = match &args.audit {
+        Some(p) => Audit::open(p).with_context(|| format!("opening {}", p.display()))?,
+        None => Audit::in_memory(),
+    };
+    let map = MapLayers {
+        country: NIGER_COUNTRY.to_string(),
+        neighbours: NIGER_NEIGHBOURS.to_string(),
+        airports: airports_geojson(),
+    };
+    let banner = format!(
+        "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
+        args.speed, args.bind
+    );
+    run(
+        sim,
+        Config::default(),
+        users,
+        audit,
+        map,
+        args.bind,
+        args.speed,
+        &banner,
+    )
+}
+
+pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.config)
+        .with_context(|| format!("reading {}", args.config.display()))?;
+    let d: Deployment = tomlfile::parse(&text, &args.config)?;
+    let dir = args.config.parent().unwrap_or(Path::new("."));
+    let bind: SocketAddr = d
+        .bind
+        .parse()
+        .map_err(|e| anyhow::anyhow!("{}: bind: {e}, got {:?}", args.config.display(), d.bind))?;
+    check_speed(d.feed.speed)?;
+    let users = Users::load(&dir.join(&d.users))?;
+    if users.is_empty() {
+        bail!(
+            "{}: no users yet: add one with `vigie user add NAME --role admin --users {}`",
+            dir.join(&d.users).display(),
+            dir.join(&d.users).display()
+        );
+    }
+    let audit_path = dir.join(&d.audit);
+    let audit =
+        Audit::open(&audit_path).with_context(|| format!("opening {}", audit_path.display()))?;
+    let tracker = match &d.tracker {
+        Some(p) => crate::track::load_config(&dir.join(p))?,
+        None => Config::default(),
+    };
+    let sim = vigie_sim::load(&dir.join(&d.feed.scenario), Overrides::default())?;
+    let map = MapLayers {
+        country: NIGER_COUNTRY.to_string(),
+        neighbours: NIGER_NEIGHBOURS.to_string(),
+        airports: airports_geojson(),
+    };
+    let banner = format!("vigie serving http://{bind} ({} users)", users.len());
+    run(sim, tracker, users, audit, map, bind, d.feed.speed, &banner)
+}
+
+pub fn user(args: UserArgs) -> anyhow::Result<()> {
+    let UserCommand::Add {
+        name,
+        role,
+        users,
+        replace,
+    } = args.command;
+    let role: Role = role.parse()?;
+    let mut store = Users::load(&users)?;
+    eprintln!("password for {name} (at least 8 characters), then Enter:");
+    let mut password = String::new();
+    std::io::stdin().read_line(&mut password)?;
+    store.add(
+        &name,
+        role,
+        password.trim_end_matches(['\r', '\n']),
+        replace,
+    )?;
+    eprintln!("{name} ({}) saved in {}", role.as_str(), users.display());
+    Ok(())
+}
+
+fn check_speed(speed: f64) -> anyhow::Result<()> {
+    if !(speed.is_finite() && (0.01..=1000.0).contains(&speed)) {
+        bail!("--speed must be between 0.01 and 1000, got {speed}");
+    }
+    Ok(())
+}
+
+/// The built-in airports (Niger's and the regional hubs) as GeoJSON points.
+fn airports_geojson() -> String {
+    let features: Vec<serde_json::Value> = vigie_sim::airports::builtin()
+        .into_iter()
+        .map(|a| {
+            serde_json::json!({
+                "type": "Feature",
+                "properties": {"icao": a.icao, "name": a.name},
+                "geometry": {"type": "Point", "coordinates": [a.position.lon_deg, a.position.lat_deg]},
+            })
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+#[allow(clippy::too_many_arguments)] // one call site each for demo and serve
+fn run(
+    sim: Simulator,
+    tracker_config: Config,
+    users: Users,
+    audit: Audit,
+    map: MapLayers,
+    bind: SocketAddr,
+    speed: f64,
+    banner: &str,
+) -> anyhow::Result<()> {
+    let epoch = vigie_sim::parse_start_time(&sim.scenario().start_time)
+        .map(|t| t.unix_timestamp())
+        .unwrap_or(0);
+    let picture = Arc::new(RwLock::new(Picture::new(&sim.sensor_table().sensor, epoch)));
+    let state = AppState {
+        picture: Arc::clone(&picture),
+        users: Arc::new(RwLock::new(users)),
+        sessions: Arc::new(Sessions::default()),
+        audit: Arc::new(audit),
+        push: tokio::sync::broadcast::channel(vigie_server::PUSH_QUEUE).0,
+        map: Arc::new(map),
+        now_unix_s: Arc::new(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_secs() as i64)
+                .unwrap_or(0)
+        }),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        let listener = tokio::net::TcpListener::bind(bind)
+            .await
+            .with_context(|| format!("cannot serve on {bind}"))?;
+        println!("{banner}");
+        let stop = Arc::new(AtomicBool::new(false));
+        let pipeline = {
+            let (stop, picture) = (Arc::clone(&stop), Arc::clone(&picture));
+            std::thread::Builder::new()
+                .name("pipeline".into())
+                .spawn(move || pipeline(sim, tracker_config, &picture, speed, &stop))?
+        };
+        let publisher = {
+            let state = state.clone();
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(Duration::from_secs(1));
+                loop {
+                    tick.tick().await;
+                    vigie_server::publish(&state);
+                }
+            })
+        };
+        let served = axum::serve(listener, vigie_server::router(state))
+            .with_graceful_shutdown(async {
+                let _ = tokio::signal::ctrl_c().await;
+                tracing::info!("stopping");
+            })
+            .await;
+        stop.store(true, Ordering::Relaxed);
+        publisher.abort();
+        let _ = pipeline.join();
+        served.context("serving the display")
+    })
+}
+
+/// Feeds the simulator's frames through the tracker into the picture, one frame per
+/// simulated second, paced to `speed` times the wall clock.
+fn pipeline(
+    mut sim: Simulator,
+    config: Config,
+    picture: &RwLock<Picture>,
+    speed: f64,
+    stop: &AtomicBool,
+) {
+    let mut tracker = Tracker::new(config, sim.sensor_table());
+    let start = Instant::now();
+    let mut out = Output::default();
+    let mut first_s = None;
+    while let Some(frame) = sim.next_frame() {
+        if stop.load(Ordering::Relaxed) {
+            return;
+        }
+        let t0 = *first_s.get_or_insert(frame.time_s);
+        out.updates.clear();
+        out.ended.clear();
+        for r in &frame.reports {
+            tracker.push(*r, &mut out);
+        }
+        {
+            let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
+            for r in &frame.reports {
+                p.heard(usize::from(r.sensor.0), r.time_s);
+            }
+            p.apply(&out);
+            p.advance(frame.time_s + 1.0);
+        }
+        let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / speed).max(0.0));
+        // Short naps, so that a stop is heard even at a slow pace.
+        while let Some(wait) = due.checked_sub(start.elapsed()) {
+            if stop.load(Ordering::Relaxed) {
+                return;
+            }
+            std::thread::sleep(wait.min(Duration::from_millis(200)));
+        }
+    }
+    tracing::info!("the exercise is over; the picture stays as it ended");
+}

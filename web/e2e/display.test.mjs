@@ -1,0 +1,123 @@
+// End-to-end: the real binary (`vigie demo`) and Debian's Chromium driven by playwright-core.
+// Covers login, tracks appearing and moving, selecting a track on the map and in the table,
+// switching language, and that no request leaves 127.0.0.1. Screenshots go to
+// e2e/artifacts/ (look at them).
+//
+// Run: npm run e2e (after `cargo build --release`); VIGIE_BIN and CHROMIUM override paths.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn } from "node:child_process";
+import { mkdirSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+const bin = process.env.VIGIE_BIN ?? resolve(here, "../../target/release/vigie");
+const port = 18000 + Math.floor(Math.random() * 2000);
+const base = `http://127.0.0.1:${port}`;
+
+let server, browser, page, password;
+const requests = [];
+
+before(async () => {
+  server = spawn(bin, ["demo", "--speed", "20", "--bind", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  server.stderr.on("data", () => {});
+  password = await new Promise((ok, fail) => {
+    let out = "";
+    const timer = setTimeout(() => fail(new Error(`no login line from vigie demo: ${out}`)), 30_000);
+    server.stdout.on("data", (d) => {
+      out += d;
+      const m = out.match(/demo \/ ([0-9a-f]+)/);
+      if (m) { clearTimeout(timer); ok(m[1]); }
+    });
+    server.on("exit", (code) => fail(new Error(`vigie demo exited with ${code}: ${out}`)));
+  });
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
+      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.on("request", (r) => requests.push(r.url()));
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill("SIGINT");
+});
+
+test("a wrong password is refused, the right one logs in", async () => {
+  await page.goto(base);
+  await page.fill("#login-name", "demo");
+  await page.fill("#login-password", "not-the-password");
+  await page.click("#login-form button[type=submit]");
+  await page.waitForFunction(() => document.querySelector("#login-error")?.textContent?.length > 0);
+  await page.screenshot({ path: join(artifacts, "1-login-refused.png") });
+  await page.fill("#login-password", password);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app:not([hidden])");
+  assert.match(await page.textContent("#user"), /demo \(operator\)/);
+});
+
+test("tracks appear, in the table and on the map, and move", async () => {
+  await page.waitForFunction(() => document.querySelectorAll("#tracks tbody tr").length >= 3, null, { timeout: 60_000 });
+  await page.waitForFunction(() => window.__vigie?.map?.querySourceFeatures("tracks").length >= 3, null, { timeout: 30_000 });
+  const id = Number(await page.getAttribute("#tracks tbody tr", "data-id"));
+  const where = () => page.evaluate(async (id) => (await (await fetch(`/api/tracks/${id}`)).json()), id);
+  const a = await where();
+  await page.waitForTimeout(3_000);
+  const b = await where();
+  assert.ok(b.time_s > a.time_s, `track ${id} was updated`);
+  assert.ok(a.lat_deg !== b.lat_deg || a.lon_deg !== b.lon_deg, `track ${id} moved`);
+  await page.screenshot({ path: join(artifacts, "2-picture.png") });
+});
+
+test("clicking a track on the map opens its details", async () => {
+  const point = await page.evaluate(() => {
+    const map = window.__vigie.map;
+    const f = map.queryRenderedFeatures(undefined, { layers: ["tracks"] })[0];
+    const p = map.project(f.geometry.coordinates);
+    const box = map.getCanvas().getBoundingClientRect();
+    return { x: box.left + p.x, y: box.top + p.y, id: f.properties.id };
+  });
+  await page.mouse.click(point.x, point.y);
+  await page.waitForSelector("#selected:not([hidden])");
+  assert.equal(await page.textContent("#sel-id"), String(point.id));
+  assert.ok((await page.$$("#sel-sensors li")).length >= 1, "contributing sensors are listed");
+  await page.screenshot({ path: join(artifacts, "3-selected.png") });
+});
+
+test("selecting in the table selects on the map", async () => {
+  const row = page.locator("#tracks tbody tr").nth(1);
+  const id = await row.getAttribute("data-id");
+  await row.click();
+  await page.waitForFunction((id) => document.querySelector("#sel-id")?.textContent === id, id);
+  await page.waitForFunction((id) => window.__vigie.map.querySourceFeatures("tracks").some(
+    (f) => String(f.properties.id) === id && f.properties.selected), id);
+});
+
+test("the language switches at run time", async () => {
+  await page.click("header button.lang[data-lang=fr]");
+  assert.equal(await page.textContent("#measure"), "Mesurer");
+  assert.equal(await page.textContent("#tracks-panel h2"), "Pistes");
+  await page.screenshot({ path: join(artifacts, "4-francais.png") });
+  await page.click("header button.lang[data-lang=en]");
+  assert.equal(await page.textContent("#measure"), "Measure");
+});
+
+test("day theme", async () => {
+  await page.click("#theme");
+  await page.waitForTimeout(1_500);
+  await page.screenshot({ path: join(artifacts, "5-day.png") });
+  await page.click("#theme");
+});
+
+test("no request leaves 127.0.0.1", async () => {
+  assert.ok(requests.length > 5);
+  const outside = requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith(`ws://127.0.0.1:${port}/`) && !u.startsWith("data:") && !u.startsWith("blob:"));
+  assert.deepEqual(outside, []);
+});
