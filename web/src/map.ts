@@ -27,6 +27,8 @@ const PALETTE: Record<Theme, Record<string, string>> = {
 
 const EMPTY: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
 const FONT = ["sans-serif"];
+/** Above this many tracks, labels, trails and leaders wait for the operator to zoom in. */
+const DENSE_TRACKS = 1500;
 
 function graticule(step: number): GeoJSON.FeatureCollection {
   const features: GeoJSON.Feature[] = [];
@@ -107,6 +109,7 @@ export class AirMap {
   private layers: Record<string, GeoJSON.FeatureCollection> = {};
   private sensorsData: GeoJSON.FeatureCollection[] = [EMPTY, EMPTY];
   private measuring = false;
+  private dense = false;
   private measurePoints: [number, number][] = [];
   readonly ready: Promise<void>;
 
@@ -167,6 +170,14 @@ export class AirMap {
   }
 
   setTracks(tracks: GeoJSON.FeatureCollection, leaders: GeoJSON.FeatureCollection, trails: GeoJSON.FeatureCollection): void {
+    // Declutter a dense picture: labels and trails appear as the operator zooms in.
+    const dense = tracks.features.length > DENSE_TRACKS;
+    if (dense !== this.dense && this.map.getLayer("track-labels")) {
+      this.dense = dense;
+      this.map.setLayerZoomRange("track-labels", dense ? 7 : 0, 24);
+      this.map.setLayerZoomRange("trails", dense ? 6.5 : 0, 24);
+      this.map.setLayerZoomRange("leaders", dense ? 6 : 0, 24);
+    }
     this.source("tracks")?.setData(tracks);
     this.source("leaders")?.setData(leaders);
     this.source("trails")?.setData(trails);
@@ -175,6 +186,7 @@ export class AirMap {
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.map.setStyle(style(theme), { diff: false });
+    this.dense = false;
     this.map.once("style.load", () => { addSymbols(this.map); this.applyBackground(); this.drawMeasure(); });
   }
 

@@ -20,6 +20,10 @@ const ALERTS_MAX: usize = 1_000;
 const M_TO_FT: f64 = 3.280_839_9;
 const MPS_TO_KT: f64 = 1.943_844_5;
 
+fn round(x: f64, per_unit: f64) -> f64 {
+    (x * per_unit).round() / per_unit
+}
+
 /// One track as the display draws it.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TrackView {
@@ -219,20 +223,24 @@ impl Picture {
     fn view_of(&self, u: &TrackUpdate) -> TrackView {
         let r = &u.row;
         let gs_mps = r.vn_mps.hypot(r.ve_mps);
+        // Rounded to what a display can show (1e-6° is 0.1 m): a third of the bytes pushed.
         TrackView {
             id: r.track_id,
-            time_s: r.time_s,
-            lat_deg: r.lat_deg,
-            lon_deg: r.lon_deg,
-            alt_m: r.alt_m,
+            time_s: round(r.time_s, 1e3),
+            lat_deg: round(r.lat_deg, 1e6),
+            lon_deg: round(r.lon_deg, 1e6),
+            alt_m: round(r.alt_m, 10.0),
             flight_level: (r.alt_m * M_TO_FT / 100.0).round() as i32,
-            ground_speed_kt: gs_mps * MPS_TO_KT,
-            course_deg: r.ve_mps.atan2(r.vn_mps).to_degrees().rem_euclid(360.0),
-            vertical_rate_fpm: r.vu_mps * M_TO_FT * 60.0,
-            vn_mps: r.vn_mps,
-            ve_mps: r.ve_mps,
-            sigma_m: u.position_sigma_m,
-            turn_probability: u.turn_probability,
+            ground_speed_kt: round(gs_mps * MPS_TO_KT, 10.0),
+            course_deg: round(
+                r.ve_mps.atan2(r.vn_mps).to_degrees().rem_euclid(360.0),
+                10.0,
+            ),
+            vertical_rate_fpm: (r.vu_mps * M_TO_FT * 60.0).round(),
+            vn_mps: round(r.vn_mps, 10.0),
+            ve_mps: round(r.ve_mps, 10.0),
+            sigma_m: u.position_sigma_m.round(),
+            turn_probability: round(u.turn_probability, 100.0),
             mode3a: r.mode3a.map(|m| m.to_string()),
             mode_s: r.mode_s.map(|m| m.to_string()),
             callsign: r.callsign.map(|c| c.to_string()),
@@ -243,7 +251,7 @@ impl Picture {
                     let spec = &self.sensors.get(usize::from(s.0))?.spec;
                     Some(Contribution {
                         sensor: spec.id.clone(),
-                        last_s: *t,
+                        last_s: round(*t, 10.0),
                     })
                 })
                 .collect(),
