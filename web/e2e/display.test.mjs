@@ -100,11 +100,23 @@ test("selecting in the table selects on the map", async () => {
     (f) => String(f.properties.id) === id && f.properties.selected), id);
 });
 
+test("the range and bearing tool measures between two clicks", async () => {
+  await page.click("#measure");
+  const box = await page.locator("#map canvas").boundingBox();
+  await page.mouse.click(box.x + box.width * 0.3, box.y + box.height * 0.5);
+  await page.mouse.click(box.x + box.width * 0.6, box.y + box.height * 0.3);
+  const label = await page.waitForFunction(() => window.__vigie.map.querySourceFeatures("measure")
+    .map((f) => f.properties.label).find((l) => /NM/.test(l ?? "")));
+  assert.match(await label.jsonValue(), /^\d+\.\d NM · \d+\.\d km · \d{3}°$/);
+  await page.screenshot({ path: join(artifacts, "4-measure.png") });
+  await page.click("#measure");
+});
+
 test("the language switches at run time", async () => {
   await page.click("header button.lang[data-lang=fr]");
   assert.equal(await page.textContent("#measure"), "Mesurer");
   assert.equal(await page.textContent("#tracks-panel h2"), "Pistes");
-  await page.screenshot({ path: join(artifacts, "4-francais.png") });
+  await page.screenshot({ path: join(artifacts, "5-francais.png") });
   await page.click("header button.lang[data-lang=en]");
   assert.equal(await page.textContent("#measure"), "Measure");
 });
@@ -112,7 +124,7 @@ test("the language switches at run time", async () => {
 test("day theme", async () => {
   await page.click("#theme");
   await page.waitForTimeout(1_500);
-  await page.screenshot({ path: join(artifacts, "5-day.png") });
+  await page.screenshot({ path: join(artifacts, "6-day.png") });
   await page.click("#theme");
 });
 

@@ -70,6 +70,12 @@ function start(me: Me): void {
   };
   requestAnimationFrame(frame);
 
+  let linkUp = false;
+  const showLink = () => {
+    const link = $("link-state");
+    link.textContent = linkUp ? t("link.up") : t("link.down");
+    link.className = `link ${linkUp ? "up" : "down"}`;
+  };
   const stop = subscribe((push) => {
     picture.apply(push);
     map.setSensors(picture.sensors);
@@ -77,10 +83,10 @@ function start(me: Me): void {
     redraw();
     if (picture.selected !== null) void showSelected(picture, map, false);
   }, (up) => {
-    const link = $("link-state");
-    link.textContent = up ? t("link.up") : t("link.down");
-    link.className = `link ${up ? "up" : "down"}`;
+    linkUp = up;
+    showLink();
   });
+  onLangChange(showLink);
 
   setInterval(() => {
     if (picture.epoch_unix_s) $("clock").textContent = `${picture.utc().toISOString().slice(11, 19)} UTC`;
