@@ -50,6 +50,21 @@ const NOMINAL_PD: f64 = 0.9;
 /// secondary) confirms a track, but no single plot makes a score unassailable.
 const SCORE_STEP_MAX: f64 = 10.0;
 
+/// Range and azimuth of a primary radar plot: the only reports that may be clutter.
+fn primary_polar(r: &Report) -> Option<(f64, f64)> {
+    match (r.measurement, r.kind) {
+        (
+            Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                ..
+            },
+            PlotKind::Psr,
+        ) => Some((range_m, azimuth_rad)),
+        _ => None,
+    }
+}
+
 /// The score a silence of `gap_s` costs: ln(1 − Pd) per revisit with no plot.
 fn missed_llr(gap_s: f64, revisit_s: f64) -> f64 {
     let missed = (gap_s / revisit_s.max(0.1) - 0.5).floor().max(0.0);
@@ -645,43 +660,32 @@ impl Tracker {
     /// −2 ln of how likely the report is as clutter, against a track's target detected with
     /// `NOMINAL_PD`: no limit for reports that are never clutter (ADS-B, SSR).
     fn clutter_neg_log_likelihood(&self, r: &Report) -> f64 {
-        let (
-            Measurement::Polar {
-                range_m,
-                azimuth_rad,
-                ..
-            },
-            PlotKind::Psr,
-        ) = (r.measurement, r.kind)
-        else {
-            return f64::INFINITY;
-        };
-        match &self.clutter[usize::from(r.sensor.0)] {
-            Some(map) => -2.0 * (map.density(range_m, azimuth_rad, r.time_s) / NOMINAL_PD).ln(),
+        match self.clutter_density(r) {
+            Some((density, _)) => -2.0 * (density / NOMINAL_PD).ln(),
             None => f64::INFINITY,
         }
+    }
+
+    /// The clutter density around a primary radar plot, and the plot's range; `None` for
+    /// reports that are never clutter (secondary, ADS-B).
+    fn clutter_density(&self, r: &Report) -> Option<(f64, f64)> {
+        let (range_m, azimuth_rad) = primary_polar(r)?;
+        let map = self.clutter[usize::from(r.sensor.0)].as_ref()?;
+        Some((map.density(range_m, azimuth_rad, r.time_s), range_m))
     }
 
     /// Counts a primary plot in its radar's clutter map. Only plots known to be no
     /// aircraft's are counted, so the map does not learn the traffic: a plot that waited for
     /// a partner in vain, and the plots of a tentative track that died unconfirmed.
     fn learn_clutter(&mut self, r: &Report, plots: u32) {
-        if let (
-            Measurement::Polar {
-                range_m,
-                azimuth_rad,
-                ..
-            },
-            PlotKind::Psr,
-            Some(map),
-        ) = (
-            r.measurement,
-            r.kind,
+        let (Some((range_m, azimuth_rad)), Some(map)) = (
+            primary_polar(r),
             self.clutter[usize::from(r.sensor.0)].as_mut(),
-        ) {
-            for _ in 0..plots {
-                map.observe(range_m, azimuth_rad, r.time_s);
-            }
+        ) else {
+            return;
+        };
+        for _ in 0..plots {
+            map.observe(range_m, azimuth_rad, r.time_s);
         }
     }
 
@@ -954,28 +958,14 @@ impl Tracker {
     /// lies anywhere within `reach_m` of the first; for clutter, it is one of the clutter
     /// map's plots. Plots that are never clutter (secondary, ADS-B) confirm at once.
     fn start_score(&self, first: &Candidate, obs: &Observation, reach_m: f64) -> f64 {
-        let r = &obs.report;
-        let (
-            Measurement::Polar {
-                range_m,
-                azimuth_rad,
-                ..
-            },
-            PlotKind::Psr,
-            Some(map),
-        ) = (
-            r.measurement,
-            r.kind,
-            self.clutter[usize::from(r.sensor.0)].as_ref(),
-        )
-        else {
+        let Some((density, range_m)) = self.clutter_density(&obs.report) else {
             return self.cfg.confirm_score;
         };
         if first.obs.report.kind != PlotKind::Psr {
             return self.cfg.confirm_score;
         }
         // The clutter density per m·rad is, on the ground, per m² times the range.
-        let clutter_per_m2 = map.density(range_m, azimuth_rad, r.time_s) / range_m.max(1.0);
+        let clutter_per_m2 = density / range_m.max(1.0);
         let aircraft_per_m2 = 1.0 / (std::f64::consts::PI * reach_m * reach_m);
         (NOMINAL_PD * aircraft_per_m2 / clutter_per_m2).ln()
     }
