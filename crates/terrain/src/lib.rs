@@ -3,7 +3,8 @@
 //! This crate owns the ground under the air picture: digital elevation models ([`dem`]:
 //! GeoTIFF and SRTM tiles, bilinear lookup, the embedded Niger GLOBE 30″ grid), what a radar
 //! sees over that terrain ([`coverage`]: the minimum visible height of every cell, with Earth
-//! curvature and effective-Earth refraction), and how much of a country a network covers.
+//! curvature and effective-Earth refraction), networks of radars and their redundancy
+//! ([`network`]), and how much of a country they cover ([`area`]).
 //!
 //! It owns no sensor model beyond geometry (detection probability is the simulator's), no
 //! file output beyond reading DEMs, and no drawing.
@@ -11,7 +12,9 @@
 pub mod area;
 pub mod coverage;
 pub mod dem;
+pub mod network;
 
 pub use area::CountryMask;
 pub use coverage::{radar_coverage, Coverage, RadarSite};
 pub use dem::{Dem, DemError};
+pub use network::{Network, Reference};

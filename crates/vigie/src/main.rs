@@ -1,5 +1,6 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
+mod coverage;
 mod eval;
 mod live;
 mod sim;
@@ -27,6 +28,7 @@ enum Command {
     Demo(live::DemoArgs),
     Serve(live::ServeArgs),
     User(live::UserArgs),
+    Coverage(coverage::CoverageArgs),
     Sim(sim::SimArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
@@ -39,6 +41,7 @@ fn main() -> std::process::ExitCode {
         Command::Demo(args) => live::demo(args),
         Command::Serve(args) => live::serve(args),
         Command::User(args) => live::user(args),
+        Command::Coverage(args) => coverage::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),

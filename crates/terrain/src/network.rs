@@ -1,0 +1,96 @@
+//! A network of radars: on the DEM's whole grid, the lowest height any radar sees, and per
+//! layer how many radars see each cell (redundancy).
+
+use crate::area::CountryMask;
+use crate::coverage::{radar_coverage, Coverage, CoverageError, RadarSite};
+use crate::dem::Dem;
+
+/// Which way a layer's height is measured.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reference {
+    /// Above the ground under the target.
+    Ground,
+    /// Above mean sea level.
+    Sea,
+}
+
+pub struct Network {
+    pub rows: usize,
+    pub cols: usize,
+    /// Per cell, the lowest height above ground any radar sees (NaN: none does).
+    pub best_agl_m: Vec<f32>,
+    pub best_asl_m: Vec<f32>,
+    pub radars: Vec<Coverage>,
+}
+
+impl Network {
+    /// Every site's coverage, then their union. `progress` hears each finished site.
+    pub fn new(
+        dem: &Dem,
+        sites: &[RadarSite],
+        mut progress: impl FnMut(usize),
+    ) -> Result<Network, CoverageError> {
+        let (rows, cols) = (dem.rows, dem.cols);
+        let mut best_agl_m = vec![f32::NAN; rows * cols];
+        let mut best_asl_m = vec![f32::NAN; rows * cols];
+        let mut radars = Vec::with_capacity(sites.len());
+        for (i, site) in sites.iter().enumerate() {
+            let cov = radar_coverage(dem, site)?;
+            for r in 0..cov.rows {
+                for c in 0..cov.cols {
+                    let k = (cov.row0 + r) * cols + cov.col0 + c;
+                    let (agl, asl) = (
+                        cov.visible_agl_m[r * cov.cols + c],
+                        cov.visible_asl_m[r * cov.cols + c],
+                    );
+                    if !agl.is_nan() && (best_agl_m[k].is_nan() || agl < best_agl_m[k]) {
+                        best_agl_m[k] = agl;
+                        best_asl_m[k] = asl;
+                    }
+                }
+            }
+            radars.push(cov);
+            progress(i + 1);
+        }
+        Ok(Network {
+            rows,
+            cols,
+            best_agl_m,
+            best_asl_m,
+            radars,
+        })
+    }
+
+    /// Whether some radar sees a target at `height_m` over cell (row, col).
+    pub fn sees(&self, row: usize, col: usize, height_m: f64, reference: Reference) -> bool {
+        let k = row * self.cols + col;
+        let v = match reference {
+            Reference::Ground => self.best_agl_m[k],
+            Reference::Sea => self.best_asl_m[k],
+        };
+        f64::from(v) <= height_m
+    }
+
+    /// How many radars see a target at `height_m` over cell (row, col).
+    pub fn count(&self, row: usize, col: usize, height_m: f64, reference: Reference) -> usize {
+        self.radars
+            .iter()
+            .filter(|cov| {
+                let v = match reference {
+                    Reference::Ground => cov.agl_at(row, col),
+                    Reference::Sea => cov.asl_at(row, col),
+                };
+                v.is_some_and(|v| f64::from(v) <= height_m)
+            })
+            .count()
+    }
+
+    /// The shares (0–1) of the country seen by at least one and by at least two radars.
+    pub fn shares(&self, mask: &CountryMask, height_m: f64, reference: Reference) -> (f64, f64) {
+        let once = mask.covered_km2(|r, c| self.sees(r, c, height_m, reference));
+        let twice = mask.covered_km2(|r, c| {
+            self.sees(r, c, height_m, reference) && self.count(r, c, height_m, reference) >= 2
+        });
+        (once / mask.area_km2, twice / mask.area_km2)
+    }
+}

@@ -1,0 +1,353 @@
+//! `vigie coverage`: what a radar network sees of a country at each altitude layer.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::{bail, Context};
+use indicatif::{ProgressBar, ProgressStyle};
+use vigie_terrain::{CountryMask, Dem, Network, RadarSite, Reference};
+
+const FONT: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans.ttf");
+
+/// Radar coverage over terrain: what share of the country each layer is seen at, and where.
+///
+/// Radars come from a scenario (its [[radar]] sites, masts, ranges and refraction), or are
+/// given one by one (--site, --airport). For every cell of the terrain model, vigie finds the
+/// lowest height a radar sees, with Earth curvature and refraction, and reports per layer the
+/// share of the country covered once and twice. With --out it writes a map (PNG), the minimum
+/// visible height (GeoTIFF) and a report (Markdown).
+///
+/// Examples:
+///   vigie coverage --airport DRZA                      # one radar at Agadez, 30 m mast, 400 km
+///   vigie coverage --scenario scenarios/niger.toml --out out/coverage
+///   vigie coverage --site 14.2,1.45 --site 13.5,7.1 --range-km 300 --layers 500,2000
+///   vigie coverage --dem N13E002.hgt --site 13.5,2.1 --range-km 100
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct CoverageArgs {
+    /// Take the radars of this scenario.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// A radar at LAT,LON (degrees); repeat for more.
+    #[arg(long, value_name = "LAT,LON")]
+    site: Vec<String>,
+    /// A radar at this airport (ICAO code, e.g. DRZA); repeat for more.
+    #[arg(long)]
+    airport: Vec<String>,
+    /// Antenna height above ground for --site and --airport radars.
+    #[arg(long, default_value_t = 30.0)]
+    mast_m: f64,
+    /// Instrumented range for --site and --airport radars.
+    #[arg(long, default_value_t = 400.0)]
+    range_km: f64,
+    /// Effective-Earth factor for --site and --airport radars.
+    #[arg(long, default_value_t = 4.0 / 3.0)]
+    k: f64,
+    /// Altitude layers, metres.
+    #[arg(long, value_delimiter = ',', default_value = "300,1000,3000")]
+    layers: Vec<f64>,
+    /// Measure layers above mean sea level instead of above the ground.
+    #[arg(long)]
+    above_sea: bool,
+    /// Terrain: a GeoTIFF (EPSG:4326) or an SRTM .hgt tile [default: the built-in Niger GLOBE 30″].
+    #[arg(long)]
+    dem: Option<PathBuf>,
+    /// Write coverage.png, visible_agl.tif and report.md here.
+    #[arg(long)]
+    out: Option<PathBuf>,
+    #[arg(long, short)]
+    quiet: bool,
+}
+
+struct Named {
+    name: String,
+    site: RadarSite,
+}
+
+pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
+    if args.layers.is_empty() || args.layers.iter().any(|h| !(h.is_finite() && *h >= 0.0)) {
+        bail!("--layers must be heights in metres, at least 0, e.g. 300,1000,3000");
+    }
+    let radars = radars(&args)?;
+    if radars.is_empty() {
+        bail!("no radar: give --scenario, --site or --airport");
+    }
+    let dem = match &args.dem {
+        Some(p) => Dem::load(p)?,
+        None => Dem::builtin_niger(),
+    };
+    let niger = vigie_sim::region::Region::builtin_ner().country;
+    let rings: Vec<Vec<(f64, f64)>> = niger
+        .rings
+        .iter()
+        .map(|r| r.iter().map(|p| (p[0], p[1])).collect())
+        .collect();
+    let mask = CountryMask::new(&dem, &rings);
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(radars.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} radars ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("line of sight");
+    let start = std::time::Instant::now();
+    let sites: Vec<RadarSite> = radars.iter().map(|r| r.site).collect();
+    let network = Network::new(&dem, &sites, |n| bar.set_position(n as u64))
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let reference = if args.above_sea {
+        Reference::Sea
+    } else {
+        Reference::Ground
+    };
+    let rows: Vec<(f64, f64, f64)> = args
+        .layers
+        .iter()
+        .map(|&h| {
+            let (once, twice) = network.shares(&mask, h, reference);
+            (h, once, twice)
+        })
+        .collect();
+    let report = report(
+        &radars,
+        &rows,
+        &mask,
+        reference,
+        start.elapsed().as_secs_f64(),
+    );
+    print!("{report}");
+    if let Some(out) = &args.out {
+        std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+        std::fs::write(out.join("report.md"), &report)?;
+        write_geotiff(&out.join("visible_agl.tif"), &dem, &network.best_agl_m)?;
+        draw_png(
+            &out.join("coverage.png"),
+            &dem,
+            &network,
+            &rings,
+            &radars,
+            &args.layers,
+            reference,
+        )?;
+        eprintln!(
+            "wrote {0}/coverage.png, {0}/visible_agl.tif, {0}/report.md",
+            out.display()
+        );
+    }
+    Ok(())
+}
+
+fn radars(args: &CoverageArgs) -> anyhow::Result<Vec<Named>> {
+    let custom = |lat_deg: f64, lon_deg: f64| RadarSite {
+        lat_deg,
+        lon_deg,
+        antenna_agl_m: args.mast_m,
+        range_m: args.range_km * 1_000.0,
+        elevation_min_deg: None,
+        refraction_k: args.k,
+    };
+    let mut out = Vec::new();
+    if let Some(path) = &args.scenario {
+        let text =
+            std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+        let scenario = vigie_sim::scenario::parse(&text, path)?;
+        for r in &scenario.radar {
+            out.push(Named {
+                name: r.id.clone(),
+                site: RadarSite {
+                    lat_deg: r.lat_deg,
+                    lon_deg: r.lon_deg,
+                    antenna_agl_m: r.mast_m.unwrap_or(30.0),
+                    range_m: r.range_m,
+                    elevation_min_deg: Some(r.elevation_min_deg),
+                    refraction_k: r.refraction_k,
+                },
+            });
+        }
+    }
+    for s in &args.site {
+        let parts: Vec<f64> = s.split(',').filter_map(|p| p.trim().parse().ok()).collect();
+        let [lat, lon] = parts[..] else {
+            bail!("--site takes LAT,LON in degrees, e.g. 13.52,2.12; got {s:?}");
+        };
+        out.push(Named {
+            name: format!("{lat:.3},{lon:.3}"),
+            site: custom(lat, lon),
+        });
+    }
+    let airports = vigie_sim::airports::builtin();
+    for code in &args.airport {
+        let a = airports
+            .iter()
+            .find(|a| a.icao.eq_ignore_ascii_case(code))
+            .with_context(|| {
+                format!("--airport {code}: not a known airport (Niger's and the regional hubs')")
+            })?;
+        out.push(Named {
+            name: a.icao.clone(),
+            site: custom(a.position.lat_deg, a.position.lon_deg),
+        });
+    }
+    Ok(out)
+}
+
+fn report(
+    radars: &[Named],
+    rows: &[(f64, f64, f64)],
+    mask: &CountryMask,
+    reference: Reference,
+    seconds: f64,
+) -> String {
+    let above = match reference {
+        Reference::Ground => "above ground",
+        Reference::Sea => "above sea level",
+    };
+    let mut s = format!(
+        "# Radar coverage of Niger ({:.0} km²)\n\n{} radar(s): {}\n\n| layer | covered | km² | by 2+ radars |\n|---|---|---|---|\n",
+        mask.area_km2,
+        radars.len(),
+        radars.iter().map(|r| r.name.as_str()).collect::<Vec<_>>().join(", ")
+    );
+    for (h, once, twice) in rows {
+        s += &format!(
+            "| {h:.0} m {above} | {:.2} % | {:.0} | {:.2} % |\n",
+            100.0 * once,
+            once * mask.area_km2,
+            100.0 * twice
+        );
+    }
+    s += &format!("\nComputed in {seconds:.1} s.\n");
+    s
+}
+
+/// The minimum visible height above ground as a float GeoTIFF on the DEM's grid (NaN: not
+/// seen), readable by GDAL and QGIS.
+fn write_geotiff(path: &Path, dem: &Dem, values: &[f32]) -> anyhow::Result<()> {
+    use tiff::encoder::{colortype::Gray32Float, TiffEncoder};
+    use tiff::tags::Tag;
+    let file =
+        std::fs::File::create(path).with_context(|| format!("creating {}", path.display()))?;
+    let mut enc = TiffEncoder::new(std::io::BufWriter::new(file))?;
+    let mut image = enc.new_image::<Gray32Float>(dem.cols as u32, dem.rows as u32)?;
+    let e = image.encoder();
+    e.write_tag(
+        Tag::ModelPixelScaleTag,
+        &[dem.cell_deg, dem.cell_deg, 0.0][..],
+    )?;
+    e.write_tag(
+        Tag::ModelTiepointTag,
+        &[0.0, 0.0, 0.0, dem.west_deg, dem.north_deg, 0.0][..],
+    )?;
+    // GeoKeys: model type geographic, raster pixel-is-area, EPSG:4326.
+    e.write_tag(
+        Tag::GeoKeyDirectoryTag,
+        &[
+            1u16, 1, 0, 3, 1024, 0, 1, 2, 1025, 0, 1, 1, 2048, 0, 1, 4326,
+        ][..],
+    )?;
+    e.write_tag(Tag::GdalNodata, "nan")?;
+    image.write_data(values)?;
+    Ok(())
+}
+
+fn draw_png(
+    path: &Path,
+    dem: &Dem,
+    network: &Network,
+    rings: &[Vec<(f64, f64)>],
+    radars: &[Named],
+    layers: &[f64],
+    reference: Reference,
+) -> anyhow::Result<()> {
+    use plotters::prelude::*;
+    plotters::style::register_font("sans-serif", FontStyle::Normal, FONT)
+        .map_err(|_| anyhow::anyhow!("the embedded font does not load"))?;
+    let (west, east, south, north) = (-0.5, 16.5, 11.0, 24.2);
+    let (w, h) = (1300u32, 1000u32);
+    let root = BitMapBackend::new(path, (w, h)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut layers_sorted = layers.to_vec();
+    layers_sorted.sort_by(f64::total_cmp);
+    let palette = [
+        RGBColor(0, 104, 55),
+        RGBColor(49, 163, 84),
+        RGBColor(120, 198, 121),
+        RGBColor(194, 230, 153),
+        RGBColor(255, 255, 204),
+    ];
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!(
+                "Radar coverage, minimum visible height {}",
+                match reference {
+                    Reference::Ground => "above ground",
+                    Reference::Sea => "above sea level",
+                }
+            ),
+            ("sans-serif", 24),
+        )
+        .margin(12)
+        .x_label_area_size(30)
+        .y_label_area_size(40)
+        .build_cartesian_2d(west..east, south..north)?;
+    chart
+        .configure_mesh()
+        .light_line_style(WHITE)
+        .x_desc("longitude °E")
+        .y_desc("latitude °N")
+        .draw()?;
+    // One rectangle per block of cells, coloured by the lowest layer that is seen there.
+    let step = 3;
+    for r in (0..dem.rows).step_by(step) {
+        for c in (0..dem.cols).step_by(step) {
+            let (lat, lon) = dem.cell_centre(r, c);
+            if !(south..north).contains(&lat) || !(west..east).contains(&lon) {
+                continue;
+            }
+            let class = layers_sorted
+                .iter()
+                .position(|&l| network.sees(r, c, l, reference));
+            let Some(i) = class else { continue };
+            let half = dem.cell_deg * step as f64 / 2.0;
+            chart.draw_series(std::iter::once(Rectangle::new(
+                [(lon - half, lat - half), (lon + half, lat + half)],
+                palette[i.min(palette.len() - 1)].filled(),
+            )))?;
+        }
+    }
+    for ring in rings {
+        chart.draw_series(LineSeries::new(ring.iter().copied(), BLACK.stroke_width(2)))?;
+    }
+    for r in radars {
+        let p = (r.site.lon_deg, r.site.lat_deg);
+        chart.draw_series(std::iter::once(TriangleMarker::new(p, 8, RED.filled())))?;
+        chart.draw_series(std::iter::once(Text::new(
+            r.name.clone(),
+            (p.0 + 0.15, p.1 + 0.1),
+            ("sans-serif", 14),
+        )))?;
+    }
+    for (i, l) in layers_sorted.iter().enumerate() {
+        let label = format!("seen at {l:.0} m");
+        chart
+            .draw_series(std::iter::once(Rectangle::new(
+                [(0.0, 0.0), (0.0, 0.0)],
+                palette[i.min(palette.len() - 1)].filled(),
+            )))?
+            .label(label)
+            .legend(move |(x, y)| {
+                Rectangle::new([(x, y - 6), (x + 14, y + 6)], palette[i.min(4)].filled())
+            });
+    }
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.9))
+        .border_style(BLACK)
+        .label_font(("sans-serif", 16))
+        .position(SeriesLabelPosition::UpperLeft)
+        .draw()?;
+    root.present()?;
+    Ok(())
+}
