@@ -51,6 +51,27 @@ impl CountryMask {
         }
     }
 
+    /// How many of row `r`'s cells are inside.
+    pub fn cells_in_row(&self, r: usize) -> usize {
+        self.spans
+            .get(r)
+            .map_or(0, |row| row.iter().map(|(s, e)| e - s).sum())
+    }
+
+    /// The columns of row `r` inside the country, west to east.
+    pub fn row_cells(&self, r: usize) -> impl Iterator<Item = usize> + '_ {
+        self.spans
+            .get(r)
+            .into_iter()
+            .flatten()
+            .flat_map(|&(s, e)| s..e)
+    }
+
+    /// The area of one cell of row `r`, km².
+    pub fn cell_area_km2(&self, r: usize) -> f64 {
+        self.row_area_km2.get(r).copied().unwrap_or(0.0)
+    }
+
     /// The country's area (km²) where `covered(row, col)` holds.
     pub fn covered_km2(&self, mut covered: impl FnMut(usize, usize) -> bool) -> f64 {
         let mut total = 0.0;

@@ -4,7 +4,8 @@
 //! GeoTIFF and SRTM tiles, bilinear lookup, the embedded Niger GLOBE 30″ grid), what a radar
 //! sees over that terrain ([`coverage`]: the minimum visible height of every cell, with Earth
 //! curvature and effective-Earth refraction), networks of radars and their redundancy
-//! ([`network`]), and how much of a country they cover ([`area`]).
+//! ([`network`]), how much of a country they cover ([`area`]), and where radars should go
+//! ([`siting`]).
 //!
 //! It owns no sensor model beyond geometry (detection probability is the simulator's), no
 //! file output beyond reading DEMs, and no drawing.
@@ -13,6 +14,7 @@ pub mod area;
 pub mod coverage;
 pub mod dem;
 pub mod network;
+pub mod siting;
 
 pub use area::CountryMask;
 pub use coverage::{radar_coverage, Coverage, RadarSite};

@@ -51,6 +51,16 @@ pub struct CoverageArgs {
     /// Terrain: a GeoTIFF (EPSG:4326) or an SRTM .hgt tile [default: the built-in Niger GLOBE 30″].
     #[arg(long)]
     dem: Option<PathBuf>,
+    /// Siting: the fewest radars (--mast-m, --range-km, --k) that see this percentage of
+    /// the country at each layer, chosen among candidates on a grid.
+    #[arg(long, value_name = "PERCENT")]
+    fewest: Option<f64>,
+    /// Siting: the best N sites for all layers together.
+    #[arg(long, value_name = "N")]
+    choose: Option<usize>,
+    /// Siting: the spacing of the candidate grid inside the country.
+    #[arg(long, default_value_t = 50.0)]
+    candidate_spacing_km: f64,
     /// Write coverage.png, visible_agl.tif and report.md here.
     #[arg(long)]
     out: Option<PathBuf>,
@@ -67,6 +77,9 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
     if args.layers.is_empty() || args.layers.iter().any(|h| !(h.is_finite() && *h >= 0.0)) {
         bail!("--layers must be heights in metres, at least 0, e.g. 300,1000,3000");
     }
+    if args.fewest.is_some() || args.choose.is_some() {
+        return siting(&args);
+    }
     let radars = radars(&args)?;
     if radars.is_empty() {
         bail!("no radar: give --scenario, --site or --airport");
@@ -75,12 +88,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
         Some(p) => Dem::load(p)?,
         None => Dem::builtin_niger(),
     };
-    let niger = vigie_sim::region::Region::builtin_ner().country;
-    let rings: Vec<Vec<(f64, f64)>> = niger
-        .rings
-        .iter()
-        .map(|r| r.iter().map(|p| (p[0], p[1])).collect())
-        .collect();
+    let rings = niger_rings();
     let mask = CountryMask::new(&dem, &rings);
     let bar = if args.quiet {
         ProgressBar::hidden()
@@ -135,6 +143,159 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
             "wrote {0}/coverage.png, {0}/visible_agl.tif, {0}/report.md",
             out.display()
         );
+    }
+    Ok(())
+}
+
+fn niger_rings() -> Vec<Vec<(f64, f64)>> {
+    vigie_sim::region::Region::builtin_ner()
+        .country
+        .rings
+        .iter()
+        .map(|r| r.iter().map(|p| (p[0], p[1])).collect())
+        .collect()
+}
+
+/// The planner's questions: the fewest radars for a share, or the best N.
+fn siting(args: &CoverageArgs) -> anyhow::Result<()> {
+    use vigie_terrain::siting::{best_sites, fewest_sites, grid_candidates, Layer, Sets};
+    let start = std::time::Instant::now();
+    let fine = match &args.dem {
+        Some(p) => Dem::load(p)?,
+        None => Dem::builtin_niger(),
+    };
+    // Siting surveys hundreds of sites: on cells twice as large, a quarter of the work.
+    let dem = fine.downsample(2);
+    let rings = niger_rings();
+    let mask = CountryMask::new(&dem, &rings);
+    let template = RadarSite {
+        lat_deg: 0.0,
+        lon_deg: 0.0,
+        antenna_agl_m: args.mast_m,
+        range_m: args.range_km * 1_000.0,
+        elevation_min_deg: None,
+        refraction_k: args.k,
+    };
+    let candidates = grid_candidates(&dem, &mask, args.candidate_spacing_km, template);
+    let reference = if args.above_sea {
+        Reference::Sea
+    } else {
+        Reference::Ground
+    };
+    let layers: Vec<Layer> = args
+        .layers
+        .iter()
+        .map(|&height_m| Layer {
+            height_m,
+            reference,
+        })
+        .collect();
+    let bar = if args.quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(candidates.len() as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} candidate sites ({elapsed})")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("line of sight");
+    let sets = Sets::new(&dem, &mask, &candidates, &layers, |n| {
+        bar.set_position(n as u64)
+    })
+    .map_err(|e| anyhow::anyhow!("{e}"))?;
+    bar.finish_and_clear();
+    let name = |i: usize| {
+        format!(
+            "{:.2}°N {:.2}°E",
+            candidates[i].lat_deg, candidates[i].lon_deg
+        )
+    };
+    let mut out = format!(
+        "# Radar siting over Niger
+
+{} candidate sites every {:.0} km; {:.0} m masts, {:.0} km range, k = {:.3}
+
+",
+        candidates.len(),
+        args.candidate_spacing_km,
+        args.mast_m,
+        args.range_km,
+        args.k
+    );
+    if let Some(n) = args.choose {
+        let plan = best_sites(&sets, n);
+        out += &format!(
+            "## The best {n} sites
+
+| layer | covered |
+|---|---|
+"
+        );
+        for (l, s) in layers.iter().zip(&plan.shares) {
+            out += &format!(
+                "| {:.0} m | {:.2} % |
+",
+                l.height_m,
+                100.0 * s
+            );
+        }
+        out += &format!(
+            "
+No plan of {n} sites can cover more than {:.2} % on average (upper bound).
+
+Sites: {}
+
+",
+            100.0 * plan.upper_bound,
+            plan.chosen
+                .iter()
+                .map(|&i| name(i))
+                .collect::<Vec<_>>()
+                .join("; ")
+        );
+    }
+    if let Some(pct) = args.fewest {
+        for (l, layer) in layers.iter().enumerate() {
+            let one = Sets::subset_layer(&sets, l);
+            match fewest_sites(&one, pct / 100.0) {
+                Some(plan) => {
+                    out += &format!(
+                        "## At least {pct} % at {:.0} m: {} radars ({:.2} %)
+
+{}
+
+",
+                        layer.height_m,
+                        plan.chosen.len(),
+                        100.0 * plan.shares[0],
+                        plan.chosen
+                            .iter()
+                            .map(|&i| format!("- {}", name(i)))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    );
+                }
+                None => {
+                    out += &format!(
+                        "## At least {pct} % at {:.0} m: not reachable from these candidates
+
+",
+                        layer.height_m
+                    )
+                }
+            }
+        }
+    }
+    out += &format!(
+        "Computed in {:.1} s.
+",
+        start.elapsed().as_secs_f64()
+    );
+    print!("{out}");
+    if let Some(dir) = &args.out {
+        std::fs::create_dir_all(dir).with_context(|| format!("creating {}", dir.display()))?;
+        std::fs::write(dir.join("siting.md"), &out)?;
     }
     Ok(())
 }
