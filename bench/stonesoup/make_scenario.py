@@ -35,6 +35,8 @@ start_time = "2026-03-01T08:00:00Z"
 
 [region]
 builtin = "NER"
+# The comparison is about tracking: a smooth Earth, no hills in the way.
+terrain = false
 
 [[radar]]
 id = "radar"

@@ -20,6 +20,10 @@ use crate::aircraft::Performance;
 use crate::flight::{FlightPlan, Kinematics};
 use crate::radar::RadarModel;
 use crate::region::Region;
+use std::sync::{Arc, OnceLock};
+
+use vigie_terrain::Dem;
+
 use crate::scenario::{EventSpec, Problems, Scenario};
 use crate::snapshot::Snapshot;
 use crate::traffic;
@@ -114,7 +118,7 @@ impl Simulator {
         if !problems.0.is_empty() {
             return Err(problems);
         }
-        let ground_m = scenario.region.ground_elevation_m;
+        let terrain = terrain_of(&scenario);
         let mut radars: Vec<RadarModel> = scenario
             .radar
             .iter()
@@ -122,7 +126,9 @@ impl Simulator {
             .map(|(i, spec)| {
                 let mut rng = rng_stream(scenario.seed, "radar", i as u64);
                 let phase = rand::Rng::random::<f64>(&mut rng) * spec.rotation_period_s;
+                let ground_m = ground_at(&scenario, terrain.as_deref(), spec.lat_deg, spec.lon_deg);
                 RadarModel::new(SensorId(i as u16), spec.clone(), ground_m, phase, rng)
+                    .with_terrain(terrain.clone())
             })
             .collect();
         let n_radar = radars.len();
@@ -135,7 +141,7 @@ impl Simulator {
                 AdsbModel::new(
                     SensorId((n_radar + i) as u16),
                     spec.clone(),
-                    ground_m,
+                    ground_at(&scenario, terrain.as_deref(), spec.lat_deg, spec.lon_deg),
                     rng,
                     scenario.seed,
                 )
@@ -398,13 +404,29 @@ fn schedule(
     }
 }
 
+/// The terrain model radars see over: the built-in region's DEM, decoded once per process.
+fn terrain_of(s: &Scenario) -> Option<Arc<Dem>> {
+    static NIGER: OnceLock<Arc<Dem>> = OnceLock::new();
+    (s.region.terrain && s.region.builtin.is_some())
+        .then(|| Arc::clone(NIGER.get_or_init(|| Arc::new(Dem::builtin_niger()))))
+}
+
+/// The ground under a site: the DEM's, or the scenario's flat ground where there is none.
+fn ground_at(s: &Scenario, terrain: Option<&Dem>, lat_deg: f64, lon_deg: f64) -> f64 {
+    terrain
+        .and_then(|d| d.height(lat_deg, lon_deg))
+        .unwrap_or(s.region.ground_elevation_m)
+}
+
 fn sensor_table(s: &Scenario) -> SensorTable {
+    let terrain = terrain_of(s);
+    let ground = |lat: f64, lon: f64| ground_at(s, terrain.as_deref(), lat, lon);
     let radars = s.radar.iter().map(|r| SensorSpec {
         id: r.id.clone(),
         kind: SensorKind::Radar,
         lat_deg: r.lat_deg,
         lon_deg: r.lon_deg,
-        height_m: r.antenna_alt_m(s.region.ground_elevation_m),
+        height_m: r.antenna_alt_m(ground(r.lat_deg, r.lon_deg)),
         scan_period_s: r.rotation_period_s,
         sigma_range_m: r.sigma_range_m,
         sigma_azimuth_deg: r.sigma_azimuth_deg,
@@ -422,7 +444,7 @@ fn sensor_table(s: &Scenario) -> SensorTable {
         kind: SensorKind::Adsb,
         lat_deg: a.lat_deg,
         lon_deg: a.lon_deg,
-        height_m: a.antenna_alt_m(s.region.ground_elevation_m),
+        height_m: a.antenna_alt_m(ground(a.lat_deg, a.lon_deg)),
         scan_period_s: a.update_period_s,
         sigma_range_m: 0.0,
         sigma_azimuth_deg: 0.0,

@@ -6,12 +6,15 @@
 //! beam's azimuth meets the target's (both move), then the target is interpolated there.
 
 use std::f64::consts::TAU;
+use std::sync::Arc;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, Normal, Poisson};
 use vigie_core::geodesy::{wrap_pi, wrap_two_pi};
 use vigie_core::{Ecef, Measurement, PlotKind, Polar, RadarGeometry, Report, SensorId};
+
+use vigie_terrain::Dem;
 
 use crate::scenario::{RadarSpec, SsrMode};
 use crate::snapshot::{quantize_alt_m, Snapshot};
@@ -71,6 +74,8 @@ pub struct RadarModel {
     reach_m: f64,
     outages: Vec<(f64, f64)>,
     rng: ChaCha8Rng,
+    /// Terrain the beam must clear; `None`: a smooth Earth at `ground_m`.
+    terrain: Option<Arc<Dem>>,
 }
 
 /// A detection decided before noise is added.
@@ -101,6 +106,7 @@ impl RadarModel {
             sensor,
             geometry,
             ground_m,
+            terrain: None,
             snr_ref,
             ln_pfa,
             beam_rate_rad_s: TAU / spec.rotation_period_s,
@@ -167,6 +173,27 @@ impl RadarModel {
         self.false_alarms(t0_s, beam0, sweep_rad, out);
     }
 
+    /// Hills between the antenna and the target hide it (the planner's geometry:
+    /// `vigie_terrain::line_of_sight`).
+    fn clears_terrain(&self, pos: Ecef) -> bool {
+        let Some(dem) = &self.terrain else {
+            return true;
+        };
+        let site = self.geometry.site();
+        let target = pos.to_geodetic();
+        vigie_terrain::line_of_sight(
+            dem,
+            (site.lat_deg, site.lon_deg, site.alt_m),
+            (target.lat_deg, target.lon_deg, target.alt_m),
+            self.spec.refraction_k,
+        )
+    }
+
+    pub fn with_terrain(mut self, terrain: Option<Arc<Dem>>) -> Self {
+        self.terrain = terrain;
+        self
+    }
+
     fn azimuth_of(&self, p: [f64; 3]) -> f64 {
         let enu = self.geometry.frame().to_enu(Ecef::from_array(p));
         wrap_two_pi(enu.e_m.atan2(enu.n_m))
@@ -196,6 +223,7 @@ impl RadarModel {
             || !(self.spec.elevation_min_deg..=self.spec.elevation_max_deg)
                 .contains(&truth.elevation_rad.to_degrees())
             || !self.geometry.clears_smooth_earth(pos, self.ground_m)
+            || !self.clears_terrain(pos)
         {
             return None;
         }

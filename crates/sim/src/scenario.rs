@@ -49,12 +49,21 @@ pub struct RegionSpec {
     pub builtin: Option<String>,
     /// A GeoJSON file, relative to the scenario file.
     pub geojson: Option<String>,
-    /// Flat terrain elevation (AMSL) until a DEM is used.
+    /// The ground's elevation (AMSL) where there is no terrain model: custom regions, or
+    /// `terrain = false`.
     #[serde(default)]
     pub ground_elevation_m: f64,
+    /// Radars see over the built-in region's terrain (GLOBE 30″ for NER): masts stand on
+    /// it and hills hide what flies low behind them. `false`: a smooth Earth.
+    #[serde(default = "default_terrain")]
+    pub terrain: bool,
     /// How far beyond the region's bounding box traffic is simulated.
     #[serde(default = "default_margin")]
     pub traffic_margin_m: f64,
+}
+
+fn default_terrain() -> bool {
+    true
 }
 
 fn default_margin() -> f64 {

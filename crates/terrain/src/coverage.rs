@@ -98,6 +98,45 @@ impl RadarSite {
     }
 }
 
+/// Whether the straight (refracted) ray from `from` to `to` — each (lat°, lon°, metres above
+/// sea level) — clears the terrain, sampled every half cell. Points off the DEM or over no
+/// data do not block. The same geometry as [`radar_coverage`].
+pub fn line_of_sight(
+    dem: &Dem,
+    from: (f64, f64, f64),
+    to: (f64, f64, f64),
+    refraction_k: f64,
+) -> bool {
+    let re = refraction_k * A_M;
+    let (p1, l1) = (from.0.to_radians(), from.1.to_radians());
+    let (p2, l2) = (to.0.to_radians(), to.1.to_radians());
+    let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * ((l2 - l1) / 2.0).sin().powi(2);
+    let delta = 2.0 * h.sqrt().min(1.0).asin();
+    let dist = delta * R_MEAN_M;
+    let step = 0.5 * dem.cell_deg.to_radians() * R_MEAN_M;
+    let n = (dist / step).floor() as usize;
+    if n < 2 || delta <= 0.0 {
+        return true;
+    }
+    // The target's height in the frame where the Earth's curvature is a drop d²/2ka.
+    let end = to.2 - dist * dist / (2.0 * re);
+    let lat_lon = |f: f64| {
+        // Slerp along the great circle: the point a fraction f of the way.
+        let (a, b) = (((1.0 - f) * delta).sin(), (f * delta).sin());
+        let x = a * p1.cos() * l1.cos() + b * p2.cos() * l2.cos();
+        let y = a * p1.cos() * l1.sin() + b * p2.cos() * l2.sin();
+        let z = a * p1.sin() + b * p2.sin();
+        (z.atan2(x.hypot(y)).to_degrees(), y.atan2(x).to_degrees())
+    };
+    (1..n).all(|i| {
+        let d = i as f64 * step;
+        let f = d / dist;
+        let (lat, lon) = lat_lon(f);
+        dem.height(lat, lon)
+            .is_none_or(|z| z - d * d / (2.0 * re) <= from.2 + (end - from.2) * f)
+    })
+}
+
 pub fn radar_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
     site.check()?;
     let ground = dem
@@ -306,6 +345,34 @@ mod tests {
         // Behind it at twice the distance: at least as high as the wall's line of sight.
         let behind = cov.agl_at(row, 240 + 2 * (ridge_col - 240)).unwrap();
         assert!(behind > 1_900.0, "{behind}");
+    }
+
+    #[test]
+    fn line_of_sight_agrees_with_the_coverage() {
+        let mut heights = vec![0i16; 480 * 480];
+        for r in 0..480 {
+            for c in 280..284 {
+                heights[r * 480 + c] = 1_000;
+            }
+        }
+        let dem = Dem::new(14.0, 6.0, 1.0 / 60.0, 480, 480, heights).unwrap();
+        let s = site(200_000.0, 4.0 / 3.0);
+        let cov = radar_coverage(&dem, &s).unwrap();
+        let antenna = (s.lat_deg, s.lon_deg, 30.0);
+        for (row, col) in [(240, 300), (240, 330), (200, 320), (240, 270), (260, 330)] {
+            let (lat, lon) = dem.cell_centre(row, col);
+            let floor = f64::from(cov.asl_at(row, col).unwrap());
+            assert!(
+                line_of_sight(&dem, antenna, (lat, lon, floor + 30.0), s.refraction_k),
+                "({row},{col}) above"
+            );
+            if floor > 100.0 {
+                assert!(
+                    !line_of_sight(&dem, antenna, (lat, lon, floor - 60.0), s.refraction_k),
+                    "({row},{col}) below"
+                );
+            }
+        }
     }
 
     #[test]

@@ -17,6 +17,6 @@ pub mod network;
 pub mod siting;
 
 pub use area::CountryMask;
-pub use coverage::{radar_coverage, Coverage, RadarSite};
+pub use coverage::{line_of_sight, radar_coverage, Coverage, RadarSite};
 pub use dem::{Dem, DemError};
 pub use network::{Network, Reference};

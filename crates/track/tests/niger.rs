@@ -45,7 +45,8 @@ pub fn run(text: &str, duration_s: f64, grid_s: f64) -> (Vec<TruthRow>, Vec<Trac
 
 /// Bounds set from the measured figures with margin (`cargo test -p vigie-track --test niger
 /// -- --nocapture` prints them). Most of GOSPA's missed part is traffic outside every
-/// sensor's coverage, and intruders below the radar horizon: truth the sensors never saw.
+/// sensor's coverage, and intruders below the radar horizon or behind hills (the exercise
+/// runs over the GLOBE terrain): truth the sensors never saw.
 #[test]
 fn tracks_the_niger_exercise() {
     let (truth, tracks, tracker) = run(NIGER, 1_200.0, 6.0);
@@ -67,7 +68,7 @@ fn tracks_the_niger_exercise() {
         report.velocity_rmse_mps
     );
     assert!(
-        report.completeness > 0.55,
+        report.completeness > 0.5,
         "completeness {}",
         report.completeness
     );
