@@ -460,7 +460,8 @@ fn draw_png(
         .y_desc("latitude °N")
         .draw()?;
     // One rectangle per block of cells, coloured by the lowest layer that is seen there.
-    let step = 3;
+    // Blocks of cells, about 600 across whatever the DEM's resolution.
+    let step = (dem.cols.max(dem.rows) / 600).max(1);
     for r in (0..dem.rows).step_by(step) {
         for c in (0..dem.cols).step_by(step) {
             let (lat, lon) = dem.cell_centre(r, c);
