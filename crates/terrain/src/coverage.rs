@@ -12,9 +12,9 @@
 use crate::dem::Dem;
 
 /// WGS84 semi-major axis: the Earth radius the effective-Earth model scales.
-const A_M: f64 = 6_378_137.0;
+pub(crate) const A_M: f64 = 6_378_137.0;
 /// Mean Earth radius, for distances and bearings.
-const R_MEAN_M: f64 = 6_371_008.8;
+pub(crate) const R_MEAN_M: f64 = 6_371_008.8;
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct RadarSite {
@@ -137,7 +137,8 @@ pub fn line_of_sight(
     })
 }
 
-pub fn radar_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
+/// The antenna's height above sea level, once the site is checked.
+fn antenna_asl(dem: &Dem, site: &RadarSite) -> Result<f64, CoverageError> {
     site.check()?;
     let ground = dem
         .height(site.lat_deg, site.lon_deg)
@@ -145,7 +146,19 @@ pub fn radar_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageE
             lat: site.lat_deg,
             lon: site.lon_deg,
         })?;
-    let h0 = ground + site.antenna_agl_m;
+    Ok(ground + site.antenna_agl_m)
+}
+
+/// A radar's coverage, fast: one visit per cell (`gridsweep`).
+pub fn radar_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
+    let h0 = antenna_asl(dem, site)?;
+    Ok(crate::gridsweep::grid_coverage(dem, site, h0))
+}
+
+/// A radar's coverage by the radial sweep: rays every half cell, terrain sampled every half
+/// cell along each. Slower; the reference the fast one is tested against.
+pub fn radial_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
+    let h0 = antenna_asl(dem, site)?;
     let cell_ns_m = dem.cell_deg.to_radians() * R_MEAN_M;
     let cell_ew_m = cell_ns_m * site.lat_deg.to_radians().cos().max(0.05);
     let step_m = 0.5 * cell_ns_m.min(cell_ew_m);

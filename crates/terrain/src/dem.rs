@@ -196,6 +196,11 @@ impl Dem {
         }
     }
 
+    /// One row's raw heights (`NODATA` where there is none): for loops over many cells.
+    pub(crate) fn row_heights(&self, row: usize) -> &[i16] {
+        &self.heights[row * self.cols..(row + 1) * self.cols]
+    }
+
     pub fn height_at_cell(&self, row: usize, col: usize) -> Option<f64> {
         let h = *self.heights.get(row * self.cols + col)?;
         (h != NODATA).then_some(f64::from(h))

@@ -13,10 +13,11 @@
 pub mod area;
 pub mod coverage;
 pub mod dem;
+mod gridsweep;
 pub mod network;
 pub mod siting;
 
 pub use area::CountryMask;
-pub use coverage::{line_of_sight, radar_coverage, Coverage, RadarSite};
+pub use coverage::{line_of_sight, radar_coverage, radial_coverage, Coverage, RadarSite};
 pub use dem::{Dem, DemError};
 pub use network::{Network, Reference};

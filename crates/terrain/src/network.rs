@@ -15,9 +15,12 @@ pub enum Reference {
 }
 
 pub struct Network {
+    /// The window of the DEM's grid that any radar reaches.
+    pub row0: usize,
+    pub col0: usize,
     pub rows: usize,
     pub cols: usize,
-    /// Per cell, the lowest height above ground any radar sees (NaN: none does).
+    /// Per cell of the window, the lowest height above ground any radar sees (NaN: none).
     pub best_agl_m: Vec<f32>,
     pub best_asl_m: Vec<f32>,
     pub radars: Vec<Coverage>,
@@ -30,29 +33,33 @@ impl Network {
         sites: &[RadarSite],
         mut progress: impl FnMut(usize),
     ) -> Result<Network, CoverageError> {
-        let (rows, cols) = (dem.rows, dem.cols);
-        let mut best_agl_m = vec![f32::NAN; rows * cols];
-        let mut best_asl_m = vec![f32::NAN; rows * cols];
         let mut radars = Vec::with_capacity(sites.len());
         for (i, site) in sites.iter().enumerate() {
-            let cov = radar_coverage(dem, site)?;
+            radars.push(radar_coverage(dem, site)?);
+            progress(i + 1);
+        }
+        let row0 = radars.iter().map(|c| c.row0).min().unwrap_or(0);
+        let col0 = radars.iter().map(|c| c.col0).min().unwrap_or(0);
+        let rows = radars.iter().map(|c| c.row0 + c.rows).max().unwrap_or(0) - row0;
+        let cols = radars.iter().map(|c| c.col0 + c.cols).max().unwrap_or(0) - col0;
+        let mut best_agl_m = vec![f32::NAN; rows * cols];
+        let mut best_asl_m = vec![f32::NAN; rows * cols];
+        for cov in &radars {
             for r in 0..cov.rows {
                 for c in 0..cov.cols {
-                    let k = (cov.row0 + r) * cols + cov.col0 + c;
-                    let (agl, asl) = (
-                        cov.visible_agl_m[r * cov.cols + c],
-                        cov.visible_asl_m[r * cov.cols + c],
-                    );
+                    let k = (cov.row0 - row0 + r) * cols + cov.col0 - col0 + c;
+                    let i = r * cov.cols + c;
+                    let agl = cov.visible_agl_m[i];
                     if !agl.is_nan() && (best_agl_m[k].is_nan() || agl < best_agl_m[k]) {
                         best_agl_m[k] = agl;
-                        best_asl_m[k] = asl;
+                        best_asl_m[k] = cov.visible_asl_m[i];
                     }
                 }
             }
-            radars.push(cov);
-            progress(i + 1);
         }
         Ok(Network {
+            row0,
+            col0,
             rows,
             cols,
             best_agl_m,
@@ -63,7 +70,13 @@ impl Network {
 
     /// Whether some radar sees a target at `height_m` over cell (row, col).
     pub fn sees(&self, row: usize, col: usize, height_m: f64, reference: Reference) -> bool {
-        let k = row * self.cols + col;
+        let (Some(r), Some(c)) = (row.checked_sub(self.row0), col.checked_sub(self.col0)) else {
+            return false;
+        };
+        if r >= self.rows || c >= self.cols {
+            return false;
+        }
+        let k = r * self.cols + c;
         let v = match reference {
             Reference::Ground => self.best_agl_m[k],
             Reference::Sea => self.best_asl_m[k],
