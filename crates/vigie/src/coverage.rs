@@ -90,16 +90,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
     };
     let rings = niger_rings();
     let mask = CountryMask::new(&dem, &rings);
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(radars.len() as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} radars ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message("line of sight");
+    let bar = progress(args.quiet, radars.len(), "radars");
     let start = std::time::Instant::now();
     let sites: Vec<RadarSite> = radars.iter().map(|r| r.site).collect();
     let network = Network::new(&dem, &sites, |n| bar.set_position(n as u64))
@@ -148,6 +139,23 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// A bar over the radars whose line of sight is being computed.
+fn progress(quiet: bool, n: usize, what: &str) -> ProgressBar {
+    let bar = if quiet {
+        ProgressBar::hidden()
+    } else {
+        ProgressBar::new(n as u64)
+    };
+    bar.set_style(
+        ProgressStyle::with_template(&format!(
+            "{{msg}} [{{bar:30}}] {{pos}}/{{len}} {what} ({{elapsed}})"
+        ))
+        .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    bar.set_message("line of sight");
+    bar
+}
+
 fn niger_rings() -> Vec<Vec<(f64, f64)>> {
     vigie_sim::region::Region::builtin_ner()
         .country
@@ -189,16 +197,7 @@ fn siting(args: &CoverageArgs) -> anyhow::Result<()> {
             reference,
         })
         .collect();
-    let bar = if args.quiet {
-        ProgressBar::hidden()
-    } else {
-        ProgressBar::new(candidates.len() as u64)
-    };
-    bar.set_style(
-        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} candidate sites ({elapsed})")
-            .unwrap_or_else(|_| ProgressStyle::default_bar()),
-    );
-    bar.set_message("line of sight");
+    let bar = progress(args.quiet, candidates.len(), "candidate sites");
     let sets = Sets::new(&dem, &mask, &candidates, &layers, |n| {
         bar.set_position(n as u64)
     })
