@@ -112,6 +112,16 @@ test("the range and bearing tool measures between two clicks", async () => {
   await page.click("#measure");
 });
 
+test("the radar coverage lies over the map, layer by layer", async () => {
+  await page.waitForFunction(() => document.querySelectorAll("#coverage option").length >= 4);
+  await page.selectOption("#coverage", "1000");
+  await page.waitForFunction(() => window.__vigie.map.getLayer("coverage") && window.__vigie.map.isSourceLoaded("coverage"));
+  await page.waitForTimeout(500);
+  await page.screenshot({ path: join(artifacts, "4-coverage.png") });
+  await page.selectOption("#coverage", "");
+  await page.waitForFunction(() => !window.__vigie.map.getLayer("coverage"));
+});
+
 test("the language switches at run time", async () => {
   await page.click("header button.lang[data-lang=fr]");
   assert.equal(await page.textContent("#measure"), "Mesurer");

@@ -24,6 +24,11 @@ export interface Push {
   sensors: Sensor[]; alerts?: Alert[];
 }
 
+export interface CoverageIndex {
+  bounds: { west_deg: number; south_deg: number; east_deg: number; north_deg: number };
+  layers_m: number[];
+}
+
 export class ApiError extends Error {
   constructor(public status: number, message: string) { super(message); }
 }
@@ -50,6 +55,7 @@ export const api = {
   track: (id: number) => call<TrackDetail>("GET", `/api/tracks/${id}`),
   acknowledge: (id: number) => call<void>("POST", `/api/alerts/${id}/ack`),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
+  coverage: () => call<CoverageIndex>("GET", "/api/coverage"),
 };
 
 /** Opens the push socket; reconnects with a growing pause until `stop` is called. */

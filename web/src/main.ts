@@ -100,6 +100,11 @@ function start(me: Me): void {
     redraw();
   };
   $("measure").onclick = () => $("measure").classList.toggle("active", map.toggleMeasure());
+  const coverage = $<HTMLSelectElement>("coverage");
+  map.coverageLayers().then((index) => {
+    for (const h of index.layers_m) coverage.add(new Option(`${h} m`, String(h)));
+  }).catch(() => { coverage.disabled = true; });
+  coverage.onchange = () => { void map.setCoverage(coverage.value ? Number(coverage.value) : null); };
   $("sel-close").onclick = () => select(null);
   $("logout").onclick = async () => {
     stop();

@@ -4,7 +4,7 @@ import * as maplibregl from "maplibre-gl";
 import type { GeoJSONSource, Map as MapLibre, StyleSpecification } from "maplibre-gl";
 import workerUrl from "maplibre-gl/dist/maplibre-gl-worker.mjs?url";
 import "maplibre-gl/dist/maplibre-gl.css";
-import { api, type Sensor } from "./api";
+import { api, type CoverageIndex, type Sensor } from "./api";
 import { circle, rangeBearing } from "./geo";
 import { addSymbols } from "./symbols";
 import { t } from "./i18n";
@@ -110,6 +110,8 @@ export class AirMap {
   private sensorsData: GeoJSON.FeatureCollection[] = [EMPTY, EMPTY];
   private measuring = false;
   private dense = false;
+  private coverage: number | null = null;
+  private coverageIndex: CoverageIndex | undefined;
   private measurePoints: [number, number][] = [];
   readonly ready: Promise<void>;
 
@@ -183,11 +185,36 @@ export class AirMap {
     this.source("trails")?.setData(trails);
   }
 
+  /** Lays the network's coverage at `height_m` above ground under the tracks, or none. */
+  async setCoverage(height_m: number | null): Promise<void> {
+    this.coverage = height_m;
+    this.coverageIndex ??= await api.coverage();
+    this.drawCoverage();
+  }
+
+  coverageLayers(): Promise<CoverageIndex> {
+    return (async () => (this.coverageIndex ??= await api.coverage()))();
+  }
+
+  private drawCoverage(): void {
+    if (this.map.getLayer("coverage")) this.map.removeLayer("coverage");
+    if (this.map.getSource("coverage")) this.map.removeSource("coverage");
+    const index = this.coverageIndex;
+    if (this.coverage === null || !index || !index.layers_m.includes(this.coverage)) return;
+    const b = index.bounds;
+    this.map.addSource("coverage", {
+      type: "image",
+      url: `/api/coverage/${this.coverage}.png`,
+      coordinates: [[b.west_deg, b.north_deg], [b.east_deg, b.north_deg], [b.east_deg, b.south_deg], [b.west_deg, b.south_deg]],
+    });
+    this.map.addLayer({ id: "coverage", type: "raster", source: "coverage", paint: { "raster-opacity": 0.55, "raster-fade-duration": 0 } }, "rings");
+  }
+
   setTheme(theme: Theme): void {
     this.theme = theme;
     this.map.setStyle(style(theme), { diff: false });
     this.dense = false;
-    this.map.once("style.load", () => { addSymbols(this.map); this.applyBackground(); this.drawMeasure(); });
+    this.map.once("style.load", () => { addSymbols(this.map); this.applyBackground(); this.drawMeasure(); this.drawCoverage(); });
   }
 
   get currentTheme(): Theme { return this.theme; }

@@ -105,6 +105,7 @@ fn main() {
             neighbours: include_str!("../../../data/niger/niger_neighbours.geojson").into(),
             airports: r#"{"type":"FeatureCollection","features":[]}"#.into(),
         }),
+        overlay: Arc::default(),
         now_unix_s: Arc::new(|| 1_800_000_000),
     };
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -29,6 +29,8 @@ pub struct AppState {
     pub push: broadcast::Sender<Arc<str>>,
     /// The map's own layers (GeoJSON): no tile server, nothing fetched from outside.
     pub map: Arc<MapLayers>,
+    /// The radar network's coverage per layer, for the map.
+    pub overlay: Arc<crate::overlay::Overlay>,
     /// Wall-clock seconds since the Unix epoch: injected, so tests fix it.
     pub now_unix_s: Arc<dyn Fn() -> i64 + Send + Sync>,
 }
@@ -160,6 +162,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/audit", get(audit_log))
         .route("/api/openapi.json", get(openapi))
         .route("/api/map/{layer}", get(map_layer))
+        .route("/api/coverage", get(coverage_index))
+        .route("/api/coverage/{image}", get(coverage_image))
         .route("/api/ws", get(crate::ws::upgrade))
         .route("/api/{*rest}", get(no_route).post(no_route))
         .route(
@@ -328,4 +332,30 @@ async fn map_layer(
         _ => return Err(not_found("map layer")),
     };
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())
+}
+
+async fn coverage_index(State(state): State<AppState>, _: Caller) -> Response {
+    Json(state.overlay.index()).into_response()
+}
+
+/// `/api/coverage/1000.png`: the layer seen at 1,000 m above ground.
+async fn coverage_image(
+    State(state): State<AppState>,
+    _: Caller,
+    image: Result<Path<String>, PathRejection>,
+) -> Result<Response, ApiError> {
+    let Path(image) = image?;
+    let png = image
+        .strip_suffix(".png")
+        .and_then(|h| h.parse::<u32>().ok())
+        .and_then(|h| state.overlay.png(h))
+        .ok_or_else(|| not_found("coverage layer"))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "image/png"),
+            (header::CACHE_CONTROL, "private, max-age=3600"),
+        ],
+        png.to_vec(),
+    )
+        .into_response())
 }

@@ -3,8 +3,8 @@
 //! This crate owns what the display talks to: the air picture as the display sees it
 //! ([`picture`]: track views with history, sensor status, alerts), the HTTP API and the
 //! WebSocket push ([`api`], [`ws`]), who may log in and do what ([`auth`]: users with argon2
-//! hashes, sessions, roles), the append-only [`audit`] log, and the display's files, built
-//! from `web/` and embedded ([`assets`]).
+//! hashes, sessions, roles), the append-only [`audit`] log, the radar coverage laid over the map
+//! ([`overlay`]), and the display's files, built from `web/` and embedded ([`assets`]).
 //!
 //! It owns no tracking and no simulation: whoever runs the pipeline (the `vigie` binary)
 //! feeds tracker output into the [`picture::Picture`] and calls [`publish`] once a second.
@@ -14,6 +14,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod overlay;
 pub mod picture;
 pub mod ws;
 

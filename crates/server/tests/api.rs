@@ -81,6 +81,7 @@ fn state() -> AppState {
             country: r#"{"type":"FeatureCollection","features":[]}"#.into(),
             ..MapLayers::default()
         }),
+        overlay: Arc::default(),
         now_unix_s: Arc::new(|| NOW),
     }
 }
@@ -133,6 +134,8 @@ async fn every_api_route_needs_a_session() {
         "/api/audit",
         "/api/openapi.json",
         "/api/map/country",
+        "/api/coverage",
+        "/api/coverage/1000.png",
         "/api/ws",
     ] {
         let (status, _, body) = send(&s, get(path, None)).await;
@@ -248,6 +251,8 @@ async fn bad_requests_get_json_errors() {
         get("/api/tracks/12345", Some(&cookie)),
         get("/api/audit?limit=-1", Some(&cookie)),
         get("/api/map/elsewhere", Some(&cookie)),
+        get("/api/coverage/1000.png", Some(&cookie)),
+        get("/api/coverage/high.png", Some(&cookie)),
         get("/api/no/such/route", Some(&cookie)),
         get("/api/ws", Some(&cookie)),
     ];

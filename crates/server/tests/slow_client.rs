@@ -53,6 +53,7 @@ async fn a_display_that_stops_reading_is_skipped_then_dropped() {
         audit: Arc::new(Audit::in_memory()),
         push: tokio::sync::broadcast::channel(vigie_server::PUSH_QUEUE).0,
         map: Arc::new(MapLayers::default()),
+        overlay: Arc::default(),
         now_unix_s: Arc::new(|| 1),
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();

@@ -253,6 +253,7 @@ fn run(
         .map(|t| t.unix_timestamp())
         .unwrap_or(0);
     let picture = Arc::new(RwLock::new(Picture::new(&sim.sensor_table().sensor, epoch)));
+    let overlay = coverage_overlay(&sim);
     let state = AppState {
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(users)),
@@ -260,6 +261,7 @@ fn run(
         audit: Arc::new(audit),
         push: tokio::sync::broadcast::channel(vigie_server::PUSH_QUEUE).0,
         map: Arc::new(map),
+        overlay: Arc::new(overlay),
         now_unix_s: Arc::new(|| {
             std::time::SystemTime::now()
                 .duration_since(std::time::UNIX_EPOCH)
@@ -304,6 +306,34 @@ fn run(
         let _ = pipeline.join();
         served.context("serving the display")
     })
+}
+
+/// What the exercise's radars see over the terrain at 300, 1,000 and 3,000 m above ground,
+/// for the display's coverage layer (about a second for the Niger exercise's ten radars).
+fn coverage_overlay(sim: &Simulator) -> vigie_server::overlay::Overlay {
+    let dem = vigie_terrain::Dem::builtin_niger();
+    let sites: Vec<vigie_terrain::RadarSite> = sim
+        .scenario()
+        .radar
+        .iter()
+        .map(|r| vigie_terrain::RadarSite {
+            lat_deg: r.lat_deg,
+            lon_deg: r.lon_deg,
+            antenna_agl_m: r.mast_m.unwrap_or(30.0),
+            range_m: r.range_m,
+            elevation_min_deg: Some(r.elevation_min_deg),
+            refraction_k: r.refraction_k,
+        })
+        .collect();
+    match vigie_terrain::Network::new(&dem, &sites, |_| {}) {
+        Ok(network) => {
+            vigie_server::overlay::Overlay::render(&dem, &network, &[300, 1_000, 3_000], 1_600)
+        }
+        Err(e) => {
+            tracing::warn!("no coverage layer on the display: {e}");
+            vigie_server::overlay::Overlay::default()
+        }
+    }
 }
 
 /// Feeds the simulator's frames through the tracker into the picture, one frame per
