@@ -108,17 +108,18 @@ impl Simulator {
         let mut problems = Problems::default();
         let airports = crate::airports::builtin();
         let mut traffic_rng = rng_stream(scenario.seed, "traffic", 0);
+        let terrain = terrain_of(&scenario);
         let traffic = traffic::build(
             &scenario,
             &region,
             &airports,
+            terrain.as_deref(),
             &mut traffic_rng,
             &mut problems,
         );
         if !problems.0.is_empty() {
             return Err(problems);
         }
-        let terrain = terrain_of(&scenario);
         let mut radars: Vec<RadarModel> = scenario
             .radar
             .iter()

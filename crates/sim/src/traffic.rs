@@ -19,6 +19,8 @@ use crate::aircraft::Performance;
 use crate::airports::Airport;
 use crate::flight::{sphere_distance_m, FlightPlan, Identity, Origin, Waypoint};
 use crate::region::Region;
+use vigie_terrain::Dem;
+
 use crate::scenario::{FlightSpec, FlowSpec, IntruderSpec, Place, Problems, Scenario};
 
 const FT_M: f64 = 0.3048;
@@ -116,6 +118,7 @@ pub fn build(
     s: &Scenario,
     region: &Region,
     airports: &[Airport],
+    terrain: Option<&Dem>,
     rng: &mut ChaCha8Rng,
     problems: &mut Problems,
 ) -> Traffic {
@@ -206,7 +209,7 @@ pub fn build(
         }
         for _ in 0..spec.count {
             let id = plans.len() as u32 + 1;
-            plans.push(intruder(spec, &near, target, id, ground_m, rng));
+            plans.push(intruder(spec, &near, target, id, ground_m, terrain, rng));
         }
     }
     plans.sort_by(|a, b| {
@@ -433,6 +436,7 @@ fn intruder(
     target: Geodetic,
     id: u32,
     ground_m: f64,
+    terrain: Option<&Dem>,
     rng: &mut ChaCha8Rng,
 ) -> FlightPlan {
     let perf = spec.aircraft.performance();
@@ -443,13 +447,24 @@ fn intruder(
         inbound.azimuth_start_deg,
         inbound.distance_m + INTRUDER_LEAD_IN_M,
     );
-    let alt_m = ground_m + spec.height_agl_m;
-    let wp = |g: Geodetic| Waypoint {
+    let agl = spec.height_agl_m;
+    // Over terrain, an intruder holds its height above the highest ground of the next leg.
+    let alt_at = |from: Geodetic, to: Geodetic| match terrain {
+        Some(dem) => terrain_ahead(dem, from, to).unwrap_or(ground_m) + agl,
+        None => ground_m + agl,
+    };
+    let wp = |g: Geodetic, alt_m: f64| Waypoint {
         lat_deg: g.lat_deg,
         lon_deg: g.lon_deg,
         alt_m,
         speed_mps: speed,
     };
+    let mut waypoints = vec![wp(start, alt_at(start, crossing))];
+    for (a, b) in [(start, crossing), (crossing, target)] {
+        for leg in legs(a, b, TERRAIN_LEG_M) {
+            waypoints.push(wp(leg.1, alt_at(leg.0, leg.1)));
+        }
+    }
     let crossing_s = spec.start_s[0] + rng.random::<f64>() * (spec.start_s[1] - spec.start_s[0]);
     FlightPlan {
         target_id: id,
@@ -457,11 +472,40 @@ fn intruder(
         origin: Origin::Intruder,
         aircraft: spec.aircraft,
         start_s: crossing_s - INTRUDER_LEAD_IN_M / speed,
-        waypoints: vec![wp(start), wp(crossing), wp(target)],
+        waypoints,
         identity: Identity::default(),
         adsb_phase_s: rng.random(),
         turn_rate_max_deg_s: None,
     }
+}
+
+/// The legs terrain following splits a route into.
+const TERRAIN_LEG_M: f64 = 8_000.0;
+
+/// `a` to `b` in legs of at most `leg_m` along the geodesic; one leg without terrain to
+/// follow is the whole route.
+fn legs(a: Geodetic, b: Geodetic, leg_m: f64) -> Vec<(Geodetic, Geodetic)> {
+    let g = a.geodesic_to(b);
+    let n = (g.distance_m / leg_m).ceil().max(1.0) as usize;
+    let point = |i: usize| a.destination(g.azimuth_start_deg, g.distance_m * i as f64 / n as f64);
+    (0..n)
+        .map(|i| (point(i), if i + 1 == n { b } else { point(i + 1) }))
+        .collect()
+}
+
+/// The highest ground between two points, sampled every kilometre.
+fn terrain_ahead(dem: &Dem, a: Geodetic, b: Geodetic) -> Option<f64> {
+    let g = a.geodesic_to(b);
+    let n = (g.distance_m / 1_000.0).ceil() as usize;
+    (0..=n)
+        .filter_map(|i| {
+            let p = a.destination(
+                g.azimuth_start_deg,
+                g.distance_m * i as f64 / n.max(1) as f64,
+            );
+            dem.height(p.lat_deg, p.lon_deg)
+        })
+        .reduce(f64::max)
 }
 
 /// A point on the border, uniform along its length.
