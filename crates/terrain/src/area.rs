@@ -67,6 +67,13 @@ impl CountryMask {
             .flat_map(|&(s, e)| s..e)
     }
 
+    /// Whether cell (r, c) is inside the country.
+    pub fn contains(&self, r: usize, c: usize) -> bool {
+        self.spans
+            .get(r)
+            .is_some_and(|row| row.iter().any(|&(s, e)| (s..e).contains(&c)))
+    }
+
     /// The area of one cell of row `r`, km².
     pub fn cell_area_km2(&self, r: usize) -> f64 {
         self.row_area_km2.get(r).copied().unwrap_or(0.0)
@@ -137,6 +144,92 @@ mod tests {
             (mask.area_km2 / expected - 1.0).abs() < 1e-3,
             "{}",
             mask.area_km2
+        );
+    }
+}
+
+/// Cells of a grid where `inside(row, col)` holds, as GeoJSON polygons: runs of cells along
+/// each row, merged down the rows while they repeat, each a rectangle of whole cells. Exact
+/// on the grid, and valid GeoJSON (rectangles never overlap).
+pub fn cells_geojson(
+    dem: &Dem,
+    rows: std::ops::Range<usize>,
+    cols: std::ops::Range<usize>,
+    mut inside: impl FnMut(usize, usize) -> bool,
+) -> String {
+    // Open rectangles: (col start, col end, first row).
+    let mut open: Vec<(usize, usize, usize)> = Vec::new();
+    let mut rects: Vec<(usize, usize, usize, usize)> = Vec::new();
+    for r in rows.clone() {
+        let mut runs = Vec::new();
+        let mut start = None;
+        for c in cols.clone() {
+            match (inside(r, c), start) {
+                (true, None) => start = Some(c),
+                (false, Some(s)) => {
+                    runs.push((s, c));
+                    start = None;
+                }
+                _ => {}
+            }
+        }
+        if let Some(s) = start {
+            runs.push((s, cols.end));
+        }
+        let mut still = Vec::with_capacity(runs.len());
+        for (s, e, r0) in open.drain(..) {
+            if runs.contains(&(s, e)) {
+                still.push((s, e, r0));
+            } else {
+                rects.push((s, e, r0, r));
+            }
+        }
+        for &(s, e) in &runs {
+            if !still.iter().any(|&(a, b, _)| (a, b) == (s, e)) {
+                still.push((s, e, r));
+            }
+        }
+        open = still;
+    }
+    rects.extend(open.into_iter().map(|(s, e, r0)| (s, e, r0, rows.end)));
+    let polygons: Vec<String> = rects
+        .iter()
+        .map(|&(c0, c1, r0, r1)| {
+            let west = dem.west_deg + c0 as f64 * dem.cell_deg;
+            let east = dem.west_deg + c1 as f64 * dem.cell_deg;
+            let north = dem.north_deg - r0 as f64 * dem.cell_deg;
+            let south = dem.north_deg - r1 as f64 * dem.cell_deg;
+            format!(
+                "[[[{west:.6},{south:.6}],[{east:.6},{south:.6}],[{east:.6},{north:.6}],[{west:.6},{north:.6}],[{west:.6},{south:.6}]]]"
+            )
+        })
+        .collect();
+    format!(
+        r#"{{"type":"Feature","properties":{{}},"geometry":{{"type":"MultiPolygon","coordinates":[{}]}}}}"#,
+        polygons.join(",")
+    )
+}
+
+#[cfg(test)]
+mod polygon_tests {
+    use super::*;
+
+    #[test]
+    fn an_l_shape_becomes_two_rectangles_of_its_area() {
+        let dem = Dem::new(3.0, 0.0, 1.0, 3, 3, vec![0; 9]).unwrap();
+        // ##.
+        // ##.
+        // #..
+        let shape = [[1, 1, 0], [1, 1, 0], [1, 0, 0]];
+        let json = cells_geojson(&dem, 0..3, 0..3, |r, c| shape[r][c] == 1);
+        assert_eq!(json.matches("[[[").count(), 2, "{json}");
+        assert!(
+            json.contains("[[[0.000000,1.000000],[2.000000,1.000000],[2.000000,3.000000]"),
+            "{json}"
+        );
+        assert!(
+            json.contains("[[[0.000000,0.000000],[1.000000,0.000000],[1.000000,1.000000]"),
+            "{json}"
         );
     }
 }

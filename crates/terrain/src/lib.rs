@@ -17,7 +17,7 @@ mod gridsweep;
 pub mod network;
 pub mod siting;
 
-pub use area::CountryMask;
+pub use area::{cells_geojson, CountryMask};
 pub use coverage::{line_of_sight, radar_coverage, radial_coverage, Coverage, RadarSite};
 pub use dem::{Dem, DemError};
 pub use network::{Network, Reference};

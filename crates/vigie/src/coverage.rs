@@ -14,7 +14,8 @@ const FONT: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans.ttf");
 /// given one by one (--site, --airport). For every cell of the terrain model, vigie finds the
 /// lowest height a radar sees, with Earth curvature and refraction, and reports per layer the
 /// share of the country covered once and twice. With --out it writes a map (PNG), the minimum
-/// visible height (GeoTIFF) and a report (Markdown).
+/// visible height (GeoTIFF), a report (Markdown), and per layer the covered and the gap areas
+/// of the country (GeoJSON).
 ///
 /// Examples:
 ///   vigie coverage --airport DRZA                      # one radar at Agadez, 30 m mast, 400 km
@@ -61,7 +62,7 @@ pub struct CoverageArgs {
     /// Siting: the spacing of the candidate grid inside the country.
     #[arg(long, default_value_t = 50.0)]
     candidate_spacing_km: f64,
-    /// Write coverage.png, visible_agl.tif and report.md here.
+    /// Write coverage.png, visible_agl.tif, report.md and the GeoJSON layers here.
     #[arg(long)]
     out: Option<PathBuf>,
     #[arg(long, short)]
@@ -122,6 +123,18 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
         std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
         std::fs::write(out.join("report.md"), &report)?;
         write_geotiff(&out.join("visible_agl.tif"), &dem, &network)?;
+        for &h in &args.layers {
+            let seen = |r: usize, c: usize| mask.contains(r, c) && network.sees(r, c, h, reference);
+            let gap = |r: usize, c: usize| mask.contains(r, c) && !network.sees(r, c, h, reference);
+            std::fs::write(
+                out.join(format!("coverage_{h:.0}m.geojson")),
+                vigie_terrain::cells_geojson(&dem, 0..dem.rows, 0..dem.cols, seen),
+            )?;
+            std::fs::write(
+                out.join(format!("gaps_{h:.0}m.geojson")),
+                vigie_terrain::cells_geojson(&dem, 0..dem.rows, 0..dem.cols, gap),
+            )?;
+        }
         draw_png(
             &out.join("coverage.png"),
             &dem,
@@ -132,7 +145,7 @@ pub fn run(args: CoverageArgs) -> anyhow::Result<()> {
             reference,
         )?;
         eprintln!(
-            "wrote {0}/coverage.png, {0}/visible_agl.tif, {0}/report.md",
+            "wrote {0}/coverage.png, {0}/visible_agl.tif, {0}/report.md, and per layer {0}/coverage_*m.geojson and {0}/gaps_*m.geojson",
             out.display()
         );
     }
