@@ -35,6 +35,13 @@ fn one_radar_at_agadez_writes_its_report_map_and_raster() {
     assert!(std::fs::read_to_string(dir.join("report.md"))
         .unwrap()
         .starts_with("# Radar coverage"));
+    for name in ["coverage_1000m.geojson", "gaps_1000m.geojson"] {
+        let text = std::fs::read_to_string(dir.join(name)).unwrap();
+        let json: serde_json::Value = serde_json::from_str(&text).expect("GeoJSON is JSON");
+        assert_eq!(json["geometry"]["type"], "MultiPolygon", "{name}");
+        let polygons = json["geometry"]["coordinates"].as_array();
+        assert!(polygons.is_some_and(|p| !p.is_empty()), "{name}");
+    }
     std::fs::remove_dir_all(dir).ok();
 }
 
