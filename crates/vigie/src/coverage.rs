@@ -59,6 +59,13 @@ pub struct CoverageArgs {
     /// Siting: the best N sites for all layers together.
     #[arg(long, value_name = "N")]
     choose: Option<usize>,
+    /// Siting: candidate sites from a CSV file (`name,lat_deg,lon_deg`, with that header)
+    /// instead of a grid.
+    #[arg(long)]
+    candidates: Option<PathBuf>,
+    /// Siting: no radar inside these areas (GeoJSON polygons: parks, cities, borders).
+    #[arg(long)]
+    exclude: Option<PathBuf>,
     /// Siting: the spacing of the candidate grid inside the country.
     #[arg(long, default_value_t = 50.0)]
     candidate_spacing_km: f64,
@@ -169,6 +176,81 @@ fn progress(quiet: bool, n: usize, what: &str) -> ProgressBar {
     bar
 }
 
+/// `name,lat_deg,lon_deg` lines after a header; each names its line when it is wrong.
+fn read_candidates(path: &Path, template: RadarSite) -> anyhow::Result<Vec<RadarSite>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let mut out = Vec::new();
+    for (i, line) in text.lines().enumerate().skip(1) {
+        if line.trim().is_empty() {
+            continue;
+        }
+        let f: Vec<&str> = line.split(',').map(str::trim).collect();
+        let (Some(lat), Some(lon)) = (
+            f.get(1).and_then(|v| v.parse::<f64>().ok()),
+            f.get(2).and_then(|v| v.parse::<f64>().ok()),
+        ) else {
+            bail!(
+                "{}:{}: expected name,lat_deg,lon_deg, got {line:?}",
+                path.display(),
+                i + 1
+            );
+        };
+        out.push(RadarSite {
+            lat_deg: lat,
+            lon_deg: lon,
+            ..template
+        });
+    }
+    Ok(out)
+}
+
+/// The outer rings of every polygon in a GeoJSON file, as (lon, lat).
+fn geojson_rings(path: &Path) -> anyhow::Result<Vec<Vec<(f64, f64)>>> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
+    let mut rings = Vec::new();
+    let mut geometries = Vec::new();
+    match json["type"].as_str() {
+        Some("FeatureCollection") => geometries.extend(
+            json["features"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .map(|f| &f["geometry"]),
+        ),
+        Some("Feature") => geometries.push(&json["geometry"]),
+        _ => geometries.push(&json),
+    }
+    let ring = |r: &serde_json::Value| -> Vec<(f64, f64)> {
+        r.as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|p| Some((p.get(0)?.as_f64()?, p.get(1)?.as_f64()?)))
+            .collect()
+    };
+    for g in geometries {
+        match g["type"].as_str() {
+            Some("Polygon") => rings.extend(g["coordinates"].get(0).map(ring)),
+            Some("MultiPolygon") => rings.extend(
+                g["coordinates"]
+                    .as_array()
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|p| p.get(0))
+                    .map(ring),
+            ),
+            _ => {}
+        }
+    }
+    if rings.is_empty() {
+        bail!("{}: no Polygon or MultiPolygon in it", path.display());
+    }
+    Ok(rings)
+}
+
 fn niger_rings() -> Vec<Vec<(f64, f64)>> {
     vigie_sim::region::Region::builtin_ner()
         .country
@@ -196,7 +278,26 @@ fn siting(args: &CoverageArgs) -> anyhow::Result<()> {
         elevation_min_deg: None,
         refraction_k: args.k,
     };
-    let candidates = grid_candidates(&dem, &mask, args.candidate_spacing_km, template);
+    let mut candidates = match &args.candidates {
+        Some(path) => read_candidates(path, template)?,
+        None => grid_candidates(&dem, &mask, args.candidate_spacing_km, template),
+    };
+    if let Some(path) = &args.exclude {
+        let excluded = CountryMask::new(&dem, &geojson_rings(path)?);
+        let row_col = |s: &RadarSite| {
+            (
+                ((dem.north_deg - s.lat_deg) / dem.cell_deg).floor() as usize,
+                ((s.lon_deg - dem.west_deg) / dem.cell_deg).floor() as usize,
+            )
+        };
+        candidates.retain(|s| {
+            let (r, c) = row_col(s);
+            !excluded.contains(r, c)
+        });
+    }
+    if candidates.is_empty() {
+        bail!("no candidate site is left to choose from");
+    }
     let reference = if args.above_sea {
         Reference::Sea
     } else {
@@ -222,14 +323,13 @@ fn siting(args: &CoverageArgs) -> anyhow::Result<()> {
             candidates[i].lat_deg, candidates[i].lon_deg
         )
     };
+    let source = match &args.candidates {
+        Some(p) => format!("from {}", p.display()),
+        None => format!("every {:.0} km", args.candidate_spacing_km),
+    };
     let mut out = format!(
-        "# Radar siting over Niger
-
-{} candidate sites every {:.0} km; {:.0} m masts, {:.0} km range, k = {:.3}
-
-",
+        "# Radar siting over Niger\n\n{} candidate sites {source}; {:.0} m masts, {:.0} km range, k = {:.3}\n\n",
         candidates.len(),
-        args.candidate_spacing_km,
         args.mast_m,
         args.range_km,
         args.k
