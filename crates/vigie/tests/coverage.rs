@@ -60,6 +60,10 @@ fn bad_input_is_a_clear_error() {
             vec!["coverage", "--airport", "DRZA", "--dem", "/no/such.tif"],
             "/no/such.tif",
         ),
+        (
+            vec!["coverage", "--choose", "2", "--candidates", "/no/such.csv"],
+            "/no/such.csv",
+        ),
     ] {
         let (ok, _, stderr) = vigie(&args);
         assert!(!ok, "{args:?} succeeded");
