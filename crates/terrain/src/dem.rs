@@ -88,6 +88,17 @@ impl Dem {
 
     /// A single-band 16-bit GeoTIFF in EPSG:4326, north up.
     pub fn from_geotiff(bytes: &[u8]) -> Result<Dem, DemError> {
+        // The TIFF decoder panics on some malformed files (tiff 0.10.3 indexes an empty
+        // SampleFormat tag; found by `fuzz/fuzz_targets/dem.rs`): a user's bad file must be
+        // an error, not a crash.
+        std::panic::catch_unwind(|| Dem::decode_geotiff(bytes)).unwrap_or_else(|_| {
+            Err(DemError::Unsupported(
+                "a malformed TIFF (its decoder gave up)".into(),
+            ))
+        })
+    }
+
+    fn decode_geotiff(bytes: &[u8]) -> Result<Dem, DemError> {
         use tiff::decoder::{Decoder, DecodingResult};
         use tiff::tags::Tag;
         let mut dec = Decoder::new(std::io::Cursor::new(bytes))?;
