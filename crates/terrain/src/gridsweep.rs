@@ -1,5 +1,4 @@
-//! The fast coverage: one visit per cell, in rings of growing distance from the radar's
-//! cell. Each cell inherits the horizon (the steepest terrain slope between it and the
+//! The fast coverage: one visit per cell, outward from the radar's cell row by row. Each cell inherits the horizon (the steepest terrain slope between it and the
 //! antenna) from the two cells of the previous ring that its line of sight passes between,
 //! interpolated where it crosses them, then adds its own terrain. The same approximation
 //! `gdal_viewshed` makes, on the geographic grid directly; the radial sweep
@@ -162,23 +161,15 @@ pub(crate) fn grid_coverage(dem: &Dem, site: &RadarSite, h0: f64) -> Coverage {
         s.agl[k] = 0.0;
     }
     let (rmax, cmax) = (w.rows as i64 - 1, w.cols as i64 - 1);
-    let rings = cr.max(rmax - cr).max(cc.max(cmax - cc));
-    for ring in 1..=rings {
-        // The ring's top and bottom rows, then its left and right columns, clipped.
-        let (c_lo, c_hi) = ((cc - ring).max(0), (cc + ring).min(cmax));
-        for r in [cr - ring, cr + ring] {
-            if (0..=rmax).contains(&r) {
-                for c in c_lo..=c_hi {
-                    s.visit(r as usize, c as usize, r - cr, c - cc);
-                }
-            }
-        }
-        let (r_lo, r_hi) = ((cr - ring + 1).max(0), (cr + ring - 1).min(rmax));
-        for c in [cc - ring, cc + ring] {
-            if (0..=cmax).contains(&c) {
-                for r in r_lo..=r_hi {
-                    s.visit(r as usize, c as usize, r - cr, c - cc);
-                }
+    // Rows outward from the radar's row, and in each row, cells outward from its column:
+    // every cell's inward neighbours (the same row one step in, or the row one step in) are
+    // done before it, and memory is walked in order.
+    let rows = (cr..=rmax).chain((0..cr).rev());
+    for r in rows {
+        let cols = (cc..=cmax).chain((0..cc).rev());
+        for c in cols {
+            if (r, c) != (cr, cc) {
+                s.visit(r as usize, c as usize, r - cr, c - cc);
             }
         }
     }

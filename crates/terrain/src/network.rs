@@ -20,7 +20,8 @@ pub struct Network {
     pub col0: usize,
     pub rows: usize,
     pub cols: usize,
-    /// Per cell of the window, the lowest height above ground any radar sees (NaN: none).
+    /// Per cell of the window, the lowest height above ground any radar sees (NaN: none);
+    /// empty for a single radar, whose own grids serve (read through `agl_grid`, `sees`).
     pub best_agl_m: Vec<f32>,
     pub best_asl_m: Vec<f32>,
     pub radars: Vec<Coverage>,
@@ -42,6 +43,18 @@ impl Network {
         let col0 = radars.iter().map(|c| c.col0).min().unwrap_or(0);
         let rows = radars.iter().map(|c| c.row0 + c.rows).max().unwrap_or(0) - row0;
         let cols = radars.iter().map(|c| c.col0 + c.cols).max().unwrap_or(0) - col0;
+        if radars.len() == 1 {
+            // One radar is its own union: `agl_grid` and `sees` read its grids directly.
+            return Ok(Network {
+                row0,
+                col0,
+                rows,
+                cols,
+                best_agl_m: Vec::new(),
+                best_asl_m: Vec::new(),
+                radars,
+            });
+        }
         let mut best_agl_m = vec![f32::NAN; rows * cols];
         let mut best_asl_m = vec![f32::NAN; rows * cols];
         for cov in &radars {
@@ -69,7 +82,22 @@ impl Network {
     }
 
     /// Whether some radar sees a target at `height_m` over cell (row, col).
+    /// The lowest height above ground any radar sees, over the window, row by row.
+    pub fn agl_grid(&self) -> &[f32] {
+        match &self.radars[..] {
+            [only] => &only.visible_agl_m,
+            _ => &self.best_agl_m,
+        }
+    }
+
     pub fn sees(&self, row: usize, col: usize, height_m: f64, reference: Reference) -> bool {
+        if let [only] = &self.radars[..] {
+            let v = match reference {
+                Reference::Ground => only.agl_at(row, col),
+                Reference::Sea => only.asl_at(row, col),
+            };
+            return v.is_some_and(|v| f64::from(v) <= height_m);
+        }
         let (Some(r), Some(c)) = (row.checked_sub(self.row0), col.checked_sub(self.col0)) else {
             return false;
         };

@@ -526,7 +526,7 @@ fn write_geotiff(path: &Path, dem: &Dem, network: &Network) -> anyhow::Result<()
         ][..],
     )?;
     e.write_tag(Tag::GdalNodata, "nan")?;
-    image.write_data(&network.best_agl_m)?;
+    image.write_data(network.agl_grid())?;
     Ok(())
 }
 
