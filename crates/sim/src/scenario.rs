@@ -196,6 +196,21 @@ impl RadarSpec {
     }
 }
 
+impl RadarSpec {
+    /// The radar as coverage planning sees it (`vigie_terrain`): the same site, mast
+    /// (30 m when only the antenna's altitude is given), range and refraction.
+    pub fn coverage_site(&self) -> vigie_terrain::RadarSite {
+        vigie_terrain::RadarSite {
+            lat_deg: self.lat_deg,
+            lon_deg: self.lon_deg,
+            antenna_agl_m: self.mast_m.unwrap_or(30.0),
+            range_m: self.range_m,
+            elevation_min_deg: Some(self.elevation_min_deg),
+            refraction_k: self.refraction_k,
+        }
+    }
+}
+
 impl AdsbSpec {
     pub fn antenna_alt_m(&self, ground_m: f64) -> f64 {
         antenna_alt_m(self.height_m, self.mast_m, ground_m, 10.0)

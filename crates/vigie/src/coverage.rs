@@ -428,14 +428,7 @@ fn radars(args: &CoverageArgs) -> anyhow::Result<Vec<Named>> {
         for r in &scenario.radar {
             out.push(Named {
                 name: r.id.clone(),
-                site: RadarSite {
-                    lat_deg: r.lat_deg,
-                    lon_deg: r.lon_deg,
-                    antenna_agl_m: r.mast_m.unwrap_or(30.0),
-                    range_m: r.range_m,
-                    elevation_min_deg: Some(r.elevation_min_deg),
-                    refraction_k: r.refraction_k,
-                },
+                site: r.coverage_site(),
             });
         }
     }

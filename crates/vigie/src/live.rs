@@ -316,14 +316,7 @@ fn coverage_overlay(sim: &Simulator) -> vigie_server::overlay::Overlay {
         .scenario()
         .radar
         .iter()
-        .map(|r| vigie_terrain::RadarSite {
-            lat_deg: r.lat_deg,
-            lon_deg: r.lon_deg,
-            antenna_agl_m: r.mast_m.unwrap_or(30.0),
-            range_m: r.range_m,
-            elevation_min_deg: Some(r.elevation_min_deg),
-            refraction_k: r.refraction_k,
-        })
+        .map(|r| r.coverage_site())
         .collect();
     match vigie_terrain::Network::new(&dem, &sites, |_| {}) {
         Ok(network) => {
