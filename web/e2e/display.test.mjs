@@ -41,6 +41,8 @@ before(async () => {
       "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
   });
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  // Software WebGL on a loaded 2-core machine can take seconds a frame: generous waits.
+  page.setDefaultTimeout(90_000);
   page.on("request", (r) => requests.push(r.url()));
   page.on("pageerror", (e) => console.error("page error:", e.message));
 });

@@ -44,7 +44,7 @@ function start(me: Me): void {
   const picture = new Picture();
   const theme = (localStorage.getItem("vigie.theme") as "night" | "day") || "night";
   document.body.className = theme;
-  const select = (id: number | null) => { picture.selected = id; void showSelected(picture, map); redraw(); };
+  const select = (id: number | null) => { picture.selected = id; void showSelected(picture); redraw(); };
   const map = new AirMap($("map"), theme, select);
   const table = new TrackTable($<HTMLTableElement>("tracks"), $<HTMLInputElement>("filter"), (id) => {
     select(id);
@@ -54,7 +54,7 @@ function start(me: Me): void {
   let dirty = false;
   const redraw = () => { dirty = true; };
   table.onChange = redraw;
-  onLangChange(() => { renderPanels(picture, me); void showSelected(picture, map); });
+  onLangChange(() => { renderPanels(picture, me); void showSelected(picture); });
   map.loadBackground().catch((e) => console.error("map layers", e));
 
   // Draw at most once per animation frame, however often pushes come.
@@ -81,7 +81,7 @@ function start(me: Me): void {
     map.setSensors(picture.sensors);
     renderPanels(picture, me);
     redraw();
-    if (picture.selected !== null) void showSelected(picture, map, false);
+    if (picture.selected !== null) void showSelected(picture, false);
   }, (up) => {
     linkUp = up;
     showLink();
@@ -136,7 +136,7 @@ function renderPanels(picture: Picture, me: Me): void {
 
 let detailToken = 0;
 
-async function showSelected(picture: Picture, map: AirMap, fetchHistory = true): Promise<void> {
+async function showSelected(picture: Picture, fetchHistory = true): Promise<void> {
   const id = picture.selected;
   $("selected").hidden = id === null;
   if (id === null) return;
@@ -164,7 +164,6 @@ async function showSelected(picture: Picture, map: AirMap, fetchHistory = true):
     const detail = await api.track(id);
     if (token === detailToken) drawHistory(detail);
   } catch { /* the track ended meanwhile */ }
-  void map;
 }
 
 /** Altitude over the kept history, a small profile. */

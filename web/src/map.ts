@@ -188,12 +188,13 @@ export class AirMap {
   /** Lays the network's coverage at `height_m` above ground under the tracks, or none. */
   async setCoverage(height_m: number | null): Promise<void> {
     this.coverage = height_m;
-    this.coverageIndex ??= await api.coverage();
+    await this.coverageLayers();
     this.drawCoverage();
   }
 
-  coverageLayers(): Promise<CoverageIndex> {
-    return (async () => (this.coverageIndex ??= await api.coverage()))();
+  /** The layers the server offers, fetched once. */
+  async coverageLayers(): Promise<CoverageIndex> {
+    return (this.coverageIndex ??= await api.coverage());
   }
 
   private drawCoverage(): void {

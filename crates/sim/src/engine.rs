@@ -87,6 +87,8 @@ pub struct Simulator {
     frame: Frame,
     sensor_table: SensorTable,
     region: Region,
+    /// The terrain radars see over, when the scenario has one.
+    terrain: Option<Arc<Dem>>,
     stats: Stats,
 }
 
@@ -159,7 +161,7 @@ impl Simulator {
             schedule(e, &by_name, &mut radars, &mut adsb, &mut actions);
         }
         actions.sort_by(|a, b| a.0.total_cmp(&b.0));
-        let sensor_table = sensor_table(&scenario);
+        let sensor_table = sensor_table(&scenario, terrain.as_deref());
         let start_s = -(traffic.warmup_s / WARMUP_STEP_S).ceil() * WARMUP_STEP_S;
         Ok(Simulator {
             stats: Stats {
@@ -179,6 +181,7 @@ impl Simulator {
             frame: Frame::default(),
             sensor_table,
             region,
+            terrain,
             scenario,
         })
     }
@@ -192,6 +195,11 @@ impl Simulator {
     }
 
     /// The sensors, in [`SensorId`] order, as `sensors.toml` describes them.
+    /// The terrain the radars see over (`None`: a smooth Earth).
+    pub fn terrain(&self) -> Option<&Dem> {
+        self.terrain.as_deref()
+    }
+
     pub fn sensor_table(&self) -> &SensorTable {
         &self.sensor_table
     }
@@ -419,9 +427,8 @@ fn ground_at(s: &Scenario, terrain: Option<&Dem>, lat_deg: f64, lon_deg: f64) ->
         .unwrap_or(s.region.ground_elevation_m)
 }
 
-fn sensor_table(s: &Scenario) -> SensorTable {
-    let terrain = terrain_of(s);
-    let ground = |lat: f64, lon: f64| ground_at(s, terrain.as_deref(), lat, lon);
+fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
+    let ground = |lat: f64, lon: f64| ground_at(s, terrain, lat, lon);
     let radars = s.radar.iter().map(|r| SensorSpec {
         id: r.id.clone(),
         kind: SensorKind::Radar,

@@ -5,8 +5,9 @@
 
 use serde::Deserialize;
 
-const NER: &str = include_str!("../../../data/niger/niger.geojson");
-const NER_NEIGHBOURS: &str = include_str!("../../../data/niger/niger_neighbours.geojson");
+/// The built-in region's GeoJSON, as shipped (`data/niger/`): the display draws it too.
+pub const NER: &str = include_str!("../../../data/niger/niger.geojson");
+pub const NER_NEIGHBOURS: &str = include_str!("../../../data/niger/niger_neighbours.geojson");
 
 /// A (lon, lat) vertex in degrees, as GeoJSON orders them.
 pub type LonLat = [f64; 2];

@@ -173,40 +173,6 @@ impl Dem {
         )
     }
 
-    /// A coarser grid, `factor` × `factor` cells to one, each the mean of its cells with
-    /// data: for quick surveys (siting) where a fraction of the detail will do.
-    pub fn downsample(&self, factor: usize) -> Dem {
-        let f = factor.max(1);
-        let (rows, cols) = (self.rows / f, self.cols / f);
-        let mut heights = Vec::with_capacity(rows * cols);
-        for r in 0..rows {
-            for c in 0..cols {
-                let (mut sum, mut n) = (0.0, 0);
-                for i in 0..f {
-                    for j in 0..f {
-                        if let Some(h) = self.height_at_cell(r * f + i, c * f + j) {
-                            sum += h;
-                            n += 1;
-                        }
-                    }
-                }
-                heights.push(if n == 0 {
-                    NODATA
-                } else {
-                    (sum / f64::from(n)).round() as i16
-                });
-            }
-        }
-        Dem {
-            north_deg: self.north_deg,
-            west_deg: self.west_deg,
-            cell_deg: self.cell_deg * f as f64,
-            rows,
-            cols,
-            heights,
-        }
-    }
-
     /// One row's raw heights (`NODATA` where there is none): for loops over many cells.
     pub(crate) fn row_heights(&self, row: usize) -> &[i16] {
         &self.heights[row * self.cols..(row + 1) * self.cols]

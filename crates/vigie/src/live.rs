@@ -22,8 +22,6 @@ use vigie_sim::{Overrides, Simulator};
 use vigie_track::{Config, Output, Tracker};
 
 const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.toml");
-const NIGER_COUNTRY: &str = include_str!("../../../data/niger/niger.geojson");
-const NIGER_NEIGHBOURS: &str = include_str!("../../../data/niger/niger_neighbours.geojson");
 
 /// Run the Niger exercise live on the operator display.
 ///
@@ -139,8 +137,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         None => Audit::in_memory(),
     };
     let map = MapLayers {
-        country: NIGER_COUNTRY.to_string(),
-        neighbours: NIGER_NEIGHBOURS.to_string(),
+        country: vigie_sim::region::NER.to_string(),
+        neighbours: vigie_sim::region::NER_NEIGHBOURS.to_string(),
         airports: airports_geojson(),
     };
     let banner = format!(
@@ -186,8 +184,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let sim = vigie_sim::load(&dir.join(&d.feed.scenario), Overrides::default())?;
     let map = MapLayers {
-        country: NIGER_COUNTRY.to_string(),
-        neighbours: NIGER_NEIGHBOURS.to_string(),
+        country: vigie_sim::region::NER.to_string(),
+        neighbours: vigie_sim::region::NER_NEIGHBOURS.to_string(),
         airports: airports_geojson(),
     };
     let banner = format!("vigie serving http://{bind} ({} users)", users.len());
@@ -311,16 +309,20 @@ fn run(
 /// What the exercise's radars see over the terrain at 300, 1,000 and 3,000 m above ground,
 /// for the display's coverage layer (about a second for the Niger exercise's ten radars).
 fn coverage_overlay(sim: &Simulator) -> vigie_server::overlay::Overlay {
-    let dem = vigie_terrain::Dem::builtin_niger();
+    // The simulator already holds the decoded terrain: no second decoding at start.
+    let Some(dem) = sim.terrain() else {
+        tracing::info!("no terrain in this scenario: no coverage layer on the display");
+        return vigie_server::overlay::Overlay::default();
+    };
     let sites: Vec<vigie_terrain::RadarSite> = sim
         .scenario()
         .radar
         .iter()
         .map(|r| r.coverage_site())
         .collect();
-    match vigie_terrain::Network::new(&dem, &sites, |_| {}) {
+    match vigie_terrain::Network::new(dem, &sites, |_| {}) {
         Ok(network) => {
-            vigie_server::overlay::Overlay::render(&dem, &network, &[300, 1_000, 3_000], 1_600)
+            vigie_server::overlay::Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600)
         }
         Err(e) => {
             tracing::warn!("no coverage layer on the display: {e}");
