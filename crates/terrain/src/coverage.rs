@@ -37,36 +37,34 @@ pub enum CoverageError {
     Invalid(String),
 }
 
-/// Minimum visible heights over a window of the DEM's grid (the cells within range).
+/// Minimum visible heights over a window of the DEM's grid (the cells within range). Heights
+/// above sea level are the ground's plus the height above it, so only the latter is kept.
 #[derive(Debug, Clone)]
-pub struct Coverage {
+pub struct Coverage<'d> {
+    pub dem: &'d Dem,
     pub row0: usize,
     pub col0: usize,
     pub rows: usize,
     pub cols: usize,
-    /// Above mean sea level, metres; NaN beyond range or over no data.
-    pub visible_asl_m: Vec<f32>,
-    /// Above the ground; NaN likewise.
+    /// Above the ground, metres; NaN beyond range or over no data.
     pub visible_agl_m: Vec<f32>,
 }
 
-impl Coverage {
+impl Coverage<'_> {
     /// The minimum visible height above ground at DEM cell (row, col), if covered.
     pub fn agl_at(&self, row: usize, col: usize) -> Option<f32> {
-        self.at(&self.visible_agl_m, row, col)
-    }
-
-    pub fn asl_at(&self, row: usize, col: usize) -> Option<f32> {
-        self.at(&self.visible_asl_m, row, col)
-    }
-
-    fn at(&self, grid: &[f32], row: usize, col: usize) -> Option<f32> {
         let (r, c) = (row.checked_sub(self.row0)?, col.checked_sub(self.col0)?);
         if r >= self.rows || c >= self.cols {
             return None;
         }
-        let v = grid[r * self.cols + c];
+        let v = self.visible_agl_m[r * self.cols + c];
         (!v.is_nan()).then_some(v)
+    }
+
+    /// Above mean sea level, if covered.
+    pub fn asl_at(&self, row: usize, col: usize) -> Option<f32> {
+        let agl = self.agl_at(row, col)?;
+        Some(agl + self.dem.height_at_cell(row, col)? as f32)
     }
 }
 
@@ -150,14 +148,22 @@ fn antenna_asl(dem: &Dem, site: &RadarSite) -> Result<f64, CoverageError> {
 }
 
 /// A radar's coverage, fast: one visit per cell (`gridsweep`).
-pub fn radar_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
+pub fn radar_coverage<'d>(dem: &'d Dem, site: &RadarSite) -> Result<Coverage<'d>, CoverageError> {
     let h0 = antenna_asl(dem, site)?;
-    Ok(crate::gridsweep::grid_coverage(dem, site, h0))
+    let (w, agl) = crate::gridsweep::grid_coverage(dem, site, h0);
+    Ok(Coverage {
+        dem,
+        row0: w.row0,
+        col0: w.col0,
+        rows: w.rows,
+        cols: w.cols,
+        visible_agl_m: agl,
+    })
 }
 
 /// A radar's coverage by the radial sweep: rays every half cell, terrain sampled every half
 /// cell along each. Slower; the reference the fast one is tested against.
-pub fn radial_coverage(dem: &Dem, site: &RadarSite) -> Result<Coverage, CoverageError> {
+pub fn radial_coverage<'d>(dem: &'d Dem, site: &RadarSite) -> Result<Coverage<'d>, CoverageError> {
     let h0 = antenna_asl(dem, site)?;
     let cell_ns_m = dem.cell_deg.to_radians() * R_MEAN_M;
     let cell_ew_m = cell_ns_m * site.lat_deg.to_radians().cos().max(0.05);
@@ -209,14 +215,14 @@ fn sweep(dem: &Dem, site: &RadarSite, h0: f64, step_m: f64, steps: usize, rays: 
     out
 }
 
-fn rasterise(
-    dem: &Dem,
+fn rasterise<'d>(
+    dem: &'d Dem,
     site: &RadarSite,
     profiles: &[f32],
     step_m: f64,
     steps: usize,
     rays: usize,
-) -> Coverage {
+) -> Coverage<'d> {
     let reach_deg = (site.range_m / R_MEAN_M).to_degrees();
     let lon_reach = reach_deg / site.lat_deg.to_radians().cos().max(0.05);
     let row_of = |lat: f64| ((dem.north_deg - lat) / dem.cell_deg).floor();
@@ -227,7 +233,6 @@ fn rasterise(
     let col0 = clamp(col_of(site.lon_deg - lon_reach), dem.cols);
     let col1 = clamp(col_of(site.lon_deg + lon_reach), dem.cols);
     let (rows, cols) = (row1 - row0 + 1, col1 - col0 + 1);
-    let mut asl = vec![f32::NAN; rows * cols];
     let mut agl = vec![f32::NAN; rows * cols];
     let (p1, l1) = (site.lat_deg.to_radians(), site.lon_deg.to_radians());
     let cos_p1 = p1.cos();
@@ -255,17 +260,15 @@ fn rasterise(
                 continue;
             }
             // The cell's own height, not the ray's interpolated one, is the ground here.
-            let v = v.max(z as f32);
-            asl[r * cols + c] = v;
-            agl[r * cols + c] = v - z as f32;
+            agl[r * cols + c] = v.max(z as f32) - z as f32;
         }
     }
     Coverage {
+        dem,
         row0,
         col0,
         rows,
         cols,
-        visible_asl_m: asl,
         visible_agl_m: agl,
     }
 }

@@ -14,7 +14,7 @@ pub enum Reference {
     Sea,
 }
 
-pub struct Network {
+pub struct Network<'d> {
     /// The window of the DEM's grid that any radar reaches.
     pub row0: usize,
     pub col0: usize,
@@ -23,17 +23,17 @@ pub struct Network {
     /// Per cell of the window, the lowest height above ground any radar sees (NaN: none);
     /// empty for a single radar, whose own grids serve (read through `agl_grid`, `sees`).
     pub best_agl_m: Vec<f32>,
-    pub best_asl_m: Vec<f32>,
-    pub radars: Vec<Coverage>,
+    pub radars: Vec<Coverage<'d>>,
+    dem: &'d Dem,
 }
 
-impl Network {
+impl<'d> Network<'d> {
     /// Every site's coverage, then their union. `progress` hears each finished site.
     pub fn new(
-        dem: &Dem,
+        dem: &'d Dem,
         sites: &[RadarSite],
         mut progress: impl FnMut(usize),
-    ) -> Result<Network, CoverageError> {
+    ) -> Result<Network<'d>, CoverageError> {
         let mut radars = Vec::with_capacity(sites.len());
         for (i, site) in sites.iter().enumerate() {
             radars.push(radar_coverage(dem, site)?);
@@ -51,12 +51,11 @@ impl Network {
                 rows,
                 cols,
                 best_agl_m: Vec::new(),
-                best_asl_m: Vec::new(),
                 radars,
+                dem,
             });
         }
         let mut best_agl_m = vec![f32::NAN; rows * cols];
-        let mut best_asl_m = vec![f32::NAN; rows * cols];
         for cov in &radars {
             for r in 0..cov.rows {
                 for c in 0..cov.cols {
@@ -65,7 +64,6 @@ impl Network {
                     let agl = cov.visible_agl_m[i];
                     if !agl.is_nan() && (best_agl_m[k].is_nan() || agl < best_agl_m[k]) {
                         best_agl_m[k] = agl;
-                        best_asl_m[k] = cov.visible_asl_m[i];
                     }
                 }
             }
@@ -76,8 +74,8 @@ impl Network {
             rows,
             cols,
             best_agl_m,
-            best_asl_m,
             radars,
+            dem,
         })
     }
 
@@ -104,12 +102,16 @@ impl Network {
         if r >= self.rows || c >= self.cols {
             return false;
         }
-        let k = r * self.cols + c;
-        let v = match reference {
-            Reference::Ground => self.best_agl_m[k],
-            Reference::Sea => self.best_asl_m[k],
-        };
-        f64::from(v) <= height_m
+        // The same ground under every radar's view of a cell: the lowest above ground is
+        // also the lowest above sea level.
+        let agl = f64::from(self.best_agl_m[r * self.cols + c]);
+        match reference {
+            Reference::Ground => agl <= height_m,
+            Reference::Sea => self
+                .dem
+                .height_at_cell(row, col)
+                .is_some_and(|z| agl + z <= height_m),
+        }
     }
 
     /// How many radars see a target at `height_m` over cell (row, col).

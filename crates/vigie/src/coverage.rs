@@ -484,7 +484,7 @@ fn report(
         );
     }
     s += &format!(
-        "\nComputed in {seconds:.2} s, of which line of sight {los_s:.2} s ({:.0} ms per radar).\n",
+        "\nComputed in {seconds:.2} s, of which line of sight {los_s:.3} s ({:.0} ms per radar).\n",
         1e3 * los_s / radars.len().max(1) as f64
     );
     s
