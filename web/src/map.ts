@@ -144,6 +144,9 @@ export class AirMap {
     this.layers = { country, neighbours, airports };
     await this.ready;
     this.applyBackground();
+    // A deployment's own country: the view opens on it, whichever it is.
+    const bounds = boundsOf(country);
+    if (bounds) this.map.fitBounds(bounds, { padding: 40, animate: false });
   }
 
   private applyBackground(): void {
@@ -257,4 +260,16 @@ export class AirMap {
     }
     this.source("measure")?.setData({ type: "FeatureCollection", features });
   }
+}
+
+/** The bounding box of every coordinate in a collection, if it has any. */
+function boundsOf(fc: GeoJSON.FeatureCollection): maplibregl.LngLatBoundsLike | undefined {
+  let [w, s, e, n] = [Infinity, Infinity, -Infinity, -Infinity];
+  const walk = (c: unknown): void => {
+    if (Array.isArray(c) && typeof c[0] === "number") {
+      w = Math.min(w, c[0]); e = Math.max(e, c[0]); s = Math.min(s, c[1]); n = Math.max(n, c[1]);
+    } else if (Array.isArray(c)) c.forEach(walk);
+  };
+  for (const f of fc.features) if (f.geometry && "coordinates" in f.geometry) walk(f.geometry.coordinates);
+  return w <= e ? [[w, s], [e, n]] : undefined;
 }

@@ -105,12 +105,16 @@ pub fn rng_stream(seed: u64, label: &str, index: u64) -> ChaCha8Rng {
 }
 
 impl Simulator {
-    /// Builds the models of a validated scenario. `region` is already loaded.
-    pub fn build(scenario: Scenario, region: Region) -> Result<Simulator, Problems> {
+    /// Builds the models of a validated scenario. `region` and `terrain` (the DEM radars
+    /// see over; `None`: a smooth Earth) are already loaded.
+    pub fn build(
+        scenario: Scenario,
+        region: Region,
+        terrain: Option<Arc<Dem>>,
+    ) -> Result<Simulator, Problems> {
         let mut problems = Problems::default();
         let airports = crate::airports::builtin();
         let mut traffic_rng = rng_stream(scenario.seed, "traffic", 0);
-        let terrain = terrain_of(&scenario);
         let traffic = traffic::build(
             &scenario,
             &region,
@@ -413,11 +417,10 @@ fn schedule(
     }
 }
 
-/// The terrain model radars see over: the built-in region's DEM, decoded once per process.
-fn terrain_of(s: &Scenario) -> Option<Arc<Dem>> {
+/// The built-in region's terrain (GLOBE 30″ for NER), decoded once per process.
+pub(crate) fn builtin_terrain() -> Arc<Dem> {
     static NIGER: OnceLock<Arc<Dem>> = OnceLock::new();
-    (s.region.terrain && s.region.builtin.is_some())
-        .then(|| Arc::clone(NIGER.get_or_init(|| Arc::new(Dem::builtin_niger()))))
+    Arc::clone(NIGER.get_or_init(|| Arc::new(Dem::builtin_niger())))
 }
 
 /// The ground under a site: the DEM's, or the scenario's flat ground where there is none.

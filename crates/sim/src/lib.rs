@@ -100,8 +100,32 @@ pub fn from_text(
         }
         (None, None) => None,
     };
-    let Some(region) = region else {
+    let terrain = terrain_of(&s.region, path, &mut problems);
+    let Some(region) = region.filter(|_| problems.0.is_empty()) else {
         return Err(scenario::located(text, path, problems));
     };
-    Simulator::build(s, region).map_err(|p| scenario::located(text, path, p))
+    Simulator::build(s, region, terrain).map_err(|p| scenario::located(text, path, p))
+}
+
+/// The terrain radars see over: a DEM file (`region.dem`, relative to the scenario), else
+/// the built-in region's; none with `terrain = false` or for a custom region without one.
+fn terrain_of(
+    r: &scenario::RegionSpec,
+    path: &Path,
+    problems: &mut scenario::Problems,
+) -> Option<std::sync::Arc<vigie_terrain::Dem>> {
+    if !r.terrain {
+        return None;
+    }
+    if let Some(file) = &r.dem {
+        let full = path.parent().unwrap_or(Path::new(".")).join(file);
+        return match vigie_terrain::Dem::load(&full) {
+            Ok(dem) => Some(std::sync::Arc::new(dem)),
+            Err(e) => {
+                problems.push("region.dem", format!("{}: {e}", full.display()));
+                None
+            }
+        };
+    }
+    r.builtin.as_ref().map(|_| engine::builtin_terrain())
 }

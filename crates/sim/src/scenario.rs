@@ -53,8 +53,12 @@ pub struct RegionSpec {
     /// `terrain = false`.
     #[serde(default)]
     pub ground_elevation_m: f64,
-    /// Radars see over the built-in region's terrain (GLOBE 30″ for NER): masts stand on
-    /// it and hills hide what flies low behind them. `false`: a smooth Earth.
+    /// A DEM (GeoTIFF or SRTM `.hgt`, relative to the scenario file) radars see over,
+    /// instead of the built-in region's: a custom region's terrain, or finer tiles.
+    pub dem: Option<String>,
+    /// Radars see over the terrain (`dem`, else the built-in region's: GLOBE 30″ for
+    /// NER): masts stand on it and hills hide what flies low behind them. `false`: a
+    /// smooth Earth.
     #[serde(default = "default_terrain")]
     pub terrain: bool,
     /// How far beyond the region's bounding box traffic is simulated.

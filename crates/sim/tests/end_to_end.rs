@@ -334,6 +334,44 @@ fn a_region_can_come_from_a_geojson_file() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// An SRTM 3″ tile (1,201 × 1,201 big-endian heights) at `height_m` everywhere.
+fn flat_hgt(height_m: i16) -> Vec<u8> {
+    height_m.to_be_bytes().repeat(1201 * 1201)
+}
+
+#[test]
+fn a_custom_region_sees_over_its_own_dem() {
+    let dir = common::temp_dir("region-dem");
+    std::fs::write(
+        dir.join("square.geojson"),
+        r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{"name":"Square"},
+            "geometry":{"type":"Polygon","coordinates":[[[5,15],[9,15],[9,18],[5,18],[5,15]]]}}]}"#,
+    )
+    .unwrap();
+    std::fs::write(dir.join("N16E008.hgt"), flat_hgt(812)).unwrap();
+    let text = scenario("").replace(
+        "builtin = \"NER\"",
+        "geojson = \"square.geojson\"\ndem = \"N16E008.hgt\"",
+    );
+    let path = dir.join("scenario.toml");
+    std::fs::write(&path, &text).unwrap();
+    let sim = vigie_sim::load(&path, Default::default()).unwrap_or_else(|e| panic!("{e}"));
+    let dem = sim.terrain().expect("the scenario's DEM");
+    assert_eq!(dem.height(16.5, 8.5), Some(812.0));
+    // The mast stands on the tile's ground, not on `ground_elevation_m`.
+    let r3d = &sim.sensor_table().sensor[0];
+    assert!((r3d.height_m - 842.0).abs() < 1e-6, "{}", r3d.height_m);
+
+    // A missing tile names the field and the file.
+    std::fs::write(&path, text.replace("N16E008.hgt", "N99E999.hgt")).unwrap();
+    let Err(err) = vigie_sim::load(&path, Default::default()) else {
+        panic!("a missing DEM must be an error");
+    };
+    let err = err.to_string();
+    assert!(err.contains("region.dem") && err.contains("N99E999.hgt"), "{err}");
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
 #[test]
 fn stations_hearing_one_squitter_report_one_position() {
     let second = r#"

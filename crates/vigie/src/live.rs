@@ -16,6 +16,7 @@ use serde::Deserialize;
 use vigie_core::tomlfile;
 use vigie_server::audit::Audit;
 use vigie_server::auth::{random_hex, Role, Sessions, Users};
+use vigie_server::overlay::Overlay;
 use vigie_server::picture::Picture;
 use vigie_server::{AppState, MapLayers};
 use vigie_sim::{Overrides, Simulator};
@@ -103,6 +104,57 @@ struct Deployment {
     /// Tracker settings (`vigie track --print-config`); defaults when absent.
     #[serde(default)]
     tracker: Option<PathBuf>,
+    /// The display's map and terrain; the built-in Niger ones when absent.
+    #[serde(default)]
+    map: MapConfig,
+}
+
+/// A deployment's own map: GeoJSON files, and the terrain its coverage layer is computed
+/// over. Each is optional; paths are relative to the configuration's folder.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MapConfig {
+    /// The defended country's boundary (Polygon or MultiPolygon features).
+    country: Option<PathBuf>,
+    /// Its neighbours' boundaries.
+    neighbours: Option<PathBuf>,
+    /// Airports: points with `icao` and `name` properties.
+    airports: Option<PathBuf>,
+    /// A DEM (GeoTIFF or SRTM `.hgt`) for the coverage layer; else the feed's terrain.
+    dem: Option<PathBuf>,
+}
+
+impl MapConfig {
+    /// The layers, each file read and checked to be GeoJSON.
+    fn layers(&self, dir: &Path) -> anyhow::Result<MapLayers> {
+        let read = |file: &Option<PathBuf>, field: &str, builtin: String| match file {
+            None => Ok(builtin),
+            Some(f) => geojson_file(&dir.join(f)).with_context(|| format!("map.{field}")),
+        };
+        Ok(MapLayers {
+            country: read(&self.country, "country", vigie_sim::region::NER.to_string())?,
+            neighbours: read(
+                &self.neighbours,
+                "neighbours",
+                vigie_sim::region::NER_NEIGHBOURS.to_string(),
+            )?,
+            airports: read(&self.airports, "airports", airports_geojson())?,
+        })
+    }
+}
+
+/// A GeoJSON FeatureCollection's text, checked.
+fn geojson_file(path: &Path) -> anyhow::Result<String> {
+    let text = std::fs::read_to_string(path)
+        .with_context(|| format!("cannot read {}", path.display()))?;
+    let value: serde_json::Value = serde_json::from_str(&text)
+        .with_context(|| format!("{}: not JSON", path.display()))?;
+    if value.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection")
+        || !value.get("features").is_some_and(|f| f.is_array())
+    {
+        bail!("{}: not a GeoJSON FeatureCollection", path.display());
+    }
+    Ok(text)
 }
 
 #[derive(Debug, Deserialize)]
@@ -136,11 +188,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         Some(p) => Audit::open(p).with_context(|| format!("opening {}", p.display()))?,
         None => Audit::in_memory(),
     };
-    let map = MapLayers {
-        country: vigie_sim::region::NER.to_string(),
-        neighbours: vigie_sim::region::NER_NEIGHBOURS.to_string(),
-        airports: airports_geojson(),
-    };
+    let map = MapConfig::default().layers(Path::new("."))?;
+    let overlay = coverage_overlay(&sim, None);
     let banner = format!(
         "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
         args.speed, args.bind
@@ -150,7 +199,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         Config::default(),
         users,
         audit,
-        map,
+        (map, overlay),
         args.bind,
         args.speed,
         &banner,
@@ -183,13 +232,20 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         None => Config::default(),
     };
     let sim = vigie_sim::load(&dir.join(&d.feed.scenario), Overrides::default())?;
-    let map = MapLayers {
-        country: vigie_sim::region::NER.to_string(),
-        neighbours: vigie_sim::region::NER_NEIGHBOURS.to_string(),
-        airports: airports_geojson(),
+    let map = d
+        .map
+        .layers(dir)
+        .with_context(|| args.config.display().to_string())?;
+    let dem = match &d.map.dem {
+        Some(f) => Some(
+            vigie_terrain::Dem::load(&dir.join(f))
+                .with_context(|| format!("{}: map.dem", args.config.display()))?,
+        ),
+        None => None,
     };
+    let overlay = coverage_overlay(&sim, dem.as_ref());
     let banner = format!("vigie serving http://{bind} ({} users)", users.len());
-    run(sim, tracker, users, audit, map, bind, d.feed.speed, &banner)
+    run(sim, tracker, users, audit, (map, overlay), bind, d.feed.speed, &banner)
 }
 
 pub fn user(args: UserArgs) -> anyhow::Result<()> {
@@ -242,7 +298,7 @@ fn run(
     tracker_config: Config,
     users: Users,
     audit: Audit,
-    map: MapLayers,
+    (map, overlay): (MapLayers, Overlay),
     bind: SocketAddr,
     speed: f64,
     banner: &str,
@@ -251,7 +307,6 @@ fn run(
         .map(|t| t.unix_timestamp())
         .unwrap_or(0);
     let picture = Arc::new(RwLock::new(Picture::new(&sim.sensor_table().sensor, epoch)));
-    let overlay = coverage_overlay(&sim);
     let state = AppState {
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(users)),
@@ -306,13 +361,14 @@ fn run(
     })
 }
 
-/// What the exercise's radars see over the terrain at 300, 1,000 and 3,000 m above ground,
-/// for the display's coverage layer (about a second for the Niger exercise's ten radars).
-fn coverage_overlay(sim: &Simulator) -> vigie_server::overlay::Overlay {
+/// What the feed's radars see over the terrain (the deployment's `map.dem`, else the
+/// feed's) at 300, 1,000 and 3,000 m above ground, for the display's coverage layer (a
+/// fraction of a second for the Niger exercise's ten radars).
+fn coverage_overlay(sim: &Simulator, dem: Option<&vigie_terrain::Dem>) -> Overlay {
     // The simulator already holds the decoded terrain: no second decoding at start.
-    let Some(dem) = sim.terrain() else {
-        tracing::info!("no terrain in this scenario: no coverage layer on the display");
-        return vigie_server::overlay::Overlay::default();
+    let Some(dem) = dem.or(sim.terrain()) else {
+        tracing::info!("no terrain: no coverage layer on the display");
+        return Overlay::default();
     };
     let sites: Vec<vigie_terrain::RadarSite> = sim
         .scenario()
@@ -321,12 +377,10 @@ fn coverage_overlay(sim: &Simulator) -> vigie_server::overlay::Overlay {
         .map(|r| r.coverage_site())
         .collect();
     match vigie_terrain::Network::new(dem, &sites, |_| {}) {
-        Ok(network) => {
-            vigie_server::overlay::Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600)
-        }
+        Ok(network) => Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600),
         Err(e) => {
             tracing::warn!("no coverage layer on the display: {e}");
-            vigie_server::overlay::Overlay::default()
+            Overlay::default()
         }
     }
 }
@@ -372,4 +426,46 @@ fn pipeline(
         }
     }
     tracing::info!("the exercise is over; the picture stays as it ended");
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn deployment(text: &str) -> anyhow::Result<Deployment> {
+        Ok(tomlfile::parse(text, Path::new("vigie.toml"))?)
+    }
+
+    const BASE: &str = "bind = \"127.0.0.1:0\"\nusers = \"u.toml\"\naudit = \"a.jsonl\"\n[feed]\nscenario = \"s.toml\"\n";
+
+    #[test]
+    fn a_deployment_brings_its_own_map() {
+        let dir = std::env::temp_dir().join(format!("vigie-map-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let square = r#"{"type":"FeatureCollection","features":[{"type":"Feature","properties":{},
+            "geometry":{"type":"Polygon","coordinates":[[[5,15],[9,15],[9,18],[5,15]]]}}]}"#;
+        std::fs::write(dir.join("square.geojson"), square).unwrap();
+        std::fs::write(dir.join("broken.geojson"), "{\"type\": \"Feature\"}").unwrap();
+
+        let d = deployment(&format!("{BASE}[map]\ncountry = \"square.geojson\"\n")).unwrap();
+        let layers = d.map.layers(&dir).unwrap();
+        assert_eq!(layers.country, square);
+        assert_eq!(layers.neighbours, vigie_sim::region::NER_NEIGHBOURS, "the built-in one");
+
+        let d = deployment(&format!("{BASE}[map]\nairports = \"broken.geojson\"\n")).unwrap();
+        let err = format!("{:#}", d.map.layers(&dir).unwrap_err());
+        assert!(err.contains("map.airports") && err.contains("FeatureCollection"), "{err}");
+        let d = deployment(&format!("{BASE}[map]\nneighbours = \"none.geojson\"\n")).unwrap();
+        let err = format!("{:#}", d.map.layers(&dir).unwrap_err());
+        assert!(err.contains("none.geojson"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
+    #[test]
+    fn a_misspelt_map_field_names_its_line() {
+        let err = deployment(&format!("{BASE}[map]\ncountri = \"x.geojson\"\n"))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("vigie.toml:7"), "{err}");
+    }
 }
