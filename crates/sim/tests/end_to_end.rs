@@ -368,7 +368,10 @@ fn a_custom_region_sees_over_its_own_dem() {
         panic!("a missing DEM must be an error");
     };
     let err = err.to_string();
-    assert!(err.contains("region.dem") && err.contains("N99E999.hgt"), "{err}");
+    assert!(
+        err.contains("region.dem") && err.contains("N99E999.hgt"),
+        "{err}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

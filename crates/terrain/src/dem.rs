@@ -75,7 +75,11 @@ impl Dem {
         })
     }
 
+    /// A GeoTIFF, an SRTM tile, or a folder of SRTM tiles (mosaicked: see [`Dem::mosaic`]).
     pub fn load(path: &Path) -> Result<Dem, DemError> {
+        if path.is_dir() {
+            return Dem::load_tiles(path);
+        }
         let bytes = std::fs::read(path).map_err(|e| DemError::Io(path.display().to_string(), e))?;
         match path.extension().and_then(|e| e.to_str()) {
             Some(e) if e.eq_ignore_ascii_case("hgt") => {
@@ -171,6 +175,68 @@ impl Dem {
             side,
             heights,
         )
+    }
+
+    /// Every `.hgt` tile in a folder, as one grid.
+    fn load_tiles(dir: &Path) -> Result<Dem, DemError> {
+        let io = |e| DemError::Io(dir.display().to_string(), e);
+        let mut tiles = Vec::new();
+        for entry in std::fs::read_dir(dir).map_err(io)? {
+            let path = entry.map_err(io)?.path();
+            if path
+                .extension()
+                .is_some_and(|e| e.eq_ignore_ascii_case("hgt"))
+            {
+                tiles.push(Dem::load(&path)?);
+            }
+        }
+        Dem::mosaic(&tiles).map_err(|e| match e {
+            DemError::Unsupported(m) => DemError::Unsupported(format!("{}: {m}", dir.display())),
+            e => e,
+        })
+    }
+
+    /// Tiles of one resolution on one lattice (SRTM tiles of a folder) as one grid. Where no
+    /// tile covers a cell (SRTM has none over the sea) the cell has no data: it hides
+    /// nothing and counts as seen by nobody. At most 400 M cells (800 MB).
+    pub fn mosaic(tiles: &[Dem]) -> Result<Dem, DemError> {
+        let Some(first) = tiles.first() else {
+            return Err(DemError::Unsupported("no .hgt tile".into()));
+        };
+        let cell = first.cell_deg;
+        if tiles.iter().any(|t| (t.cell_deg - cell).abs() > 1e-12) {
+            return Err(DemError::Unsupported(
+                "tiles of different resolutions (1″ and 3″): keep one".into(),
+            ));
+        }
+        let north = tiles.iter().map(|t| t.north_deg).fold(f64::MIN, f64::max);
+        let west = tiles.iter().map(|t| t.west_deg).fold(f64::MAX, f64::min);
+        let at = |v: f64| (v / cell).round() as usize;
+        let rows = tiles
+            .iter()
+            .map(|t| at(north - t.north_deg) + t.rows)
+            .max()
+            .unwrap_or(0);
+        let cols = tiles
+            .iter()
+            .map(|t| at(t.west_deg - west) + t.cols)
+            .max()
+            .unwrap_or(0);
+        if rows.saturating_mul(cols) > 400_000_000 {
+            return Err(DemError::Unsupported(format!(
+                "{rows}×{cols} cells: more than 400 M; keep the tiles the radars reach"
+            )));
+        }
+        let mut heights = vec![NODATA; rows * cols];
+        for t in tiles {
+            let (r0, c0) = (at(north - t.north_deg), at(t.west_deg - west));
+            for r in 0..t.rows {
+                let dst = &mut heights[(r0 + r) * cols + c0..][..t.cols];
+                // Neighbouring SRTM tiles share their edge samples: the same heights.
+                dst.copy_from_slice(t.row_heights(r));
+            }
+        }
+        Dem::new(north, west, cell, rows, cols, heights)
     }
 
     /// One row's raw heights (`NODATA` where there is none): for loops over many cells.
@@ -312,5 +378,39 @@ mod tests {
         let dem = Dem::from_hgt("S01W002.hgt", &bytes).unwrap();
         assert_eq!(dem.height(-1.0, -1.0), Some(250.0));
         assert_eq!(dem.height(0.0, -2.0), Some(0.0));
+    }
+
+    #[test]
+    fn a_folder_of_srtm_tiles_is_one_grid() {
+        let dir = std::env::temp_dir().join(format!("vigie-tiles-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        // Three 3″ tiles of an L; the fourth square (N14E003) is sea, with no tile.
+        for (name, h) in [("N13E002", 100i16), ("N13E003", 200), ("N14E002", 300)] {
+            std::fs::write(
+                dir.join(format!("{name}.hgt")),
+                h.to_be_bytes().repeat(1201 * 1201),
+            )
+            .unwrap();
+        }
+        std::fs::write(dir.join("README.txt"), "not a tile").unwrap();
+        let dem = Dem::load(&dir).unwrap();
+        assert_eq!((dem.rows, dem.cols), (2401, 2401));
+        assert_eq!(dem.height(13.5, 2.5), Some(100.0));
+        assert_eq!(dem.height(13.5, 3.5), Some(200.0));
+        assert_eq!(dem.height(14.5, 2.5), Some(300.0));
+        assert_eq!(dem.height(14.5, 3.5), None, "no tile, no data");
+
+        // A 1″ tile among 3″ ones is refused, by name.
+        std::fs::write(dir.join("N12E002.hgt"), vec![0u8; 3601 * 3601 * 2]).unwrap();
+        let err = Dem::load(&dir).unwrap_err().to_string();
+        assert!(err.contains("different resolutions"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+        let empty = std::env::temp_dir().join(format!("vigie-no-tiles-{}", std::process::id()));
+        std::fs::create_dir_all(&empty).unwrap();
+        assert!(Dem::load(&empty)
+            .unwrap_err()
+            .to_string()
+            .contains("no .hgt tile"));
+        std::fs::remove_dir_all(&empty).unwrap();
     }
 }

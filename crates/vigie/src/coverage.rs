@@ -22,6 +22,7 @@ const FONT: &[u8] = include_bytes!("../../../data/fonts/DejaVuSans.ttf");
 ///   vigie coverage --scenario scenarios/niger.toml --out out/coverage
 ///   vigie coverage --site 14.2,1.45 --site 13.5,7.1 --range-km 300 --layers 500,2000
 ///   vigie coverage --dem N13E002.hgt --site 13.5,2.1 --range-km 100
+///   vigie coverage --dem srtm/ --airport DRRN --range-km 250   # a folder of .hgt tiles
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct CoverageArgs {
@@ -49,7 +50,8 @@ pub struct CoverageArgs {
     /// Measure layers above mean sea level instead of above the ground.
     #[arg(long)]
     above_sea: bool,
-    /// Terrain: a GeoTIFF (EPSG:4326) or an SRTM .hgt tile [default: the built-in Niger GLOBE 30″].
+    /// Terrain: a GeoTIFF (EPSG:4326), an SRTM .hgt tile, or a folder of .hgt tiles of one
+    /// resolution, mosaicked (no tile: no data) [default: the built-in Niger GLOBE 30″].
     #[arg(long)]
     dem: Option<PathBuf>,
     /// Siting: the fewest radars (--mast-m, --range-km, --k) that see this percentage of

@@ -145,10 +145,10 @@ impl MapConfig {
 
 /// A GeoJSON FeatureCollection's text, checked.
 fn geojson_file(path: &Path) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(path)
-        .with_context(|| format!("cannot read {}", path.display()))?;
-    let value: serde_json::Value = serde_json::from_str(&text)
-        .with_context(|| format!("{}: not JSON", path.display()))?;
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
+    let value: serde_json::Value =
+        serde_json::from_str(&text).with_context(|| format!("{}: not JSON", path.display()))?;
     if value.get("type").and_then(|t| t.as_str()) != Some("FeatureCollection")
         || !value.get("features").is_some_and(|f| f.is_array())
     {
@@ -245,7 +245,16 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     };
     let overlay = coverage_overlay(&sim, dem.as_ref());
     let banner = format!("vigie serving http://{bind} ({} users)", users.len());
-    run(sim, tracker, users, audit, (map, overlay), bind, d.feed.speed, &banner)
+    run(
+        sim,
+        tracker,
+        users,
+        audit,
+        (map, overlay),
+        bind,
+        d.feed.speed,
+        &banner,
+    )
 }
 
 pub fn user(args: UserArgs) -> anyhow::Result<()> {
@@ -450,11 +459,18 @@ mod tests {
         let d = deployment(&format!("{BASE}[map]\ncountry = \"square.geojson\"\n")).unwrap();
         let layers = d.map.layers(&dir).unwrap();
         assert_eq!(layers.country, square);
-        assert_eq!(layers.neighbours, vigie_sim::region::NER_NEIGHBOURS, "the built-in one");
+        assert_eq!(
+            layers.neighbours,
+            vigie_sim::region::NER_NEIGHBOURS,
+            "the built-in one"
+        );
 
         let d = deployment(&format!("{BASE}[map]\nairports = \"broken.geojson\"\n")).unwrap();
         let err = format!("{:#}", d.map.layers(&dir).unwrap_err());
-        assert!(err.contains("map.airports") && err.contains("FeatureCollection"), "{err}");
+        assert!(
+            err.contains("map.airports") && err.contains("FeatureCollection"),
+            "{err}"
+        );
         let d = deployment(&format!("{BASE}[map]\nneighbours = \"none.geojson\"\n")).unwrap();
         let err = format!("{:#}", d.map.layers(&dir).unwrap_err());
         assert!(err.contains("none.geojson"), "{err}");
