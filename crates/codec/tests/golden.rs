@@ -1,0 +1,93 @@
+//! The real recordings in `testdata/asterix` (provenance in `testdata/SOURCES.md`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use vigie_codec::asterix::{blocks, Editions, RecordValue};
+use vigie_codec::framing::{self, Datagram, Skips};
+
+fn testdata(name: &str) -> std::path::PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../testdata/asterix")
+        .join(name)
+}
+
+fn datagrams(name: &str, skips: &mut Skips) -> Vec<Datagram> {
+    let bytes = std::fs::read(testdata(name)).unwrap();
+    match framing::detect(&bytes) {
+        framing::FileKind::Raw => vec![Datagram {
+            time_s: None,
+            ports: None,
+            payload: bytes,
+        }],
+        _ => {
+            let mut out = Vec::new();
+            framing::read_capture(&bytes[..], skips, |d| out.push(d)).unwrap();
+            out
+        }
+    }
+}
+
+#[derive(Debug, Default)]
+struct Tally {
+    records: BTreeMap<u8, usize>,
+    unknown_blocks: BTreeMap<u8, usize>,
+    failed: usize,
+}
+
+/// Decodes every record, checks that encoding it gives its bytes back, and counts.
+fn decode_all(name: &str) -> Tally {
+    let editions = Editions::default();
+    let mut skips = Skips::default();
+    let mut t = Tally::default();
+    for d in datagrams(name, &mut skips) {
+        for block in blocks(&d.payload) {
+            let block = block.expect("well-formed blocks");
+            if editions.get(block.category).is_none() {
+                *t.unknown_blocks.entry(block.category).or_default() += 1;
+                continue;
+            }
+            for rec in block.records(&editions) {
+                let Ok(rec) = rec else {
+                    t.failed += 1;
+                    continue;
+                };
+                let value = RecordValue::decode(&rec).expect("a record that splits decodes");
+                assert_eq!(
+                    value.encode().unwrap(),
+                    rec.bytes,
+                    "CAT{:03}: encode(decode(r)) = r",
+                    block.category
+                );
+                *t.records.entry(block.category).or_default() += 1;
+            }
+        }
+    }
+    t
+}
+
+#[test]
+fn every_record_of_the_mixed_feed_decodes_and_unknown_blocks_are_counted() {
+    let t = decode_all("sample.pcap");
+    println!("{t:?}");
+    assert_eq!(t.failed, 0);
+    assert_eq!(
+        t.records,
+        BTreeMap::from([(4, 1), (34, 11), (48, 18), (62, 150), (63, 6), (65, 3)])
+    );
+    assert_eq!(t.unknown_blocks, BTreeMap::from([(0, 1), (3, 150)]));
+}
+
+#[test]
+fn the_wireshark_capture_decodes() {
+    let t = decode_all("example-asterix.pcapng");
+    assert_eq!(t.failed, 0);
+    assert_eq!(t.records, BTreeMap::from([(34, 30), (48, 62)]));
+}
+
+#[test]
+fn raw_cat062_blocks_decode() {
+    let t = decode_all("cat062_sample.bin");
+    assert_eq!(t.failed, 0);
+    assert_eq!(t.records, BTreeMap::from([(62, 2)]));
+}
