@@ -1,6 +1,7 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
 mod coverage;
+mod decode;
 mod eval;
 mod live;
 mod sim;
@@ -29,6 +30,7 @@ enum Command {
     Serve(live::ServeArgs),
     User(live::UserArgs),
     Coverage(coverage::CoverageArgs),
+    Decode(decode::DecodeArgs),
     Sim(sim::SimArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
@@ -42,6 +44,7 @@ fn main() -> std::process::ExitCode {
         Command::Serve(args) => live::serve(args),
         Command::User(args) => live::user(args),
         Command::Coverage(args) => coverage::run(args),
+        Command::Decode(args) => decode::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),

@@ -37,14 +37,31 @@ pub struct RecordValue {
     pub fspec_len: usize,
 }
 
-const ICAO: &[u8; 64] = b" ABCDEFGHIJKLMNOPQRSTUVWXYZ                     0123456789      ";
+/// An ICAO 6-bit character: A–Z at 1–26, space at 32, 0–9 at 48–57; anything else is no
+/// character at all (as libasterix reads it).
+fn icao_char(code: u64) -> Option<char> {
+    match code {
+        1..=26 => Some(char::from(b'A' + code as u8 - 1)),
+        32 => Some(' '),
+        48..=57 => Some(char::from(b'0' + code as u8 - 48)),
+        _ => None,
+    }
+}
+
+fn icao_code(c: u8) -> u64 {
+    match c {
+        b'A'..=b'Z' => u64::from(c - b'A' + 1),
+        b'0'..=b'9' => u64::from(c - b'0' + 48),
+        _ => 32,
+    }
+}
 
 /// A string element's text.
 pub fn string(kind: StringKind, raw: u64, n: u32) -> String {
     match kind {
         StringKind::Icao => (0..n / 6)
             .rev()
-            .map(|i| ICAO[((raw >> (6 * i)) & 0x3F) as usize] as char)
+            .filter_map(|i| icao_char((raw >> (6 * i)) & 0x3F))
             .collect::<String>()
             .trim_end()
             .to_string(),
@@ -69,8 +86,7 @@ pub fn string_raw(kind: StringKind, text: &str, n: u32) -> Option<u64> {
             let mut it = text.bytes();
             for _ in 0..chars {
                 let c = it.next().unwrap_or(b' ').to_ascii_uppercase();
-                let code = ICAO.iter().position(|&x| x == c && c != b' ').unwrap_or(32);
-                raw = (raw << 6) | code as u64;
+                raw = (raw << 6) | icao_code(c);
             }
             Some(raw)
         }
