@@ -91,3 +91,26 @@ fn raw_cat062_blocks_decode() {
     assert_eq!(t.failed, 0);
     assert_eq!(t.records, BTreeMap::from([(62, 2)]));
 }
+
+#[test]
+fn every_frame_of_the_dump1090_recording_deframes() {
+    let bytes = std::fs::read(
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("../../testdata/modes/sample_dump1090.bin"),
+    )
+    .unwrap();
+    // Fed in uneven pieces, as a TCP stream would deliver it.
+    let mut beast = vigie_codec::modes::Beast::new();
+    let mut frames = Vec::new();
+    for chunk in bytes.chunks(37) {
+        beast.push(chunk);
+        while let Some(f) = beast.next_frame() {
+            frames.push(f);
+        }
+    }
+    assert_eq!(frames.len(), 239);
+    assert_eq!(beast.skips.total(), 0, "{:?}", beast.skips);
+    assert!(
+        frames.windows(2).all(|w| w[0].ticks <= w[1].ticks),
+        "receiver clock in order"
+    );
+}
