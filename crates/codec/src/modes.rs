@@ -156,7 +156,7 @@ pub fn beast_hex(hex: &str) -> Option<Frame> {
 
 fn unhex(s: &str) -> Option<Vec<u8>> {
     let s = s.trim();
-    if s.len() % 2 != 0 || s.len() > 64 {
+    if !s.len().is_multiple_of(2) || s.len() > 64 {
         return None;
     }
     (0..s.len())
@@ -264,7 +264,7 @@ mod tests {
         b.push(&wire[5..]);
         let f = b.next_frame().expect("a frame");
         assert_eq!(f.message(), msg);
-        assert_eq!(f.ticks, 0x1A_0000_01);
+        assert_eq!(f.ticks, 0x1A00_0001);
         assert_eq!(f.signal, Some(0x80));
         assert_eq!(b.next_frame(), None);
         assert_eq!(b.skips.get("bytes between Beast frames"), 1);
