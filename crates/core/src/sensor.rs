@@ -38,6 +38,12 @@ pub struct SensorSpec {
     /// One-sigma horizontal position noise of ADS-B reports (from NACp).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sigma_position_m: Option<f64>,
+    /// ASTERIX data source identifier (I010): System Area Code and System Identification
+    /// Code, by which records on a shared feed are told apart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sac: Option<u8>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sic: Option<u8>,
 }
 
 fn default_refraction_k() -> f64 {
@@ -90,6 +96,8 @@ mod tests {
                 refraction_k: DEFAULT_REFRACTION_K,
                 range_max_m: Some(400_000.0),
                 sigma_position_m: None,
+                sac: None,
+                sic: None,
             }],
         };
         let text = table.to_toml().unwrap();

@@ -9,6 +9,7 @@
 //! It owns no wire format (that is `vigie-codec`) and no sockets or files: bytes come in,
 //! reports go out, time is given.
 
+pub mod asterix;
 pub mod modes;
 
 use std::collections::BTreeMap;

@@ -88,6 +88,8 @@ fn main() {
         refraction_k: 4.0 / 3.0,
         range_max_m: Some(400_000.0),
         sigma_position_m: None,
+        sac: None,
+        sic: None,
     };
     let mut users = Users::in_memory();
     users

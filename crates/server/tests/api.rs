@@ -31,6 +31,8 @@ fn radar() -> SensorSpec {
         refraction_k: 4.0 / 3.0,
         range_max_m: Some(250_000.0),
         sigma_position_m: None,
+        sac: None,
+        sic: None,
     }
 }
 

@@ -449,6 +449,8 @@ fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
         refraction_k: r.refraction_k,
         range_max_m: Some(r.range_m.max(r.ssr.and_then(|x| x.range_m).unwrap_or(0.0))),
         sigma_position_m: None,
+        sac: None,
+        sic: None,
     });
     let stations = s.adsb.iter().map(|a| SensorSpec {
         id: a.id.clone(),
@@ -464,8 +466,22 @@ fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
         range_max_m: Some(a.range_m),
         // Typical of NACp 8, the most common airborne category.
         sigma_position_m: Some(38.0),
+        sac: None,
+        sic: None,
     });
-    SensorTable {
-        sensor: radars.chain(stations).collect(),
-    }
+    // On the wire (`vigie sim --udp`) each sensor is told apart by its data source
+    // identifier: the exercise's area code, and its place in the table.
+    let sensor = radars
+        .chain(stations)
+        .enumerate()
+        .map(|(i, spec)| SensorSpec {
+            sac: Some(EXERCISE_SAC),
+            sic: u8::try_from(i + 1).ok(),
+            ..spec
+        })
+        .collect();
+    SensorTable { sensor }
 }
+
+/// The System Area Code of simulated sensors.
+pub const EXERCISE_SAC: u8 = 100;

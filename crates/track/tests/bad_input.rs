@@ -20,6 +20,8 @@ fn table() -> SensorTable {
         refraction_k: 4.0 / 3.0,
         range_max_m: Some(400_000.0),
         sigma_position_m: None,
+        sac: None,
+        sic: None,
     };
     SensorTable {
         sensor: vec![
