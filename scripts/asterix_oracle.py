@@ -100,11 +100,14 @@ def flatten_json(value, path, out):
 
 
 def libasterix_records(data):
-    blocks = RawDatablock.parse(Bits.from_bytes(data))
-    if isinstance(blocks, ValueError):
-        sys.exit(f"libasterix cannot split the blocks: {blocks}")
-    for db in blocks:
-        yield db.get_category(), db.get_raw_records()
+    # Blocks are split here: libasterix's own splitter recurses once per block.
+    at = 0
+    while at + 3 <= len(data):
+        cat, n = data[at], int.from_bytes(data[at + 1:at + 3], "big")
+        if n < 3 or at + n > len(data):
+            sys.exit(f"a malformed block at byte {at}")
+        yield cat, Bits.from_bytes(data[at + 3:at + n])
+        at += n
 
 
 def main():

@@ -4,12 +4,15 @@
 //! ADS-B messages decoded by rs1090 into positions with per-aircraft CPR state and
 //! plausibility checks ([`modes`]), and ASTERIX records (CAT048 radar plots, CAT021 ADS-B
 //! reports) into core reports with their sensor's provenance ([`asterix`]). Every source
-//! keeps counters of what it skipped and why.
+//! keeps counters of what it skipped and why. The same conversions run the other way for
+//! what vigie sends: the simulator's plots as CAT048 and CAT021 ([`asterix`]), the system
+//! tracks as CAT062 ([`cat062`]).
 //!
 //! It owns no wire format (that is `vigie-codec`) and no sockets or files: bytes come in,
 //! reports go out, time is given.
 
 pub mod asterix;
+pub mod cat062;
 pub mod modes;
 
 use std::collections::BTreeMap;
