@@ -9,7 +9,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, RwLock};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{bail, Context};
 use serde::Deserialize;
@@ -19,8 +19,10 @@ use vigie_server::auth::{random_hex, Role, Sessions, Users};
 use vigie_server::overlay::Overlay;
 use vigie_server::picture::Picture;
 use vigie_server::{AppState, MapLayers};
-use vigie_sim::{Overrides, Simulator};
-use vigie_track::{Config, Output, Tracker};
+use vigie_sim::Overrides;
+
+use crate::pipeline::Feed;
+use vigie_track::Config;
 
 const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.toml");
 
@@ -107,6 +109,8 @@ struct Deployment {
     /// The display's map and terrain; the built-in Niger ones when absent.
     #[serde(default)]
     map: MapConfig,
+    #[serde(default)]
+    output: OutputConfig,
 }
 
 /// A deployment's own map: GeoJSON files, and the terrain its coverage layer is computed
@@ -160,11 +164,25 @@ fn geojson_file(path: &Path) -> anyhow::Result<String> {
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct FeedConfig {
-    /// A scenario to simulate live: until the sensor feeds arrive (ASTERIX, Beast), the
-    /// only feed.
-    scenario: PathBuf,
+    /// A scenario simulated live (an exercise), or:
+    #[serde(default)]
+    scenario: Option<PathBuf>,
     #[serde(default = "one")]
     speed: f64,
+    /// the sensor table of real feeds (`vigie sim --out` writes one for an exercise sent
+    /// over the wire), and the sources they arrive on.
+    #[serde(default)]
+    sensors: Option<PathBuf>,
+    #[serde(default)]
+    source: Vec<crate::feeds::SourceSpec>,
+}
+
+/// `[output]`: what vigie sends to other systems.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OutputConfig {
+    #[serde(default)]
+    cat062: Option<crate::pipeline::Cat062Config>,
 }
 
 fn one() -> f64 {
@@ -189,20 +207,24 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         None => Audit::in_memory(),
     };
     let map = MapConfig::default().layers(Path::new("."))?;
-    let overlay = coverage_overlay(&sim, None);
+    let overlay = coverage_overlay(sim.sensor_table(), sim.terrain());
     let banner = format!(
         "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
         args.speed, args.bind
     );
-    run(
-        sim,
-        Config::default(),
+    let served = Served {
         users,
         audit,
-        (map, overlay),
-        args.bind,
-        args.speed,
-        &banner,
+        map,
+        overlay,
+        bind: args.bind,
+        banner,
+    };
+    run(
+        Feed::Sim(Box::new(sim), args.speed),
+        Config::default(),
+        served,
+        None,
     )
 }
 
@@ -231,7 +253,6 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(p) => crate::track::load_config(&dir.join(p))?,
         None => Config::default(),
     };
-    let sim = vigie_sim::load(&dir.join(&d.feed.scenario), Overrides::default())?;
     let map = d
         .map
         .layers(dir)
@@ -243,18 +264,84 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         ),
         None => None,
     };
-    let overlay = coverage_overlay(&sim, dem.as_ref());
-    let banner = format!("vigie serving http://{bind} ({} users)", users.len());
-    run(
-        sim,
-        tracker,
+    let feed = feed(&d.feed, dir).with_context(|| format!("{}: feed", args.config.display()))?;
+    let overlay = match &feed {
+        Feed::Sim(sim, _) => coverage_overlay(sim.sensor_table(), dem.as_ref().or(sim.terrain())),
+        Feed::Live(_) => {
+            // Without a DEM of its own, a deployment in the built-in region sees over its terrain.
+            let builtin =
+                (dem.is_none() && d.map.country.is_none()).then(vigie_terrain::Dem::builtin_niger);
+            coverage_overlay(
+                &feed_table(&d.feed, dir)?,
+                dem.as_ref().or(builtin.as_ref()),
+            )
+        }
+    };
+    let sink = match &d.output.cat062 {
+        Some(c) => Some(crate::pipeline::Cat062Sink::new(
+            c,
+            epoch_of(&feed),
+            feed.simulated(),
+        )?),
+        None => None,
+    };
+    let served = Served {
+        banner: format!("vigie serving http://{bind} ({} users)", users.len()),
         users,
         audit,
-        (map, overlay),
+        map,
+        overlay,
         bind,
-        d.feed.speed,
-        &banner,
-    )
+    };
+    run(feed, tracker, served, sink)
+}
+
+/// The sensor table of a live feed.
+fn feed_table(f: &FeedConfig, dir: &Path) -> anyhow::Result<vigie_core::SensorTable> {
+    let path = dir.join(
+        f.sensors
+            .as_ref()
+            .context("`sensors` names the sensor table of live sources")?,
+    );
+    let text =
+        std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+    vigie_core::SensorTable::from_toml(&text).with_context(|| path.display().to_string())
+}
+
+/// The deployment's feed: a scenario, or live sources.
+fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
+    match (&f.scenario, &f.sensors, f.source.is_empty()) {
+        (Some(scenario), None, true) => {
+            check_speed(f.speed)?;
+            let sim = vigie_sim::load(&dir.join(scenario), Overrides::default())?;
+            Ok(Feed::Sim(Box::new(sim), f.speed))
+        }
+        (None, Some(_), false) => {
+            let table = feed_table(f, dir)?;
+            let live = crate::feeds::start(&f.source, &table, unix_now(), Arc::new(unix_now))?;
+            Ok(Feed::Live(live))
+        }
+        _ => bail!(
+            "give either `scenario` (an exercise), or `sensors` and at least one [[feed.source]]"
+        ),
+    }
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Unix time of the feed's session time 0: the exercise's start, or when the server started.
+fn epoch_of(feed: &Feed) -> f64 {
+    match feed {
+        Feed::Sim(sim, _) => vigie_sim::parse_start_time(&sim.scenario().start_time)
+            .map(|t| t.unix_timestamp() as f64)
+            .unwrap_or(0.0),
+        Feed::Live(live) => live.shared.epoch_unix_s,
+    }
 }
 
 pub fn user(args: UserArgs) -> anyhow::Result<()> {
@@ -301,21 +388,36 @@ fn airports_geojson() -> String {
     serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
 }
 
-#[allow(clippy::too_many_arguments)] // one call site each for demo and serve
-fn run(
-    sim: Simulator,
-    tracker_config: Config,
+/// What the display is served with.
+struct Served {
     users: Users,
     audit: Audit,
-    (map, overlay): (MapLayers, Overlay),
+    map: MapLayers,
+    overlay: Overlay,
     bind: SocketAddr,
-    speed: f64,
-    banner: &str,
+    banner: String,
+}
+
+fn run(
+    feed: Feed,
+    tracker_config: Config,
+    served: Served,
+    sink: Option<crate::pipeline::Cat062Sink>,
 ) -> anyhow::Result<()> {
-    let epoch = vigie_sim::parse_start_time(&sim.scenario().start_time)
-        .map(|t| t.unix_timestamp())
-        .unwrap_or(0);
-    let picture = Arc::new(RwLock::new(Picture::new(&sim.sensor_table().sensor, epoch)));
+    let table = match &feed {
+        Feed::Sim(sim, _) => sim.sensor_table().clone(),
+        Feed::Live(live) => live.table.clone(),
+    };
+    let epoch = epoch_of(&feed) as i64;
+    let picture = Arc::new(RwLock::new(Picture::new(&table.sensor, epoch)));
+    let Served {
+        users,
+        audit,
+        map,
+        overlay,
+        bind,
+        banner,
+    } = served;
     let state = AppState {
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(users)),
@@ -324,12 +426,7 @@ fn run(
         push: tokio::sync::broadcast::channel(vigie_server::PUSH_QUEUE).0,
         map: Arc::new(map),
         overlay: Arc::new(overlay),
-        now_unix_s: Arc::new(|| {
-            std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_secs() as i64)
-                .unwrap_or(0)
-        }),
+        now_unix_s: Arc::new(|| unix_now() as i64),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -345,7 +442,9 @@ fn run(
             let (stop, picture) = (Arc::clone(&stop), Arc::clone(&picture));
             std::thread::Builder::new()
                 .name("pipeline".into())
-                .spawn(move || pipeline(sim, tracker_config, &picture, speed, &stop))?
+                .spawn(move || {
+                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, sink)
+                })?
         };
         let publisher = {
             let state = state.clone();
@@ -373,17 +472,24 @@ fn run(
 /// What the feed's radars see over the terrain (the deployment's `map.dem`, else the
 /// feed's) at 300, 1,000 and 3,000 m above ground, for the display's coverage layer (a
 /// fraction of a second for the Niger exercise's ten radars).
-fn coverage_overlay(sim: &Simulator, dem: Option<&vigie_terrain::Dem>) -> Overlay {
-    // The simulator already holds the decoded terrain: no second decoding at start.
-    let Some(dem) = dem.or(sim.terrain()) else {
+fn coverage_overlay(table: &vigie_core::SensorTable, dem: Option<&vigie_terrain::Dem>) -> Overlay {
+    let Some(dem) = dem else {
         tracing::info!("no terrain: no coverage layer on the display");
         return Overlay::default();
     };
-    let sites: Vec<vigie_terrain::RadarSite> = sim
-        .scenario()
-        .radar
+    let sites: Vec<vigie_terrain::RadarSite> = table
+        .sensor
         .iter()
-        .map(|r| r.coverage_site())
+        .filter(|s| s.kind == vigie_core::SensorKind::Radar)
+        .map(|s| vigie_terrain::RadarSite {
+            lat_deg: s.lat_deg,
+            lon_deg: s.lon_deg,
+            antenna_agl_m: (s.height_m - dem.height(s.lat_deg, s.lon_deg).unwrap_or(0.0))
+                .clamp(0.0, 10_000.0),
+            range_m: s.range_max_m.unwrap_or(250_000.0).min(2_000_000.0),
+            elevation_min_deg: None,
+            refraction_k: s.refraction_k,
+        })
         .collect();
     match vigie_terrain::Network::new(dem, &sites, |_| {}) {
         Ok(network) => Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600),
@@ -392,49 +498,6 @@ fn coverage_overlay(sim: &Simulator, dem: Option<&vigie_terrain::Dem>) -> Overla
             Overlay::default()
         }
     }
-}
-
-/// Feeds the simulator's frames through the tracker into the picture, one frame per
-/// simulated second, paced to `speed` times the wall clock.
-fn pipeline(
-    mut sim: Simulator,
-    config: Config,
-    picture: &RwLock<Picture>,
-    speed: f64,
-    stop: &AtomicBool,
-) {
-    let mut tracker = Tracker::new(config, sim.sensor_table());
-    let start = Instant::now();
-    let mut out = Output::default();
-    let mut first_s = None;
-    while let Some(frame) = sim.next_frame() {
-        if stop.load(Ordering::Relaxed) {
-            return;
-        }
-        let t0 = *first_s.get_or_insert(frame.time_s);
-        out.updates.clear();
-        out.ended.clear();
-        for r in &frame.reports {
-            tracker.push(*r, &mut out);
-        }
-        {
-            let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
-            for r in &frame.reports {
-                p.heard(usize::from(r.sensor.0), r.time_s);
-            }
-            p.apply(&out);
-            p.advance(frame.time_s + 1.0);
-        }
-        let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / speed).max(0.0));
-        // Short naps, so that a stop is heard even at a slow pace.
-        while let Some(wait) = due.checked_sub(start.elapsed()) {
-            if stop.load(Ordering::Relaxed) {
-                return;
-            }
-            std::thread::sleep(wait.min(Duration::from_millis(200)));
-        }
-    }
-    tracing::info!("the exercise is over; the picture stays as it ended");
 }
 
 #[cfg(test)]

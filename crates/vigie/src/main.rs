@@ -3,7 +3,9 @@
 mod coverage;
 mod decode;
 mod eval;
+mod feeds;
 mod live;
+mod pipeline;
 mod sim;
 mod track;
 

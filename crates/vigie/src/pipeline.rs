@@ -1,0 +1,193 @@
+//! The live pipeline: a feed (the simulator, or real sensors through `feeds`) into the
+//! tracker, the tracker into the picture the display reads, and, when asked, system
+//! tracks out as ASTERIX CAT062 over UDP.
+
+use std::collections::BTreeMap;
+use std::net::UdpSocket;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::RwLock;
+use std::time::{Duration, Instant};
+
+use serde::Deserialize;
+use vigie_core::interop::TrackRow;
+use vigie_core::{Report, SensorTable};
+use vigie_ingest::cat062::Cat062Encoder;
+use vigie_server::picture::Picture;
+use vigie_sim::Simulator;
+use vigie_track::{Config, Output, Tracker};
+
+use crate::feeds::LiveFeed;
+
+/// Where reports come from.
+pub enum Feed {
+    /// A scenario, paced at `speed` simulated seconds per second. Its tracks are an
+    /// exercise's.
+    Sim(Box<Simulator>, f64),
+    Live(LiveFeed),
+}
+
+impl Feed {
+    pub fn simulated(&self) -> bool {
+        matches!(self, Feed::Sim(..))
+    }
+}
+
+/// `[output.cat062]` in the deployment file.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Cat062Config {
+    /// Where to send: `239.1.2.3:8601` (multicast) or `10.0.0.9:8601`.
+    pub udp: String,
+    /// Seconds between two pictures sent.
+    #[serde(default = "one")]
+    pub period_s: f64,
+    /// This system's data source identifier.
+    pub sac: u8,
+    pub sic: u8,
+}
+
+fn one() -> f64 {
+    1.0
+}
+
+/// System tracks out over UDP, every `period_s`: the latest state of every live track.
+pub struct Cat062Sink {
+    socket: UdpSocket,
+    encoder: Cat062Encoder,
+    period_s: f64,
+    last_sent_s: f64,
+    tracks: BTreeMap<u32, TrackRow>,
+    pub sent_records: u64,
+}
+
+impl Cat062Sink {
+    pub fn new(
+        cfg: &Cat062Config,
+        epoch_unix_s: f64,
+        simulated: bool,
+    ) -> anyhow::Result<Cat062Sink> {
+        use anyhow::Context;
+        let socket = UdpSocket::bind("0.0.0.0:0")?;
+        socket
+            .connect(&cfg.udp)
+            .with_context(|| format!("output.cat062.udp: cannot send to {}", cfg.udp))?;
+        if !(cfg.period_s > 0.0 && cfg.period_s <= 60.0) {
+            anyhow::bail!(
+                "output.cat062.period_s must be in (0, 60], got {}",
+                cfg.period_s
+            );
+        }
+        Ok(Cat062Sink {
+            socket,
+            encoder: Cat062Encoder::new(cfg.sac, cfg.sic, epoch_unix_s, simulated),
+            period_s: cfg.period_s,
+            last_sent_s: f64::NEG_INFINITY,
+            tracks: BTreeMap::new(),
+            sent_records: 0,
+        })
+    }
+
+    fn update(&mut self, out: &Output, now_s: f64) {
+        for u in &out.updates {
+            self.tracks.insert(u.row.track_id, u.row.clone());
+        }
+        for id in &out.ended {
+            self.tracks.remove(id);
+        }
+        if now_s - self.last_sent_s < self.period_s {
+            return;
+        }
+        self.last_sent_s = now_s;
+        let records: Vec<Vec<u8>> = self
+            .tracks
+            .values()
+            .filter_map(|t| self.encoder.record(t, true).ok())
+            .collect();
+        self.sent_records += records.len() as u64;
+        for block in self.encoder.blocks(&records, 1_400) {
+            // A receiver that is not there is not our problem: UDP, no retries.
+            let _ = self.socket.send(&block);
+        }
+    }
+}
+
+/// Runs the feed through the tracker into the picture until `stop`.
+pub fn run(
+    feed: Feed,
+    table: &SensorTable,
+    config: Config,
+    picture: &RwLock<Picture>,
+    stop: &AtomicBool,
+    mut sink: Option<Cat062Sink>,
+) {
+    let mut tracker = Tracker::new(config, table);
+    let mut out = Output::default();
+    let mut step = |reports: &[Report], now_s: f64| {
+        out.updates.clear();
+        out.ended.clear();
+        for r in reports {
+            tracker.push(*r, &mut out);
+        }
+        let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
+        for r in reports {
+            p.heard(usize::from(r.sensor.0), r.time_s);
+        }
+        p.apply(&out);
+        p.advance(now_s);
+        drop(p);
+        if let Some(s) = sink.as_mut() {
+            s.update(&out, now_s);
+        }
+    };
+    match feed {
+        Feed::Sim(mut sim, speed) => {
+            let start = Instant::now();
+            let mut first_s = None;
+            while let Some(frame) = sim.next_frame() {
+                if stop.load(Ordering::Relaxed) {
+                    return;
+                }
+                let t0 = *first_s.get_or_insert(frame.time_s);
+                step(&frame.reports, frame.time_s + 1.0);
+                let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / speed).max(0.0));
+                if !nap_until(start, due, stop) {
+                    return;
+                }
+            }
+            tracing::info!("the exercise is over; the picture stays as it ended");
+        }
+        Feed::Live(live) => {
+            let start = Instant::now();
+            let mut tick = 0u64;
+            let mut batch = Vec::new();
+            while !stop.load(Ordering::Relaxed) {
+                tick += 1;
+                if !nap_until(start, Duration::from_secs(tick), stop) {
+                    break;
+                }
+                batch.clear();
+                batch.extend(live.rx.try_iter().take(crate::feeds::QUEUE));
+                // Sources interleave: the tracker wants time order.
+                batch.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+                let now_s = (live.shared.now_unix_s)() - live.shared.epoch_unix_s;
+                step(&batch, now_s);
+            }
+            live.shared.stop.store(true, Ordering::Relaxed);
+            for t in live.threads {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// Sleeps until `due` after `start`, in short naps so that a stop is heard; false if
+/// stopped.
+fn nap_until(start: Instant, due: Duration, stop: &AtomicBool) -> bool {
+    while let Some(wait) = due.checked_sub(start.elapsed()) {
+        if stop.load(Ordering::Relaxed) {
+            return false;
+        }
+        std::thread::sleep(wait.min(Duration::from_millis(200)));
+    }
+    !stop.load(Ordering::Relaxed)
+}
