@@ -271,7 +271,7 @@ pub struct Decoder {
 }
 
 enum DecoderKind {
-    Asterix(AsterixIngest),
+    Asterix(Box<AsterixIngest>),
     Beast(Beast, ModeSDecoder),
     Lines(Format, Vec<u8>, ModeSDecoder, SbsIdentities),
 }
@@ -300,7 +300,7 @@ impl Decoder {
             })
         };
         let kind = match format {
-            Format::Asterix => DecoderKind::Asterix(AsterixIngest::new(table, epoch_unix_s)),
+            Format::Asterix => DecoderKind::Asterix(Box::new(AsterixIngest::new(table, epoch_unix_s))),
             Format::Beast => DecoderKind::Beast(Beast::new(), modes()),
             f => DecoderKind::Lines(f, Vec::new(), modes(), SbsIdentities::default()),
         };

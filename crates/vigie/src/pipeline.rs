@@ -89,7 +89,7 @@ impl Cat062Sink {
 
     fn update(&mut self, out: &Output, now_s: f64) {
         for u in &out.updates {
-            self.tracks.insert(u.row.track_id, u.row.clone());
+            self.tracks.insert(u.row.track_id, u.row);
         }
         for id in &out.ended {
             self.tracks.remove(id);
