@@ -300,7 +300,9 @@ impl Decoder {
             })
         };
         let kind = match format {
-            Format::Asterix => DecoderKind::Asterix(Box::new(AsterixIngest::new(table, epoch_unix_s))),
+            Format::Asterix => {
+                DecoderKind::Asterix(Box::new(AsterixIngest::new(table, epoch_unix_s)))
+            }
             Format::Beast => DecoderKind::Beast(Beast::new(), modes()),
             f => DecoderKind::Lines(f, Vec::new(), modes(), SbsIdentities::default()),
         };
