@@ -9,15 +9,17 @@ use vigie_codec::framing::{self, Datagram, FileKind, Skips};
 
 /// Decode a recording into JSON Lines: one record per line, every item by name.
 ///
-/// Quantities are in the unit of their specification (NM, °, FL, s, ...), strings (callsigns,
-/// Mode 3/A codes) as text, tables and raw fields as numbers; spare bits are left out.
-/// Blocks of categories vigie has no specification for, and records that cannot be read,
-/// are skipped and counted; the counts go to stderr at the end.
+/// ASTERIX: quantities are in the unit of their specification (NM, °, FL, s, ...), strings
+/// (callsigns, Mode 3/A codes) as text, tables and raw fields as numbers; spare bits are
+/// left out. Mode S (beast, avr, sbs): every message as rs1090 decodes it, with the
+/// position vigie's per-aircraft CPR decoding gives when there is one.
+/// What cannot be read is skipped and counted; the counts go to stderr at the end.
 ///
 /// Examples:
 ///   vigie decode testdata/asterix/sample.pcap
 ///   vigie decode feed.ast --format asterix --edition 048=1.31
 ///   vigie decode capture.pcapng | jq 'select(.category == 48) | .items["040"]'
+///   vigie decode testdata/modes/sample_dump1090.bin --format beast
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct DecodeArgs {
@@ -39,6 +41,12 @@ enum Format {
     Pcap,
     /// ORADIS recordings: a 6-byte header before each packet.
     Oradis,
+    /// Mode S in Beast binary (dump1090, readsb: port 30005).
+    Beast,
+    /// Mode S as AVR text lines (`*8D4840D6...;`).
+    Avr,
+    /// BaseStation CSV lines (port 30003).
+    Sbs,
 }
 
 /// What was read, for the summary.
@@ -59,6 +67,9 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
         FileKind::Pcap | FileKind::PcapNg => Format::Pcap,
         FileKind::Raw => Format::Asterix,
     });
+    if matches!(format, Format::Beast | Format::Avr | Format::Sbs) {
+        return decode_modes(&bytes, format);
+    }
     let mut tally = Tally::default();
     let stdout = std::io::stdout();
     let mut out = std::io::BufWriter::new(stdout.lock());
@@ -83,6 +94,7 @@ pub fn run(args: DecodeArgs) -> anyhow::Result<()> {
                 emit(d, &mut tally)?;
             }
         }
+        Format::Beast | Format::Avr | Format::Sbs => unreachable!("decoded above"),
         Format::Pcap => {
             let mut skips = Skips::default();
             let mut pending = Vec::new();
@@ -168,4 +180,85 @@ fn summary(t: &Tally) {
     for (why, n) in &t.skips.0 {
         eprintln!("skipped {n} × {why}");
     }
+}
+
+/// Mode S recordings: one JSON line per message.
+fn decode_modes(bytes: &[u8], format: Format) -> anyhow::Result<()> {
+    use vigie_codec::modes;
+    use vigie_ingest::modes::{ModeSConfig, ModeSDecoder};
+    let stdout = std::io::stdout();
+    let mut out = std::io::BufWriter::new(stdout.lock());
+    let mut counters = vigie_ingest::Counters::default();
+    let mut decoder = ModeSDecoder::new(ModeSConfig::default());
+    let mut lines = 0u64;
+    let mut message = |time_s: f64, frame: &modes::Frame, out: &mut dyn Write, counters: &mut vigie_ingest::Counters| -> std::io::Result<()> {
+        let msg = frame.message();
+        let decoded = rs1090::prelude::Message::try_from(msg).ok();
+        let position = decoder.decode(time_s, msg, counters);
+        let mut json = serde_json::json!({
+            "hex": value::hex(msg),
+            "receiver_ticks": frame.ticks,
+            "message": decoded.and_then(|m| serde_json::to_value(m).ok()),
+        });
+        if let Some(p) = position {
+            json["position"] = serde_json::json!({"lat_deg": p.lat_deg, "lon_deg": p.lon_deg, "altitude_ft": p.altitude_ft});
+        }
+        writeln!(out, "{json}")
+    };
+    match format {
+        Format::Beast => {
+            let mut beast = modes::Beast::new();
+            beast.push(bytes);
+            while let Some(f) = beast.next_frame() {
+                // The receiver's 12 MHz clock is the only time a Beast file has.
+                message(f.ticks as f64 / 12e6, &f, &mut out, &mut counters)?;
+                lines += 1;
+            }
+            for (k, v) in &beast.skips.0 {
+                counters.add_n(k, *v);
+            }
+        }
+        Format::Avr => {
+            for (i, line) in String::from_utf8_lossy(bytes).lines().enumerate() {
+                match modes::avr(line) {
+                    Some(f) => message(i as f64 * 1e-3, &f, &mut out, &mut counters)?,
+                    None => counters.add("lines that are not AVR"),
+                }
+                lines += 1;
+            }
+        }
+        _ => {
+            for line in String::from_utf8_lossy(bytes).lines() {
+                match modes::sbs(line) {
+                    Some(m) => writeln!(out, "{}", sbs_json(&m))?,
+                    None => counters.add("lines that are not SBS"),
+                }
+                lines += 1;
+            }
+        }
+    }
+    out.flush()?;
+    eprintln!("read {lines} frames or lines");
+    for (k, v) in &counters.0 {
+        eprintln!("{v} × {k}");
+    }
+    Ok(())
+}
+
+fn sbs_json(m: &vigie_codec::modes::Sbs) -> serde_json::Value {
+    serde_json::json!({
+        "transmission": m.kind,
+        "icao": format!("{:06X}", m.icao),
+        "time_of_day_s": m.time_of_day_s,
+        "callsign": m.callsign,
+        "altitude_ft": m.altitude_ft,
+        "ground_speed_kt": m.ground_speed_kt,
+        "track_deg": m.track_deg,
+        "lat_deg": m.lat_deg,
+        "lon_deg": m.lon_deg,
+        "vertical_rate_ftpm": m.vertical_rate_ftpm,
+        "squawk": m.squawk,
+        "emergency": m.emergency,
+        "on_ground": m.on_ground,
+    })
 }
