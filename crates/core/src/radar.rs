@@ -137,6 +137,20 @@ impl RadarGeometry {
             .to_ecef(Enu::new(d_u.0 * sin_az, d_u.0 * cos_az, d_u.1))
     }
 
+    /// The elevation of the ray of this range that reaches `alt_m`, on the effective
+    /// sphere: within metres of [`position_at_height`]'s ellipsoidal answer (about 1e-5 rad
+    /// at the edge of coverage) and many times cheaper, for heights that come quantised
+    /// anyway (a 3-D radar's 25 ft). `None` when no ray of that range reaches that height.
+    ///
+    /// [`position_at_height`]: RadarGeometry::position_at_height
+    pub fn elevation_at_height(&self, range_m: f64, azimuth_rad: f64, alt_m: f64) -> Option<f64> {
+        let eff = self.effective_plane(azimuth_rad);
+        let r_t = eff.radius_m + alt_m;
+        let sin_el =
+            (r_t * r_t - eff.site_r_m.powi(2) - range_m * range_m) / (2.0 * eff.site_r_m * range_m);
+        (range_m > 0.0 && (-1.0..=1.0).contains(&sin_el)).then(|| sin_el.asin())
+    }
+
     /// The position of a plot from a 2-D radar whose height is known (Mode C, say).
     /// `None` when no ray of that range reaches that height.
     pub fn position_at_height(&self, range_m: f64, azimuth_rad: f64, alt_m: f64) -> Option<Ecef> {
@@ -220,6 +234,19 @@ mod tests {
             let p = g.polar(target);
             let back = g.position_at_height(p.range_m, p.azimuth_rad, alt).unwrap();
             prop_assert!(back.distance_m(target) < 0.01, "error {}", back.distance_m(target));
+        }
+
+        #[test]
+        fn the_spherical_elevation_at_height_is_within_the_quantisation(
+            k in prop::sample::select(vec![1.0, 4.0 / 3.0]),
+            az in 0.0f64..360.0, dist in 5_000.0f64..400_000.0, alt in 100.0f64..20_000.0
+        ) {
+            let g = RadarGeometry::new(site(), k).unwrap();
+            let t = site().destination(az, dist);
+            let p = g.polar(Geodetic::new(t.lat_deg, t.lon_deg, alt).to_ecef());
+            let e = g.elevation_at_height(p.range_m, p.azimuth_rad, alt).unwrap();
+            // Metres at the edge of coverage, as the 25 ft steps of a 3-D radar's height.
+            prop_assert!((e - p.elevation_rad).abs() * p.range_m < 8.0, "{} m", (e - p.elevation_rad).abs() * p.range_m);
         }
 
         #[test]

@@ -157,9 +157,9 @@ impl AsterixIngest {
             .flatten()
             .map(|fl| fl * 100.0 * FT_M);
         let elevation_rad = match (&sensor.geometry, rec.value("110", &["3DH"])) {
-            (Some(g), Some(h_ft)) if sensor.three_d => g
-                .position_at_height(range_m, azimuth_rad, h_ft * FT_M)
-                .map(|p| g.polar(p).elevation_rad),
+            (Some(g), Some(h_ft)) if sensor.three_d => {
+                g.elevation_at_height(range_m, azimuth_rad, h_ft * FT_M)
+            }
             _ => None,
         };
         Some(Report {

@@ -121,6 +121,12 @@ impl ModeSDecoder {
     }
 
     /// Decodes one message received at `time_s`; a position when it yields one.
+    ///
+    /// Only what a report needs is decoded: ADS-B identification, position and emergency
+    /// status, and the altitude and identity replies of aircraft already heard on ADS-B
+    /// (only their 13-bit field, with rs1090's field decoders). All-call and ACAS replies,
+    /// velocities, target states and Comm-B payloads are counted and left: rs1090's
+    /// decoding is the cost of this path.
     pub fn decode(
         &mut self,
         time_s: f64,
@@ -128,6 +134,21 @@ impl ModeSDecoder {
         counters: &mut Counters,
     ) -> Option<AdsbPosition> {
         counters.add("mode S messages");
+        let df = message.first()? >> 3;
+        match df {
+            17 | 18
+                if message
+                    .get(4)
+                    .is_some_and(|b| matches!(b >> 3, 1..=18 | 20..=22 | 28)) => {}
+            4 | 5 | 20 | 21 => {
+                self.reply(time_s, df, message, counters);
+                return None;
+            }
+            _ => {
+                counters.add("mode S messages not needed (not decoded)");
+                return None;
+            }
+        }
         let msg = match Message::try_from(message) {
             Ok(m) => m,
             Err(_) => {
@@ -139,20 +160,35 @@ impl ModeSDecoder {
         match msg.df {
             ExtendedSquitterADSB(adsb) => self.adsb(time_s, adsb.icao24.0, &adsb.message, counters),
             ExtendedSquitterTisB { cf, .. } => self.adsb(time_s, cf.aa.0, &cf.me, counters),
-            SurveillanceIdentityReply { id, .. } | CommBIdentityReply { id, .. } => {
-                // The address is in the parity (AP): rs1090 gives it as the CRC.
-                if let Some(a) = self.known(msg.crc, time_s) {
-                    a.squawk = squawk(id.0);
-                }
-                None
-            }
-            SurveillanceAltitudeReply { ac, .. } | CommBAltitudeReply { ac, .. } => {
-                if let Some(a) = self.known(msg.crc, time_s) {
+            _ => None,
+        }
+    }
+
+    /// A surveillance or Comm-B reply: its altitude (DF 4, 20) or identity (DF 5, 21), for
+    /// an aircraft already known (the address is in the parity: the CRC gives it).
+    fn reply(&mut self, time_s: f64, df: u8, message: &[u8], counters: &mut Counters) {
+        let bits = message.len() * 8;
+        let Ok(address) = rs1090::decode::crc::modes_checksum(message, bits) else {
+            counters.add("mode S messages failing CRC or decoding");
+            return;
+        };
+        let Some(a) = self.known(address, time_s) else {
+            counters.add("mode S messages not needed (not decoded)");
+            return;
+        };
+        // The 13-bit field follows DF, FS, DR and UM: bit 19.
+        let Some(rest) = message.get(2..) else { return };
+        match df {
+            4 | 20 => {
+                if let Ok((_, ac)) = rs1090::decode::AC13Field::from_bytes((rest, 3)) {
                     a.altitude_ft = ac.0.or(a.altitude_ft);
                 }
-                None
             }
-            _ => None,
+            _ => {
+                if let Ok((_, id)) = rs1090::decode::IdentityCode::from_bytes((rest, 3)) {
+                    a.squawk = squawk(id.0).or(a.squawk);
+                }
+            }
         }
     }
 

@@ -191,7 +191,11 @@ fn decode_modes(bytes: &[u8], format: Format) -> anyhow::Result<()> {
     let mut counters = vigie_ingest::Counters::default();
     let mut decoder = ModeSDecoder::new(ModeSConfig::default());
     let mut lines = 0u64;
-    let mut message = |time_s: f64, frame: &modes::Frame, out: &mut dyn Write, counters: &mut vigie_ingest::Counters| -> std::io::Result<()> {
+    let mut message = |time_s: f64,
+                       frame: &modes::Frame,
+                       out: &mut dyn Write,
+                       counters: &mut vigie_ingest::Counters|
+     -> std::io::Result<()> {
         let msg = frame.message();
         let decoded = rs1090::prelude::Message::try_from(msg).ok();
         let position = decoder.decode(time_s, msg, counters);
