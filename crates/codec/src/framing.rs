@@ -115,7 +115,8 @@ pub fn udp_payload(linktype: u32, frame: &[u8]) -> Result<((u16, u16), &[u8]), &
                 return Err("bad IP header");
             }
             let end = total.min(ip.len());
-            (ip[9], ip.get(ihl..end).ok_or("truncated frame")?)
+            let proto = *ip.get(9).ok_or("truncated frame")?;
+            (proto, ip.get(ihl..end).ok_or("truncated frame")?)
         }
         6 => (
             *ip.get(6).ok_or("truncated frame")?,
@@ -302,6 +303,13 @@ mod tests {
         let mut tcp = frame.clone();
         tcp[18 + 9] = 6;
         assert_eq!(udp_payload(1, &tcp), Err("not UDP"));
+    }
+
+    /// Found by `fuzz/fuzz_targets/capture.rs`: a 9-byte "IPv4 header" was indexed at 9.
+    #[test]
+    fn regression_a_truncated_ipv4_header_is_no_panic() {
+        let frame = [0x45, 0, 0, 0x1C, 0, 0, 0, 0, 0x40];
+        assert_eq!(udp_payload(101, &frame), Err("truncated frame"));
     }
 
     #[test]

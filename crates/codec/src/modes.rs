@@ -69,6 +69,12 @@ impl Beast {
         Beast::default()
     }
 
+    /// Bytes held back, waiting for the rest of a frame (at most one frame's worth once
+    /// [`Beast::next_frame`] has returned `None`).
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
     /// Adds received bytes; then call [`Beast::next_frame`] until it returns `None`.
     pub fn push(&mut self, bytes: &[u8]) {
         self.buf.extend_from_slice(bytes);

@@ -27,6 +27,8 @@ pub enum DecodeError {
     BadFspec,
     #[error("the FSPEC names FRN {0}, which the UAP does not define")]
     UnknownItem(usize),
+    #[error("an item extends beyond what its edition defines (FX set on its last octet)")]
+    UnknownExtension,
     #[error("CAT{0:03} is not a category vigie knows")]
     UnknownCategory(u8),
     #[error("the specification cannot be used this way: {0}")]

@@ -50,25 +50,41 @@ pub struct Field {
 }
 
 impl<'a> Record<'a> {
-    /// The items present, in UAP order (then those carried by RFS).
+    /// The items present in the FSPEC, in UAP order (not those carried by RFS).
     pub fn items(&self) -> impl Iterator<Item = (usize, ItemRef<'a>)> + '_ {
         let fixed = self.spans.iter().enumerate().filter(|(_, s)| s.1 > 0);
-        let rfs = self.rfs.iter().map(|&(slot, a, n)| (slot as usize, (a, n)));
-        fixed
-            .map(|(i, &s)| (i, s))
-            .chain(rfs)
-            .filter_map(|(slot, (a, n))| {
-                let UapSlot::Item(k) = *self.uap.get(slot)? else {
-                    return None;
-                };
-                Some((
-                    slot,
-                    ItemRef {
-                        item: &self.category.items[k as usize],
-                        bytes: &self.bytes[a as usize..a as usize + n as usize],
-                    },
-                ))
-            })
+        self.refs(fixed.map(|(i, &s)| (i, s)))
+    }
+
+    /// Whether the record has a Random Field Sequencing field (even an empty one).
+    pub fn has_rfs(&self) -> bool {
+        self.uap
+            .iter()
+            .position(|s| *s == UapSlot::Rfs)
+            .is_some_and(|slot| self.spans[slot].1 > 0)
+    }
+
+    /// The items carried by Random Field Sequencing, in their order there.
+    pub fn rfs_items(&self) -> impl Iterator<Item = (usize, ItemRef<'a>)> + '_ {
+        self.refs(self.rfs.iter().map(|&(slot, a, n)| (slot as usize, (a, n))))
+    }
+
+    fn refs<'s>(
+        &'s self,
+        spans: impl Iterator<Item = (usize, (u16, u16))> + 's,
+    ) -> impl Iterator<Item = (usize, ItemRef<'a>)> + 's {
+        spans.filter_map(|(slot, (a, n))| {
+            let UapSlot::Item(k) = *self.uap.get(slot)? else {
+                return None;
+            };
+            Some((
+                slot,
+                ItemRef {
+                    item: &self.category.items[k as usize],
+                    bytes: &self.bytes[a as usize..a as usize + n as usize],
+                },
+            ))
+        })
     }
 
     /// The item of this name (`"040"`), if present.
@@ -271,9 +287,9 @@ pub fn size(v: &Variation, data: &[u8]) -> Result<usize, DecodeError> {
                     Part::Absent => {}
                 }
             }
-            // The last octet's FX was set, but the specification has no more: take what
-            // was read, so the record's remaining items stay aligned.
-            Ok(at.div_ceil(8))
+            // The last octet's FX was set, but the specification has no more: a newer
+            // edition, or garbage. Either way this edition cannot read the record.
+            Err(DecodeError::UnknownExtension)
         }
         Variation::Repetitive(Repeat::Count(n), inner) => {
             let n = *n as usize;

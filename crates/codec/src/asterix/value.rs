@@ -22,8 +22,9 @@ pub enum Value {
     Repetitive(Vec<Value>),
     /// An explicit item's payload (without its length byte).
     Bytes(Vec<u8>),
-    /// One per slot of the compound; `None` where absent.
-    Compound(Vec<Option<Value>>),
+    /// One per slot of the compound, `None` where absent; the FSPEC's octets as read (a
+    /// sender may send more than needed; 0 for the fewest).
+    Compound(Vec<Option<Value>>, u8),
 }
 
 /// A whole record: its UAP and its items by UAP slot.
@@ -33,6 +34,9 @@ pub struct RecordValue {
     /// Index into the category's UAP variations (0 for a single UAP).
     pub uap: usize,
     pub items: Vec<(usize, Value)>,
+    /// Items carried by Random Field Sequencing (CAT001), by UAP slot, in their order;
+    /// `None` when the record has no RFS field.
+    pub rfs: Option<Vec<(usize, Value)>>,
     /// FSPEC octets to write at least (a record read keeps its own, for identity).
     pub fspec_len: usize,
 }
@@ -199,6 +203,7 @@ fn decode(v: &'static Variation, data: &[u8], bit: usize) -> Result<(Value, usiz
             let start = bit / 8;
             let (present, mut at) =
                 compound_fspec(data, start, parts.len(), fx).ok_or(DecodeError::BadFspec)?;
+            let fspec_end = at;
             let mut out = vec![None; parts.len()];
             for (i, p) in parts.iter().enumerate() {
                 if present & (1 << i) == 0 {
@@ -211,7 +216,8 @@ fn decode(v: &'static Variation, data: &[u8], bit: usize) -> Result<(Value, usiz
                 out[i] = Some(val);
                 at += n.div_ceil(8);
             }
-            (Value::Compound(out), (at - start) * 8)
+            let fspec_octets = u8::try_from(fspec_end - start).unwrap_or(u8::MAX);
+            (Value::Compound(out, fspec_octets), (at - start) * 8)
         }
     })
 }
@@ -226,14 +232,28 @@ impl RecordValue {
                 .position(|(n, _)| *n == record.uap_name)
                 .unwrap_or(0),
         };
-        let mut items = Vec::new();
-        for (slot, item) in record.items() {
-            items.push((slot, decode(&item.item.variation, item.bytes, 0)?.0));
-        }
+        let value = |(slot, item): (usize, super::ItemRef<'_>)| {
+            Ok((slot, decode(&item.item.variation, item.bytes, 0)?.0))
+        };
+        let items = record
+            .items()
+            .map(value)
+            .collect::<Result<_, DecodeError>>()?;
+        let rfs = if record.has_rfs() {
+            Some(
+                record
+                    .rfs_items()
+                    .map(value)
+                    .collect::<Result<_, DecodeError>>()?,
+            )
+        } else {
+            None
+        };
         Ok(RecordValue {
             category: record.category,
             uap,
             items,
+            rfs,
             fspec_len: record.fspec_len,
         })
     }
@@ -305,14 +325,17 @@ fn encode(v: &'static Variation, val: &Value, w: &mut Writer) -> Result<(), Deco
             w.write(b.len() as u64 + 1, 8);
             w.extend(b);
         }
-        (Variation::Compound(parts) | Variation::Expansion(_, parts), Value::Compound(vals)) => {
+        (
+            Variation::Compound(parts) | Variation::Expansion(_, parts),
+            Value::Compound(vals, fspec_octets),
+        ) => {
             let fx = matches!(v, Variation::Compound(_));
             let per = if fx { 7 } else { 8 };
             let last = vals.iter().rposition(Option::is_some);
             let octets = match (v, last) {
                 (Variation::Expansion(n, _), _) => *n as usize,
-                (_, Some(l)) => l / per + 1,
-                (_, None) => 1,
+                (_, Some(l)) => (l / per + 1).max(usize::from(*fspec_octets)),
+                (_, None) => usize::from(*fspec_octets).max(1),
             };
             for o in 0..octets {
                 let mut b = 0u64;
@@ -343,14 +366,26 @@ impl RecordValue {
         let slots = self.slots();
         let mut items: Vec<&(usize, Value)> = self.items.iter().collect();
         items.sort_by_key(|(s, _)| *s);
-        let last = items.last().map_or(0, |(s, _)| *s);
+        let rfs_slot = slots.iter().position(|s| *s == UapSlot::Rfs);
+        let rfs_at = match (&self.rfs, rfs_slot) {
+            (Some(_), Some(at)) => Some(at),
+            (Some(_), None) => return Err(DecodeError::Spec("RFS in a UAP without it")),
+            (None, _) => None,
+        };
+        let present = |s: usize| items.iter().any(|(x, _)| *x == s) || rfs_at == Some(s);
+        let last = items
+            .iter()
+            .map(|(s, _)| *s)
+            .chain(rfs_at)
+            .max()
+            .unwrap_or(0);
         let octets = (last / 7 + 1).max(self.fspec_len);
         let mut w = Writer::new();
         for o in 0..octets {
             let mut b = 0u64;
-            for (s, _) in &items {
-                if s / 7 == o {
-                    b |= 1 << (7 - s % 7);
+            for k in 0..7 {
+                if present(o * 7 + k) {
+                    b |= 1 << (7 - k);
                 }
             }
             if o + 1 < octets {
@@ -358,13 +393,29 @@ impl RecordValue {
             }
             w.write(b, 8);
         }
-        for (slot, val) in items {
-            let Some(UapSlot::Item(k)) = slots.get(*slot) else {
+        let item = |slot: usize, val: &Value, w: &mut Writer| {
+            let Some(UapSlot::Item(k)) = slots.get(slot) else {
                 return Err(DecodeError::UnknownItem(slot + 1));
             };
-            encode(&self.category.items[*k as usize].variation, val, &mut w)?;
-            if !w.aligned() {
-                return Err(DecodeError::Spec("an item that is not whole octets"));
+            encode(&self.category.items[*k as usize].variation, val, w)?;
+            if w.aligned() {
+                Ok(())
+            } else {
+                Err(DecodeError::Spec("an item that is not whole octets"))
+            }
+        };
+        for slot in 0..=last {
+            if let Some((_, val)) = items.iter().find(|(s, _)| *s == slot) {
+                item(slot, val, &mut w)?;
+            }
+            if rfs_at == Some(slot) {
+                let rfs = self.rfs.as_deref().unwrap_or_default();
+                let n = u8::try_from(rfs.len()).map_err(|_| DecodeError::BadLength)?;
+                w.write(n.into(), 8);
+                for (s, val) in rfs {
+                    w.write(*s as u64 + 1, 8);
+                    item(*s, val, &mut w)?;
+                }
             }
         }
         Ok(w.bytes)
@@ -415,7 +466,7 @@ fn default_value(v: &'static Variation) -> Value {
         Variation::Repetitive(..) => Value::Repetitive(Vec::new()),
         Variation::Explicit(_) => Value::Bytes(Vec::new()),
         Variation::Compound(parts) | Variation::Expansion(_, parts) => {
-            Value::Compound(vec![None; parts.len()])
+            Value::Compound(vec![None; parts.len()], 0)
         }
     }
 }
@@ -485,7 +536,7 @@ fn leaf<'v>(
             }
             leaf(&it.variation, vals.get_mut(i)?, rest)
         }
-        (Variation::Compound(parts) | Variation::Expansion(_, parts), Value::Compound(vals)) => {
+        (Variation::Compound(parts) | Variation::Expansion(_, parts), Value::Compound(vals, _)) => {
             let i = parts
                 .iter()
                 .position(|p| matches!(p, Part::Item(it) if it.name == *name))?;
@@ -518,6 +569,7 @@ impl RecordValue {
             category,
             uap: 0,
             items: Vec::new(),
+            rfs: None,
             fspec_len: 0,
         }
     }
@@ -641,6 +693,15 @@ pub fn to_json(rec: &RecordValue, refs: Option<&'static Category>) -> Json {
             json_of(&item.variation, val, rec, refs),
         );
     }
+    // Items carried by Random Field Sequencing, when not also in the FSPEC.
+    for (slot, val) in rec.rfs.iter().flatten() {
+        if let Some(UapSlot::Item(k)) = slots.get(*slot) {
+            let item = &rec.category.items[*k as usize];
+            items
+                .entry(item.name.to_string())
+                .or_insert_with(|| json_of(&item.variation, val, rec, refs));
+        }
+    }
     let mut out = Map::new();
     out.insert("category".into(), json!(rec.category.category));
     out.insert("edition".into(), json!(rec.category.edition_string()));
@@ -681,7 +742,7 @@ fn json_of(
             .and_then(|r| expansion_json(r, b, rec))
             .unwrap_or_else(|| json!(hex(b))),
         (Variation::Explicit(_), Value::Bytes(b)) => json!(hex(b)),
-        (Variation::Compound(parts) | Variation::Expansion(_, parts), Value::Compound(vals)) => {
+        (Variation::Compound(parts) | Variation::Expansion(_, parts), Value::Compound(vals, _)) => {
             let mut m = Map::new();
             for (p, x) in parts.iter().zip(vals) {
                 if let (Part::Item(i), Some(x)) = (p, x) {
