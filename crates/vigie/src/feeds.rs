@@ -175,7 +175,7 @@ pub fn start(
     })
 }
 
-fn bind_udp(addr: SocketAddr, interface: Option<Ipv4Addr>) -> anyhow::Result<UdpSocket> {
+pub fn bind_udp(addr: SocketAddr, interface: Option<Ipv4Addr>) -> anyhow::Result<UdpSocket> {
     let socket = match addr {
         SocketAddr::V4(v4) if v4.ip().is_multicast() => {
             let s = UdpSocket::bind((Ipv4Addr::UNSPECIFIED, v4.port()))?;

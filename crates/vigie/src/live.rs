@@ -169,10 +169,13 @@ struct FeedConfig {
     scenario: Option<PathBuf>,
     #[serde(default = "one")]
     speed: f64,
-    /// the sensor table of real feeds (`vigie sim --out` writes one for an exercise sent
-    /// over the wire), and the sources they arrive on.
+    /// the sensors of real feeds: a sensor table file (`vigie sim --out` writes one for an
+    /// exercise sent over the wire), or `[[feed.sensor]]` entries here; and the sources
+    /// they arrive on.
     #[serde(default)]
     sensors: Option<PathBuf>,
+    #[serde(default)]
+    sensor: Vec<vigie_core::SensorSpec>,
     #[serde(default)]
     source: Vec<crate::feeds::SourceSpec>,
 }
@@ -298,6 +301,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
 
 /// The sensor table of a live feed.
 fn feed_table(f: &FeedConfig, dir: &Path) -> anyhow::Result<vigie_core::SensorTable> {
+    if f.sensors.is_none() && !f.sensor.is_empty() {
+        return Ok(vigie_core::SensorTable {
+            sensor: f.sensor.clone(),
+        });
+    }
     let path = dir.join(
         f.sensors
             .as_ref()
@@ -310,7 +318,11 @@ fn feed_table(f: &FeedConfig, dir: &Path) -> anyhow::Result<vigie_core::SensorTa
 
 /// The deployment's feed: a scenario, or live sources.
 fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
-    match (&f.scenario, &f.sensors, f.source.is_empty()) {
+    if f.sensors.is_some() && !f.sensor.is_empty() {
+        bail!("give the sensors either in a file (`sensors`) or as [[feed.sensor]], not both");
+    }
+    let sensors = (f.sensors.is_some() || !f.sensor.is_empty()).then_some(());
+    match (&f.scenario, sensors, f.source.is_empty()) {
         (Some(scenario), None, true) => {
             check_speed(f.speed)?;
             let sim = vigie_sim::load(&dir.join(scenario), Overrides::default())?;
@@ -322,7 +334,7 @@ fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
             Ok(Feed::Live(live))
         }
         _ => bail!(
-            "give either `scenario` (an exercise), or `sensors` and at least one [[feed.source]]"
+            "give either `scenario` (an exercise), or the sensors (`sensors = FILE` or [[feed.sensor]]) and at least one [[feed.source]]"
         ),
     }
 }
@@ -546,5 +558,30 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("vigie.toml:7"), "{err}");
+    }
+
+    #[test]
+    fn sensors_and_sources_are_declared_in_the_deployment() {
+        let text = "bind = \"127.0.0.1:0\"\nusers = \"u.toml\"\naudit = \"a.jsonl\"\n\
+            [feed]\n\
+            [[feed.sensor]]\nid = \"niamey-lr\"\nkind = \"radar\"\nlat_deg = 13.52\nlon_deg = 2.12\n\
+            height_m = 250.0\nscan_period_s = 10.0\nsigma_range_m = 60.0\nsigma_azimuth_deg = 0.15\nsac = 7\nsic = 1\n\
+            [[feed.source]]\nname = \"radars\"\nurl = \"udp://0.0.0.0:8600\"\nformat = \"asterix\"\n";
+        let d = deployment(text).unwrap();
+        let table = feed_table(&d.feed, Path::new(".")).unwrap();
+        assert_eq!(table.sensor[0].sac, Some(7));
+        assert_eq!(d.feed.source[0].format, crate::feeds::Format::Asterix);
+        // A misspelt format names its line.
+        let bad = text.replace("format = \"asterix\"", "format = \"asterisk\"");
+        let err = deployment(&bad).unwrap_err().to_string();
+        assert!(
+            err.contains("vigie.toml:19: feed.source[0].format") && err.contains("asterisk"),
+            "{err}"
+        );
+        // A Mode S receiver must say which sensor it is.
+        let beast = text.replace("format = \"asterix\"", "format = \"beast\"");
+        let d = deployment(&beast).unwrap();
+        let err = format!("{:#}", feed(&d.feed, Path::new(".")).err().unwrap());
+        assert!(err.contains("needs `sensor`"), "{err}");
     }
 }

@@ -6,6 +6,7 @@ mod eval;
 mod feeds;
 mod live;
 mod pipeline;
+mod record;
 mod sim;
 mod track;
 
@@ -33,6 +34,8 @@ enum Command {
     User(live::UserArgs),
     Coverage(coverage::CoverageArgs),
     Decode(decode::DecodeArgs),
+    Record(record::RecordArgs),
+    Replay(record::ReplayArgs),
     Sim(sim::SimArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
@@ -47,6 +50,8 @@ fn main() -> std::process::ExitCode {
         Command::User(args) => live::user(args),
         Command::Coverage(args) => coverage::run(args),
         Command::Decode(args) => decode::run(args),
+        Command::Record(args) => record::record(args),
+        Command::Replay(args) => record::replay(args),
         Command::Sim(args) => sim::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),
