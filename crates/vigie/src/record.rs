@@ -63,6 +63,9 @@ pub struct ReplayArgs {
     port: Option<u16>,
 }
 
+/// Where replayed packets go.
+type Sender = Box<dyn FnMut(&[u8]) -> std::io::Result<()>>;
+
 /// One packet received: when, from where, to which port, what.
 struct Received {
     unix_s: f64,
@@ -258,21 +261,20 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         eprintln!("skipped {n} × {why}");
     }
     let first = packets.iter().find_map(|d| d.time_s).unwrap_or(0.0);
-    let mut send: Box<dyn FnMut(&[u8]) -> std::io::Result<()>> =
-        if let Some(addr) = args.to.strip_prefix("tcp-listen://") {
-            let listener =
-                TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
-            eprintln!("waiting for a client on {addr}");
-            let (mut stream, peer) = listener.accept()?;
-            eprintln!("{peer} connected");
-            Box::new(move |b: &[u8]| stream.write_all(b))
-        } else {
-            let Endpoint::Udp(to) = parse_url(&args.to)? else {
-                bail!("--to is udp://ADDRESS:PORT or tcp-listen://ADDRESS:PORT");
-            };
-            let socket = UdpSocket::bind(if to.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" })?;
-            Box::new(move |b: &[u8]| socket.send_to(b, to).map(|_| ()))
+    let mut send: Sender = if let Some(addr) = args.to.strip_prefix("tcp-listen://") {
+        let listener =
+            TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
+        eprintln!("waiting for a client on {addr}");
+        let (mut stream, peer) = listener.accept()?;
+        eprintln!("{peer} connected");
+        Box::new(move |b: &[u8]| stream.write_all(b))
+    } else {
+        let Endpoint::Udp(to) = parse_url(&args.to)? else {
+            bail!("--to is udp://ADDRESS:PORT or tcp-listen://ADDRESS:PORT");
         };
+        let socket = UdpSocket::bind(if to.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" })?;
+        Box::new(move |b: &[u8]| socket.send_to(b, to).map(|_| ()))
+    };
     let started = Instant::now();
     for d in &packets {
         let at = (d.time_s.unwrap_or(first) - first).max(0.0) / args.speed;
