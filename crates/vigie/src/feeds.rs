@@ -147,7 +147,8 @@ pub fn start(
                 spec.name
             ),
         };
-        let mut decoder = Decoder::new(spec.format, table, epoch_unix_s, sensor);
+        let stream = matches!(endpoint, Endpoint::Tcp(_));
+        let mut decoder = Decoder::new(spec.format, table, epoch_unix_s, sensor, stream);
         let (shared, spec) = (shared.clone(), spec.clone());
         let socket = match &endpoint {
             Endpoint::Udp(addr) => Some(
@@ -271,7 +272,9 @@ pub struct Decoder {
 }
 
 enum DecoderKind {
-    Asterix(Box<AsterixIngest>),
+    /// Over UDP a datagram holds whole blocks; over TCP blocks arrive cut anywhere and are
+    /// put back together in the buffer (at most one block of 64 KiB waits).
+    Asterix(Box<AsterixIngest>, Option<Vec<u8>>),
     Beast(Beast, ModeSDecoder),
     Lines(Format, Vec<u8>, ModeSDecoder, SbsIdentities),
 }
@@ -284,11 +287,13 @@ struct SbsIdentities(HashMap<u32, (Option<Callsign>, Option<Mode3A>, f64)>);
 const MAX_LINE: usize = 512;
 
 impl Decoder {
+    /// `stream`: the bytes come from a TCP connection, not datagrams.
     pub fn new(
         format: Format,
         table: &SensorTable,
         epoch_unix_s: f64,
         sensor: Option<SensorId>,
+        stream: bool,
     ) -> Decoder {
         let receiver = sensor
             .and_then(|s| table.sensor.get(usize::from(s.0)))
@@ -300,9 +305,10 @@ impl Decoder {
             })
         };
         let kind = match format {
-            Format::Asterix => {
-                DecoderKind::Asterix(Box::new(AsterixIngest::new(table, epoch_unix_s)))
-            }
+            Format::Asterix => DecoderKind::Asterix(
+                Box::new(AsterixIngest::new(table, epoch_unix_s)),
+                stream.then(Vec::new),
+            ),
             Format::Beast => DecoderKind::Beast(Beast::new(), modes()),
             f => DecoderKind::Lines(f, Vec::new(), modes(), SbsIdentities::default()),
         };
@@ -318,7 +324,11 @@ impl Decoder {
         match &mut self.kind {
             DecoderKind::Beast(b, _) => *b = Beast::new(),
             DecoderKind::Lines(_, buf, ..) => buf.clear(),
-            DecoderKind::Asterix(_) => {}
+            DecoderKind::Asterix(_, buf) => {
+                if let Some(b) = buf {
+                    b.clear();
+                }
+            }
         }
     }
 
@@ -327,9 +337,20 @@ impl Decoder {
         let t = now - self.epoch_unix_s;
         let sensor = self.sensor.unwrap_or(SensorId(0));
         match &mut self.kind {
-            DecoderKind::Asterix(ingest) => {
+            DecoderKind::Asterix(ingest, None) => {
                 let mut out = Vec::new();
                 ingest.datagram(bytes, now, c, &mut out);
+                for r in out {
+                    shared.send(r, c);
+                }
+            }
+            DecoderKind::Asterix(ingest, Some(buf)) => {
+                buf.extend_from_slice(bytes);
+                let mut out = Vec::new();
+                while let Some(n) = whole_block(buf, c) {
+                    let block: Vec<u8> = buf.drain(..n).collect();
+                    ingest.datagram(&block, now, c, &mut out);
+                }
                 for r in out {
                     shared.send(r, c);
                 }
@@ -373,6 +394,18 @@ impl Decoder {
     }
 }
 
+/// The length of the whole ASTERIX block at the front of a stream's buffer, once it has all
+/// arrived. A length under 3 cannot be: the stream is lost and the buffer is dropped.
+fn whole_block(buf: &mut Vec<u8>, c: &mut Counters) -> Option<usize> {
+    let len = usize::from(u16::from_be_bytes([*buf.get(1)?, *buf.get(2)?]));
+    if len < 3 {
+        c.add("ASTERIX stream out of step (buffer dropped)");
+        buf.clear();
+        return None;
+    }
+    (buf.len() >= len).then_some(len)
+}
+
 /// An SBS position line as a report; identification lines are remembered for it.
 fn sbs_report(
     line: &str,
@@ -410,4 +443,76 @@ fn sbs_report(
         mode_s: ModeS::new(m.icao),
         callsign: entry.0,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use vigie_core::{PlotKind, SensorKind, SensorSpec};
+
+    fn table() -> SensorTable {
+        SensorTable {
+            sensor: vec![SensorSpec {
+                id: "r".into(),
+                kind: SensorKind::Radar,
+                lat_deg: 13.5,
+                lon_deg: 2.1,
+                height_m: 250.0,
+                scan_period_s: 10.0,
+                sigma_range_m: 50.0,
+                sigma_azimuth_deg: 0.1,
+                sigma_elevation_deg: 0.0,
+                refraction_k: 4.0 / 3.0,
+                range_max_m: Some(400_000.0),
+                sigma_position_m: None,
+                sac: Some(7),
+                sic: Some(1),
+            }],
+        }
+    }
+
+    #[test]
+    fn asterix_over_tcp_is_put_back_together_across_reads() {
+        let table = table();
+        let enc = vigie_ingest::asterix::AsterixEncoder::new(1_000_000.0);
+        let plot = |i: u32| Report {
+            time_s: f64::from(i),
+            sensor: SensorId(0),
+            kind: PlotKind::Psr,
+            measurement: Measurement::Polar {
+                range_m: 50_000.0 + f64::from(i),
+                azimuth_rad: 1.0,
+                elevation_rad: None,
+            },
+            alt_m: None,
+            mode3a: None,
+            mode_s: None,
+            callsign: None,
+        };
+        let mut stream = Vec::new();
+        for i in 0..20 {
+            let rec = enc.cat048(&plot(i), &table.sensor[0]).unwrap();
+            stream.extend(vigie_codec::asterix::value::block(48, &[rec]).unwrap());
+        }
+        let (tx, rx) = sync_channel(100);
+        let shared = Shared {
+            tx,
+            stop: Arc::default(),
+            epoch_unix_s: 1_000_000.0,
+            counters: Arc::default(),
+            now_unix_s: Arc::new(|| 1_000_010.0),
+        };
+        let mut d = Decoder::new(Format::Asterix, &table, 1_000_000.0, None, true);
+        let mut c = Counters::default();
+        // Cut into reads that split blocks anywhere.
+        for chunk in stream.chunks(7) {
+            d.bytes(chunk, &shared, &mut c);
+        }
+        let got: Vec<Report> = rx.try_iter().collect();
+        assert_eq!(got.len(), 20, "{c:?}");
+        assert!(got
+            .iter()
+            .zip(0..)
+            .all(|(r, i)| (r.time_s - f64::from(i)).abs() < 0.01));
+    }
 }

@@ -283,6 +283,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let sink = match &d.output.cat062 {
         Some(c) => Some(crate::pipeline::Cat062Sink::new(
             c,
+            dir,
             epoch_of(&feed),
             feed.simulated(),
         )?),

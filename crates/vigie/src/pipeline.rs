@@ -37,7 +37,11 @@ impl Feed {
 #[serde(deny_unknown_fields)]
 pub struct Cat062Config {
     /// Where to send: `239.1.2.3:8601` (multicast) or `10.0.0.9:8601`.
-    pub udp: String,
+    #[serde(default)]
+    pub udp: Option<String>,
+    /// A file to append the blocks to (raw ASTERIX; relative to the configuration's folder).
+    #[serde(default)]
+    pub file: Option<std::path::PathBuf>,
     /// Seconds between two pictures sent.
     #[serde(default = "one")]
     pub period_s: f64,
@@ -52,7 +56,8 @@ fn one() -> f64 {
 
 /// System tracks out over UDP, every `period_s`: the latest state of every live track.
 pub struct Cat062Sink {
-    socket: UdpSocket,
+    socket: Option<UdpSocket>,
+    file: Option<std::fs::File>,
     encoder: Cat062Encoder,
     period_s: f64,
     last_sent_s: f64,
@@ -61,16 +66,38 @@ pub struct Cat062Sink {
 }
 
 impl Cat062Sink {
+    /// `dir`: the configuration's folder, for a relative `file`.
     pub fn new(
         cfg: &Cat062Config,
+        dir: &std::path::Path,
         epoch_unix_s: f64,
         simulated: bool,
     ) -> anyhow::Result<Cat062Sink> {
         use anyhow::Context;
-        let socket = UdpSocket::bind("0.0.0.0:0")?;
-        socket
-            .connect(&cfg.udp)
-            .with_context(|| format!("output.cat062.udp: cannot send to {}", cfg.udp))?;
+        let socket = match &cfg.udp {
+            Some(addr) => {
+                let socket = UdpSocket::bind("0.0.0.0:0")?;
+                socket
+                    .connect(addr)
+                    .with_context(|| format!("output.cat062.udp: cannot send to {addr}"))?;
+                Some(socket)
+            }
+            None => None,
+        };
+        let file = match &cfg.file {
+            Some(f) => {
+                let path = dir.join(f);
+                let file = std::fs::OpenOptions::new()
+                    .create(true)
+                    .append(true)
+                    .open(&path);
+                Some(file.with_context(|| format!("output.cat062.file: {}", path.display()))?)
+            }
+            None => None,
+        };
+        if socket.is_none() && file.is_none() {
+            anyhow::bail!("output.cat062 needs `udp`, `file`, or both");
+        }
         if !(cfg.period_s > 0.0 && cfg.period_s <= 60.0) {
             anyhow::bail!(
                 "output.cat062.period_s must be in (0, 60], got {}",
@@ -79,6 +106,7 @@ impl Cat062Sink {
         }
         Ok(Cat062Sink {
             socket,
+            file,
             encoder: Cat062Encoder::new(cfg.sac, cfg.sic, epoch_unix_s, simulated),
             period_s: cfg.period_s,
             last_sent_s: f64::NEG_INFINITY,
@@ -106,7 +134,16 @@ impl Cat062Sink {
         self.sent_records += records.len() as u64;
         for block in self.encoder.blocks(&records, 1_400) {
             // A receiver that is not there is not our problem: UDP, no retries.
-            let _ = self.socket.send(&block);
+            if let Some(s) = &self.socket {
+                let _ = s.send(&block);
+            }
+            if let Some(f) = self.file.as_mut() {
+                use std::io::Write;
+                if let Err(e) = f.write_all(&block) {
+                    tracing::warn!("output.cat062.file: {e}; no more tracks written there");
+                    self.file = None;
+                }
+            }
         }
     }
 }
@@ -171,12 +208,29 @@ pub fn run(
                 batch.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
                 let now_s = (live.shared.now_unix_s)() - live.shared.epoch_unix_s;
                 step(&batch, now_s);
+                if tick % 60 == 0 {
+                    log_counters(&live);
+                }
             }
+            log_counters(&live);
             live.shared.stop.store(true, Ordering::Relaxed);
             for t in live.threads {
                 let _ = t.join();
             }
         }
+    }
+}
+
+/// What each source has received, decoded and skipped since the start, to the log.
+fn log_counters(live: &LiveFeed) {
+    let all = live
+        .shared
+        .counters
+        .lock()
+        .unwrap_or_else(|e| e.into_inner());
+    for (source, c) in all.iter() {
+        let text: Vec<String> = c.0.iter().map(|(k, v)| format!("{k}: {v}")).collect();
+        tracing::info!(source = %source, "{}", text.join(", "));
     }
 }
 

@@ -234,7 +234,7 @@ fn vigie_serve_hears_vigie_sim_over_udp_and_sends_cat062() {
             "bind = \"127.0.0.1:{http}\"\nusers = \"users.toml\"\naudit = \"audit.jsonl\"\n\
              [feed]\nsensors = \"sim/sensors.toml\"\n\
              [[feed.source]]\nname = \"exercise\"\nurl = \"udp://127.0.0.1:{feed}\"\nformat = \"asterix\"\n\
-             [output.cat062]\nudp = \"{}\"\nsac = 100\nsic = 250\n",
+             [output.cat062]\nudp = \"{}\"\nfile = \"tracks.ast\"\nsac = 100\nsic = 250\n",
             tracks_out.local_addr().unwrap()
         ),
     )
@@ -286,6 +286,12 @@ fn vigie_serve_hears_vigie_sim_over_udp_and_sends_cat062() {
         addresses.len() >= 5,
         "tracks with a Mode S address out as CAT062: {addresses:?}"
     );
+    // The same blocks go to the file.
+    let file = std::fs::read(dir.join("tracks.ast")).unwrap();
+    let records: usize = vigie_codec::asterix::blocks(&file)
+        .map(|b| b.unwrap().records(&editions).count())
+        .sum();
+    assert!(records >= 5, "{records} CAT062 records in the file");
     std::fs::remove_dir_all(&dir).ok();
 }
 
