@@ -208,7 +208,7 @@ pub fn run(
                 batch.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
                 let now_s = (live.shared.now_unix_s)() - live.shared.epoch_unix_s;
                 step(&batch, now_s);
-                if tick % 60 == 0 {
+                if tick.is_multiple_of(60) {
                     log_counters(&live);
                 }
             }
