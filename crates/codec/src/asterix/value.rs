@@ -116,53 +116,12 @@ fn decode(v: &'static Variation, data: &[u8], bit: usize) -> Result<(Value, usiz
             *n as usize,
         ),
         Variation::Group(parts) => {
-            let mut at = bit;
-            let mut out = Vec::with_capacity(parts.len());
-            for p in *parts {
-                match p {
-                    Part::Spare(n) => {
-                        out.push(Value::Uint(
-                            bits::read(data, at, u32::from(*n)).ok_or(short.clone())?,
-                        ));
-                        at += *n as usize;
-                    }
-                    Part::Item(i) => {
-                        let (val, n) = decode(&i.variation, data, at)?;
-                        out.push(val);
-                        at += n;
-                    }
-                    Part::Fx | Part::Absent => return Err(DecodeError::Spec("group")),
-                }
-            }
-            (Value::Group(out), at - bit)
+            let (out, n) = decode_parts(parts, data, bit, false)?;
+            (Value::Group(out), n)
         }
         Variation::Extended(parts) => {
-            let mut at = bit;
-            let mut out = Vec::new();
-            for p in *parts {
-                match p {
-                    Part::Spare(n) => {
-                        out.push(Value::Uint(
-                            bits::read(data, at, u32::from(*n)).ok_or(short.clone())?,
-                        ));
-                        at += *n as usize;
-                    }
-                    Part::Item(i) => {
-                        let (val, n) = decode(&i.variation, data, at)?;
-                        out.push(val);
-                        at += n;
-                    }
-                    Part::Fx => {
-                        let more = bits::bit(data, at).ok_or(short.clone())?;
-                        at += 1;
-                        if !more {
-                            break;
-                        }
-                    }
-                    Part::Absent => {}
-                }
-            }
-            (Value::Extended(out), at - bit)
+            let (out, n) = decode_parts(parts, data, bit, true)?;
+            (Value::Extended(out), n)
         }
         Variation::Repetitive(rep, inner) => {
             let each = fixed_bits(inner).ok_or(DecodeError::Spec("repetitive"))? as usize;
@@ -220,6 +179,42 @@ fn decode(v: &'static Variation, data: &[u8], bit: usize) -> Result<(Value, usiz
             (Value::Compound(out, fspec_octets), (at - start) * 8)
         }
     })
+}
+
+/// A group's or an extended item's parts: one value per spare and subitem, and the bits
+/// read. An extended item stops at an FX bit that is clear.
+fn decode_parts(
+    parts: &'static [Part],
+    data: &[u8],
+    bit: usize,
+    extended: bool,
+) -> Result<(Vec<Value>, usize), DecodeError> {
+    let mut at = bit;
+    let mut out = Vec::with_capacity(parts.len());
+    for p in parts {
+        match p {
+            Part::Spare(n) => {
+                let raw = bits::read(data, at, u32::from(*n)).ok_or(DecodeError::Truncated)?;
+                out.push(Value::Uint(raw));
+                at += *n as usize;
+            }
+            Part::Item(i) => {
+                let (val, n) = decode(&i.variation, data, at)?;
+                out.push(val);
+                at += n;
+            }
+            Part::Fx if extended => {
+                let more = bits::bit(data, at).ok_or(DecodeError::Truncated)?;
+                at += 1;
+                if !more {
+                    break;
+                }
+            }
+            Part::Fx | Part::Absent if !extended => return Err(DecodeError::Spec("group")),
+            Part::Fx | Part::Absent => {}
+        }
+    }
+    Ok((out, at - bit))
 }
 
 impl RecordValue {
