@@ -1,0 +1,642 @@
+//! Airspace volumes: a lateral shape (polygon or circle), a floor and a ceiling each above
+//! mean sea level, above ground or as a flight level, and the times they are active. Read
+//! from OpenAir files (the format gliding and drone tools share) and from GeoJSON.
+
+use geo::{Contains, Coord, LineString, Point, Polygon};
+
+/// How a vertical limit is measured.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Limit {
+    /// Metres above mean sea level.
+    Amsl(f64),
+    /// Metres above the ground under the target (SFC / GND is `Agl(0.0)`).
+    Agl(f64),
+    /// A flight level: hundreds of feet of pressure altitude (taken as the standard
+    /// atmosphere's, so FL100 is 3,048 m).
+    FlightLevel(f64),
+    Unlimited,
+}
+
+impl Limit {
+    /// The limit in metres above sea level over ground at `ground_m`.
+    pub fn amsl_m(&self, ground_m: f64) -> f64 {
+        match *self {
+            Limit::Amsl(m) => m,
+            Limit::Agl(m) => ground_m + m,
+            Limit::FlightLevel(fl) => fl * 100.0 * FT_M,
+            Limit::Unlimited => f64::INFINITY,
+        }
+    }
+
+    /// Parses `SFC`, `GND`, `UNL`, `FL95`, `1500ft`, `1500 ft AMSL`, `1000 ft AGL`,
+    /// `300 m MSL`, `4500`: feet above sea level when nothing says otherwise, as OpenAir.
+    pub fn parse(text: &str) -> Result<Limit, String> {
+        let t = text.trim().to_ascii_uppercase();
+        let t = t.as_str();
+        if matches!(t, "SFC" | "GND" | "0" | "SURFACE") {
+            return Ok(Limit::Agl(0.0));
+        }
+        if matches!(t, "UNL" | "UNLIM" | "UNLIMITED") {
+            return Ok(Limit::Unlimited);
+        }
+        if let Some(fl) = t.strip_prefix("FL") {
+            let v: f64 = fl
+                .trim()
+                .parse()
+                .map_err(|_| format!("{text:?}: not a flight level"))?;
+            return Ok(Limit::FlightLevel(v));
+        }
+        let digits: String = t
+            .chars()
+            .take_while(|c| c.is_ascii_digit() || *c == '.')
+            .collect();
+        let value: f64 = digits.parse().map_err(|_| {
+            format!("{text:?}: a limit is SFC, UNL, FL95, or a height like 1500 ft AMSL")
+        })?;
+        let rest = t[digits.len()..].replace(' ', "");
+        let (metres, rest) = match rest.strip_prefix("FT").or(rest.strip_prefix('F')) {
+            Some(r) => (value * FT_M, r.to_string()),
+            None => match rest.strip_prefix('M') {
+                Some(r) if !r.starts_with("SL") => (value, r.to_string()),
+                _ => (value * FT_M, rest.clone()),
+            },
+        };
+        match rest.as_str() {
+            "" | "MSL" | "AMSL" | "ALT" => Ok(Limit::Amsl(metres)),
+            "AGL" | "GND" | "SFC" | "AAL" => Ok(Limit::Agl(metres)),
+            other => Err(format!("{text:?}: unknown reference {other:?} (AMSL, AGL)")),
+        }
+    }
+}
+
+pub const FT_M: f64 = 0.3048;
+const NM_M: f64 = 1852.0;
+const R_M: f64 = 6_371_008.8;
+
+/// What a volume is, for the rules and the display.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Kind {
+    Prohibited,
+    Restricted,
+    Danger,
+    /// An air defence identification zone.
+    Adiz,
+    /// Controlled airspace: CTR, TMA, class A–G.
+    Controlled(String),
+    Other(String),
+}
+
+impl Kind {
+    fn from_openair(class: &str) -> Kind {
+        match class.trim().to_ascii_uppercase().as_str() {
+            "P" => Kind::Prohibited,
+            "R" => Kind::Restricted,
+            "Q" => Kind::Danger,
+            "ADIZ" => Kind::Adiz,
+            c @ ("A" | "B" | "C" | "D" | "E" | "F" | "G" | "CTR" | "TMA" | "TMZ" | "RMZ") => {
+                Kind::Controlled(c.to_string())
+            }
+            c => Kind::Other(c.to_string()),
+        }
+    }
+
+    fn from_name(kind: &str) -> Kind {
+        match kind.trim().to_ascii_lowercase().as_str() {
+            "prohibited" | "p" => Kind::Prohibited,
+            "restricted" | "r" => Kind::Restricted,
+            "danger" | "q" | "d" => Kind::Danger,
+            "adiz" => Kind::Adiz,
+            other => Kind::from_openair(other),
+        }
+    }
+}
+
+/// The lateral extent, on longitude-latitude coordinates.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Lateral {
+    /// Exterior (and holes) in (lon°, lat°).
+    Polygon(Polygon<f64>),
+    Circle {
+        lat_deg: f64,
+        lon_deg: f64,
+        radius_m: f64,
+    },
+}
+
+/// A half-open window of activity, Unix seconds.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Window {
+    pub from_unix_s: f64,
+    pub until_unix_s: f64,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Volume {
+    pub name: String,
+    pub kind: Kind,
+    pub lateral: Lateral,
+    pub floor: Limit,
+    pub ceiling: Limit,
+    /// When it is active; always when empty.
+    pub active: Vec<Window>,
+}
+
+fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lon2 - lon1).to_radians();
+    let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
+    2.0 * R_M * h.sqrt().min(1.0).asin()
+}
+
+impl Volume {
+    /// Whether the volume is active at `unix_s`.
+    pub fn active_at(&self, unix_s: f64) -> bool {
+        self.active.is_empty()
+            || self
+                .active
+                .iter()
+                .any(|w| unix_s >= w.from_unix_s && unix_s < w.until_unix_s)
+    }
+
+    /// Whether a point is inside laterally.
+    pub fn covers(&self, lat_deg: f64, lon_deg: f64) -> bool {
+        match &self.lateral {
+            Lateral::Polygon(p) => p.contains(&Point::new(lon_deg, lat_deg)),
+            Lateral::Circle {
+                lat_deg: la,
+                lon_deg: lo,
+                radius_m,
+            } => distance_m(lat_deg, lon_deg, *la, *lo) <= *radius_m,
+        }
+    }
+
+    /// Whether a target at (lat, lon), `alt_m` above sea level over ground at `ground_m`,
+    /// is inside the volume at `unix_s`.
+    pub fn contains(
+        &self,
+        lat_deg: f64,
+        lon_deg: f64,
+        alt_m: f64,
+        ground_m: f64,
+        unix_s: f64,
+    ) -> bool {
+        self.active_at(unix_s)
+            && alt_m >= self.floor.amsl_m(ground_m)
+            && alt_m <= self.ceiling.amsl_m(ground_m)
+            && self.covers(lat_deg, lon_deg)
+    }
+}
+
+/// A located problem in an airspace file.
+#[derive(Debug, thiserror::Error, PartialEq)]
+#[error("{file}:{line}: {field}: {message}")]
+pub struct AirspaceError {
+    pub file: String,
+    pub line: usize,
+    pub field: String,
+    pub message: String,
+}
+
+/// `48:51:12 N 002:20:55 E`, `48:51.2 N 2:20.9 E`, or `48.8533 N 2.3486 E`: (lat, lon).
+fn parse_coord(text: &str) -> Result<(f64, f64), String> {
+    let t = text.trim().to_ascii_uppercase();
+    let split = t
+        .find(['N', 'S'])
+        .ok_or_else(|| format!("{text:?}: a coordinate is like 48:51:12 N 002:20:55 E"))?;
+    let (lat_part, rest) = t.split_at(split + 1);
+    let angle = |s: &str| -> Option<f64> {
+        let s = s.trim();
+        let (num, hemi) = s.split_at(s.len().checked_sub(1)?);
+        let parts: Vec<f64> = num
+            .trim()
+            .split(':')
+            .map(|p| p.trim().parse().ok())
+            .collect::<Option<_>>()?;
+        let v = parts
+            .iter()
+            .zip([1.0, 60.0, 3600.0])
+            .map(|(p, d)| p / d)
+            .sum::<f64>();
+        Some(if matches!(hemi, "S" | "W") { -v } else { v })
+    };
+    let lat = angle(lat_part).ok_or_else(|| format!("{text:?}: bad latitude"))?;
+    let lon = angle(rest).ok_or_else(|| format!("{text:?}: bad longitude"))?;
+    if lat.abs() > 90.0 || lon.abs() > 180.0 {
+        return Err(format!("{text:?}: off the Earth"));
+    }
+    Ok((lat, lon))
+}
+
+/// The point `distance_m` from (lat, lon) on `bearing_deg`.
+fn destination(lat: f64, lon: f64, bearing_deg: f64, distance_m: f64) -> (f64, f64) {
+    let (p1, l1) = (lat.to_radians(), lon.to_radians());
+    let (b, d) = (bearing_deg.to_radians(), distance_m / R_M);
+    let p2 = (p1.sin() * d.cos() + p1.cos() * d.sin() * b.cos()).asin();
+    let l2 = l1 + (b.sin() * d.sin() * p1.cos()).atan2(d.cos() - p1.sin() * p2.sin());
+    (p2.to_degrees(), l2.to_degrees())
+}
+
+fn bearing_deg(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+    let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
+    let dl = (lon2 - lon1).to_radians();
+    let y = dl.sin() * p2.cos();
+    let x = p1.cos() * p2.sin() - p1.sin() * p2.cos() * dl.cos();
+    y.atan2(x).to_degrees().rem_euclid(360.0)
+}
+
+/// An arc's points every 5° from `from` to `to` (bearings from the centre), clockwise or not.
+fn arc(centre: (f64, f64), radius_m: f64, from: f64, to: f64, clockwise: bool) -> Vec<(f64, f64)> {
+    let sweep = if clockwise {
+        (to - from).rem_euclid(360.0)
+    } else {
+        -(from - to).rem_euclid(360.0)
+    };
+    let steps = (sweep.abs() / 5.0).ceil().max(1.0) as usize;
+    (0..=steps)
+        .map(|i| {
+            destination(
+                centre.0,
+                centre.1,
+                from + sweep * i as f64 / steps as f64,
+                radius_m,
+            )
+        })
+        .collect()
+}
+
+/// One volume being read from an OpenAir file.
+#[derive(Default)]
+struct Pending {
+    line: usize,
+    name: Option<String>,
+    kind: Option<Kind>,
+    floor: Option<Limit>,
+    ceiling: Option<Limit>,
+    points: Vec<(f64, f64)>,
+    circle: Option<(f64, f64, f64)>,
+    centre: Option<(f64, f64)>,
+    clockwise: bool,
+}
+
+impl Pending {
+    fn finish(self, file: &str) -> Result<Option<Volume>, AirspaceError> {
+        let err = |field: &str, message: &str| AirspaceError {
+            file: file.to_string(),
+            line: self.line,
+            field: field.to_string(),
+            message: message.to_string(),
+        };
+        let Some(kind) = self.kind.clone() else {
+            return Ok(None);
+        };
+        let lateral = match (self.circle, self.points.len()) {
+            (Some((lat, lon, r)), 0) => Lateral::Circle {
+                lat_deg: lat,
+                lon_deg: lon,
+                radius_m: r,
+            },
+            (None, n) if n >= 3 => {
+                let ring: Vec<Coord<f64>> = self
+                    .points
+                    .iter()
+                    .map(|&(la, lo)| Coord { x: lo, y: la })
+                    .collect();
+                Lateral::Polygon(Polygon::new(LineString::new(ring), vec![]))
+            }
+            (Some(_), _) => return Err(err("DC", "a volume is a circle or a polygon, not both")),
+            _ => {
+                return Err(err(
+                    "DP",
+                    "a polygon needs at least 3 points (or a DC circle)",
+                ))
+            }
+        };
+        Ok(Some(Volume {
+            name: self.name.clone().unwrap_or_default(),
+            kind,
+            lateral,
+            floor: self.floor.ok_or_else(|| err("AL", "no floor"))?,
+            ceiling: self.ceiling.ok_or_else(|| err("AH", "no ceiling"))?,
+            active: Vec::new(),
+        }))
+    }
+}
+
+/// Reads an OpenAir file: `AC` class, `AN` name, `AL`/`AH` floor and ceiling, `DP`
+/// points, `V X=` centre and `V D=` direction, `DC` circles (NM), `DA` and `DB` arcs.
+pub fn openair(text: &str, file: &str) -> Result<Vec<Volume>, AirspaceError> {
+    let mut out = Vec::new();
+    let mut cur = Pending::default();
+    for (i, raw) in text.lines().enumerate() {
+        let line_no = i + 1;
+        let line = raw.split('*').next().unwrap_or("").trim();
+        if line.is_empty() {
+            continue;
+        }
+        let (key, value) = line.split_once(char::is_whitespace).unwrap_or((line, ""));
+        let value = value.trim();
+        let err = |message: String| AirspaceError {
+            file: file.to_string(),
+            line: line_no,
+            field: key.to_string(),
+            message,
+        };
+        match key.to_ascii_uppercase().as_str() {
+            "AC" => {
+                if let Some(v) = std::mem::take(&mut cur).finish(file)? {
+                    out.push(v);
+                }
+                cur = Pending {
+                    line: line_no,
+                    kind: Some(Kind::from_openair(value)),
+                    clockwise: true,
+                    ..Pending::default()
+                };
+            }
+            "AN" => cur.name = Some(value.to_string()),
+            "AL" => cur.floor = Some(Limit::parse(value).map_err(err)?),
+            "AH" => cur.ceiling = Some(Limit::parse(value).map_err(err)?),
+            "DP" => cur.points.push(parse_coord(value).map_err(err)?),
+            "V" => {
+                let (var, v) = value
+                    .split_once('=')
+                    .ok_or_else(|| err("V is X=centre or D=+/-".into()))?;
+                match var.trim().to_ascii_uppercase().as_str() {
+                    "X" => cur.centre = Some(parse_coord(v).map_err(err)?),
+                    "D" => cur.clockwise = v.trim() != "-",
+                    _ => {}
+                }
+            }
+            "DC" => {
+                let nm: f64 = value
+                    .parse()
+                    .map_err(|_| err(format!("{value:?}: a radius in NM")))?;
+                let (la, lo) = cur
+                    .centre
+                    .ok_or_else(|| err("DC needs a centre (V X=) first".into()))?;
+                cur.circle = Some((la, lo, nm * NM_M));
+            }
+            "DA" => {
+                let nums: Vec<f64> = value
+                    .split(',')
+                    .map(|s| s.trim().parse().ok())
+                    .collect::<Option<_>>()
+                    .ok_or_else(|| err(format!("{value:?}: radius, start, end")))?;
+                let ([r, a, b], Some(c)) =
+                    (nums[..].try_into().unwrap_or([f64::NAN; 3]), cur.centre)
+                else {
+                    return Err(err("DA needs a centre (V X=) and radius, start, end".into()));
+                };
+                if r.is_nan() {
+                    return Err(err(format!("{value:?}: radius, start, end")));
+                }
+                let pts = arc(c, r * NM_M, a, b, cur.clockwise);
+                cur.points.extend(pts);
+            }
+            "DB" => {
+                let (a, b) = value
+                    .split_once(',')
+                    .ok_or_else(|| err(format!("{value:?}: two coordinates")))?;
+                let (p, q) = (parse_coord(a).map_err(err)?, parse_coord(b).map_err(err)?);
+                let c = cur
+                    .centre
+                    .ok_or_else(|| err("DB needs a centre (V X=) first".into()))?;
+                let r = distance_m(c.0, c.1, p.0, p.1);
+                let pts = arc(
+                    c,
+                    r,
+                    bearing_deg(c.0, c.1, p.0, p.1),
+                    bearing_deg(c.0, c.1, q.0, q.1),
+                    cur.clockwise,
+                );
+                cur.points.extend(pts);
+            }
+            // Labels, pens and brushes are for drawing: not needed to judge a track.
+            "AT" | "SP" | "SB" | "AY" | "AF" | "AG" => {}
+            other => return Err(err(format!("unknown record {other:?}"))),
+        }
+    }
+    if let Some(v) = cur.finish(file)? {
+        out.push(v);
+    }
+    Ok(out)
+}
+
+/// Reads GeoJSON volumes: Polygon or MultiPolygon features (each polygon a volume), or a
+/// Point with `radius_nm`; properties `name`, `type` (prohibited, restricted, danger, adiz,
+/// or an airspace class), `floor` and `ceiling` (as in OpenAir: "SFC", "FL95", "5000 ft
+/// AMSL"), and optionally `active`: a list of [from, until] RFC 3339 times.
+pub fn geojson(text: &str, file: &str) -> Result<Vec<Volume>, AirspaceError> {
+    let err = |i: usize, field: &str, message: String| AirspaceError {
+        file: file.to_string(),
+        line: 0,
+        field: format!("features[{i}].{field}"),
+        message,
+    };
+    let v: serde_json::Value = serde_json::from_str(text).map_err(|e| AirspaceError {
+        file: file.to_string(),
+        line: e.line(),
+        field: "(json)".into(),
+        message: e.to_string(),
+    })?;
+    let features = v["features"]
+        .as_array()
+        .ok_or_else(|| err(0, "features", "not a FeatureCollection".into()))?;
+    let mut out = Vec::new();
+    for (i, f) in features.iter().enumerate() {
+        let props = &f["properties"];
+        let text_of = |key: &str| props[key].as_str().map(str::to_string);
+        let limit = |key: &str| -> Result<Limit, AirspaceError> {
+            let t = text_of(key)
+                .ok_or_else(|| err(i, &format!("properties.{key}"), "missing".into()))?;
+            Limit::parse(&t).map_err(|m| err(i, &format!("properties.{key}"), m))
+        };
+        let active = match props["active"].as_array() {
+            None => Vec::new(),
+            Some(ws) => ws
+                .iter()
+                .map(|w| {
+                    let t = |k: usize| -> Option<f64> {
+                        let s = w.get(k)?.as_str()?;
+                        time::OffsetDateTime::parse(
+                            s,
+                            &time::format_description::well_known::Rfc3339,
+                        )
+                        .ok()
+                        .map(|t| t.unix_timestamp() as f64)
+                    };
+                    match (t(0), t(1)) {
+                        (Some(a), Some(b)) if a < b => Ok(Window {
+                            from_unix_s: a,
+                            until_unix_s: b,
+                        }),
+                        _ => Err(err(
+                            i,
+                            "properties.active",
+                            "windows are [from, until] RFC 3339 times, from before until".into(),
+                        )),
+                    }
+                })
+                .collect::<Result<_, _>>()?,
+        };
+        let base = |lateral| -> Result<Volume, AirspaceError> {
+            Ok(Volume {
+                name: text_of("name").unwrap_or_else(|| format!("volume {i}")),
+                kind: Kind::from_name(&text_of("type").unwrap_or_else(|| "other".into())),
+                lateral,
+                floor: limit("floor")?,
+                ceiling: limit("ceiling")?,
+                active: active.clone(),
+            })
+        };
+        let geometry: geojson_geometry::Geometry = serde_json::from_value(f["geometry"].clone())
+            .map_err(|e| err(i, "geometry", e.to_string()))?;
+        match geometry {
+            geojson_geometry::Geometry::Polygon { coordinates } => {
+                out.push(base(Lateral::Polygon(polygon(&coordinates)))?)
+            }
+            geojson_geometry::Geometry::MultiPolygon { coordinates } => {
+                for p in &coordinates {
+                    out.push(base(Lateral::Polygon(polygon(p)))?);
+                }
+            }
+            geojson_geometry::Geometry::Point { coordinates } => {
+                let nm = props["radius_nm"].as_f64().ok_or_else(|| {
+                    err(
+                        i,
+                        "properties.radius_nm",
+                        "a Point volume needs a radius".into(),
+                    )
+                })?;
+                out.push(base(Lateral::Circle {
+                    lat_deg: coordinates[1],
+                    lon_deg: coordinates[0],
+                    radius_m: nm * NM_M,
+                })?);
+            }
+        }
+    }
+    Ok(out)
+}
+
+fn polygon(rings: &[Vec<[f64; 2]>]) -> Polygon<f64> {
+    let ring =
+        |r: &Vec<[f64; 2]>| LineString::new(r.iter().map(|p| Coord { x: p[0], y: p[1] }).collect());
+    let exterior = rings
+        .first()
+        .map(ring)
+        .unwrap_or_else(|| LineString::new(vec![]));
+    Polygon::new(exterior, rings.iter().skip(1).map(ring).collect())
+}
+
+/// The GeoJSON geometries a volume can have.
+mod geojson_geometry {
+    #[derive(serde::Deserialize)]
+    #[serde(tag = "type")]
+    pub enum Geometry {
+        Polygon {
+            coordinates: Vec<Vec<[f64; 2]>>,
+        },
+        MultiPolygon {
+            coordinates: Vec<Vec<Vec<[f64; 2]>>>,
+        },
+        Point {
+            coordinates: [f64; 2],
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_read_as_pilots_write_them() {
+        assert_eq!(Limit::parse("SFC"), Ok(Limit::Agl(0.0)));
+        assert_eq!(Limit::parse("FL95"), Ok(Limit::FlightLevel(95.0)));
+        assert_eq!(Limit::parse("UNL"), Ok(Limit::Unlimited));
+        assert_eq!(Limit::parse("1500ft"), Ok(Limit::Amsl(1500.0 * FT_M)));
+        assert_eq!(Limit::parse("1000 ft AGL"), Ok(Limit::Agl(1000.0 * FT_M)));
+        assert_eq!(Limit::parse("300 m MSL"), Ok(Limit::Amsl(300.0)));
+        assert_eq!(Limit::parse("4500"), Ok(Limit::Amsl(4500.0 * FT_M)));
+        assert!(Limit::parse("high").is_err());
+        assert!((Limit::FlightLevel(100.0).amsl_m(0.0) - 3048.0).abs() < 1e-9);
+    }
+
+    const NIAMEY: &str = "\
+* Restricted area around the capital (an exercise's)
+AC R
+AN NIAMEY R1
+AL SFC
+AH FL95
+V X=13:30:45 N 002:06:30 E
+DC 10
+
+AC Q
+AN TILLABERI D2
+AL 1000 ft AGL
+AH 15000ft AMSL
+DP 14:00:00 N 001:00:00 E
+DP 14:00:00 N 001:30:00 E
+DP 13:30:00 N 001:30:00 E
+V D=+
+V X=13:45:00 N 001:15:00 E
+DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
+";
+
+    #[test]
+    fn an_openair_file_gives_its_volumes() {
+        let v = openair(NIAMEY, "niger.txt").unwrap();
+        assert_eq!(v.len(), 2);
+        assert_eq!(
+            (v[0].name.as_str(), &v[0].kind),
+            ("NIAMEY R1", &Kind::Restricted)
+        );
+        // 5 NM from the centre, at 2,000 m over ground at 200 m: inside; at FL100: above.
+        let (lat, lon) = destination(13.5125, 2.1083, 90.0, 5.0 * NM_M);
+        assert!(v[0].contains(lat, lon, 2_000.0, 200.0, 0.0));
+        assert!(!v[0].contains(lat, lon, 3_100.0, 200.0, 0.0));
+        assert!(!v[0].covers(13.5125, 2.5));
+        // The danger area: a polygon closed by an arc, floor above the ground.
+        assert_eq!(v[1].kind, Kind::Danger);
+        assert!(v[1].contains(13.8, 1.2, 1_000.0, 300.0, 0.0));
+        assert!(
+            !v[1].contains(13.8, 1.2, 500.0, 300.0, 0.0),
+            "under its AGL floor"
+        );
+    }
+
+    #[test]
+    fn a_mistake_names_the_file_line_and_record() {
+        let bad = NIAMEY.replace("AH FL95", "AH very high");
+        let e = openair(&bad, "niger.txt").unwrap_err();
+        assert_eq!(
+            (e.file.as_str(), e.line, e.field.as_str()),
+            ("niger.txt", 5, "AH")
+        );
+        assert!(e.to_string().starts_with("niger.txt:5: AH: "), "{e}");
+        let e = openair("AC R\nAN X\nAL SFC\nAH FL50\nDX 1\n", "x.txt").unwrap_err();
+        assert_eq!(e.line, 5);
+    }
+
+    #[test]
+    fn geojson_volumes_with_activation_windows() {
+        let text = r#"{"type":"FeatureCollection","features":[
+          {"type":"Feature","properties":{"name":"Firing range","type":"danger","floor":"SFC","ceiling":"FL200",
+            "active":[["2026-03-01T08:00:00Z","2026-03-01T12:00:00Z"]]},
+           "geometry":{"type":"Polygon","coordinates":[[[2,13],[3,13],[3,14],[2,14],[2,13]]]}},
+          {"type":"Feature","properties":{"name":"Palace","type":"prohibited","floor":"SFC","ceiling":"5000 ft AMSL","radius_nm":3},
+           "geometry":{"type":"Point","coordinates":[2.1,13.51]}}]}"#;
+        let v = geojson(text, "areas.geojson").unwrap();
+        assert_eq!(v.len(), 2);
+        let nine = 1_772_355_600.0; // 2026-03-01T09:00:00Z
+        assert!(v[0].contains(13.5, 2.5, 3_000.0, 200.0, nine));
+        assert!(
+            !v[0].contains(13.5, 2.5, 3_000.0, 200.0, nine + 4.0 * 3600.0),
+            "inactive after noon"
+        );
+        assert!(v[1].contains(13.52, 2.11, 1_000.0, 200.0, nine));
+        let e = geojson(&text.replace("\"FL200\"", "\"sky\""), "areas.geojson").unwrap_err();
+        assert_eq!(e.field, "features[0].properties.ceiling");
+    }
+}
