@@ -10,4 +10,5 @@
 //! weapon.
 
 pub mod airspace;
+pub mod flightplan;
 pub mod identity;
