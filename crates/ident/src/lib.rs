@@ -1,9 +1,10 @@
 //! # vigie-ident: identification and alerts
 //!
 //! This crate owns the judgement of the picture: airspace volumes and whether a track is in
-//! them ([`airspace`]: OpenAir and GeoJSON), standard identities proposed from evidence and
-//! decided by operators ([`identity`]), and, as issue 7 proceeds, flight plans, alert rules
-//! and threat evaluation (see ROADMAP.md).
+//! them ([`airspace`]: OpenAir and GeoJSON), flight plans and their correlation with
+//! tracks ([`flightplan`]), standard identities proposed from evidence and decided by
+//! operators ([`identity`]), and threat evaluation against defended assets ([`threat`]).
+//! Alert rules and the display's part come next (ROADMAP.md).
 //!
 //! It owns no tracking (tracks come in as the tracker's rows), no display and no I/O: text
 //! in, decisions out, time given. It is decision support: nothing here cues or guides a
@@ -12,3 +13,4 @@
 pub mod airspace;
 pub mod flightplan;
 pub mod identity;
+pub mod threat;
