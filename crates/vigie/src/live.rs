@@ -585,4 +585,26 @@ mod tests {
         let err = format!("{:#}", feed(&d.feed, Path::new(".")).err().unwrap());
         assert!(err.contains("needs `sensor`"), "{err}");
     }
+
+    /// The documentation's deployment examples are real ones.
+    #[test]
+    fn the_documented_deployments_parse() {
+        for doc in ["feeds.md", "deployment.md"] {
+            let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+                .join("../../docs")
+                .join(doc);
+            let text = std::fs::read_to_string(&path).unwrap();
+            let block = text
+                .split("```toml")
+                .nth(1)
+                .and_then(|b| b.split("```").next())
+                .expect("a toml example");
+            let d = tomlfile::parse::<Deployment>(block, &path).unwrap_or_else(|e| panic!("{e}"));
+            if doc == "feeds.md" {
+                assert_eq!(d.feed.sensor.len(), 2);
+                assert_eq!(d.feed.source.len(), 2);
+                assert!(d.output.cat062.is_some());
+            }
+        }
+    }
 }
