@@ -31,6 +31,7 @@ pub struct RecordArgs {
     /// A feed to record: udp://ADDRESS:PORT (multicast joined) or tcp://HOST:PORT; repeat.
     #[arg(long = "from", required = true, value_name = "URL")]
     from: Vec<String>,
+    /// The pcap file to write (replaced if it exists).
     #[arg(long)]
     out: PathBuf,
     /// Stop after this many seconds (default: at Ctrl-C).
@@ -51,6 +52,7 @@ pub struct RecordArgs {
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ReplayArgs {
+    /// The capture: pcap or pcapng.
     file: PathBuf,
     /// udp://ADDRESS:PORT, or tcp-listen://ADDRESS:PORT.
     #[arg(long)]
