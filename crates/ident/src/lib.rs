@@ -3,8 +3,9 @@
 //! This crate owns the judgement of the picture: airspace volumes and whether a track is in
 //! them ([`airspace`]: OpenAir and GeoJSON), flight plans and their correlation with
 //! tracks ([`flightplan`]), standard identities proposed from evidence and decided by
-//! operators ([`identity`]), and threat evaluation against defended assets ([`threat`]).
-//! Alert rules and the display's part come next (ROADMAP.md).
+//! operators ([`identity`]), alert rules with their reasons ([`rules`]), and threat
+//! evaluation against defended assets ([`threat`]). Running them on the live picture and
+//! the display's part come next (ROADMAP.md).
 //!
 //! It owns no tracking (tracks come in as the tracker's rows), no display and no I/O: text
 //! in, decisions out, time given. It is decision support: nothing here cues or guides a
@@ -13,4 +14,5 @@
 pub mod airspace;
 pub mod flightplan;
 pub mod identity;
+pub mod rules;
 pub mod threat;
