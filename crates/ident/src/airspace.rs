@@ -2,7 +2,7 @@
 //! mean sea level, above ground or as a flight level, and the times they are active. Read
 //! from OpenAir files (the format gliding and drone tools share) and from GeoJSON.
 
-use geo::{Contains, Coord, LineString, Point, Polygon};
+use geo::{Closest, Contains, Coord, HaversineClosestPoint, LineString, Point, Polygon};
 
 /// How a vertical limit is measured.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -121,6 +121,8 @@ pub enum Lateral {
         lon_deg: f64,
         radius_m: f64,
     },
+    /// Inside a polygon and within `depth_m` of its edge: an ADIZ along a border.
+    Band { outer: Polygon<f64>, depth_m: f64 },
 }
 
 /// A half-open window of activity, Unix seconds.
@@ -167,6 +169,48 @@ impl Volume {
                 lon_deg: lo,
                 radius_m,
             } => distance_m(lat_deg, lon_deg, *la, *lo) <= *radius_m,
+            Lateral::Band { outer, depth_m } => {
+                let p = Point::new(lon_deg, lat_deg);
+                outer.contains(&p)
+                    && match outer.exterior().haversine_closest_point(&p) {
+                        Closest::SinglePoint(q) | Closest::Intersection(q) => {
+                            distance_m(lat_deg, lon_deg, q.y(), q.x()) <= *depth_m
+                        }
+                        Closest::Indeterminate => false,
+                    }
+            }
+        }
+    }
+
+    /// An air defence identification zone: the band inside a country's border, `depth_m`
+    /// deep, from the ground up.
+    pub fn adiz(name: &str, country: &Polygon<f64>, depth_m: f64) -> Volume {
+        Volume {
+            name: name.to_string(),
+            kind: Kind::Adiz,
+            lateral: Lateral::Band {
+                outer: country.clone(),
+                depth_m,
+            },
+            floor: Limit::Agl(0.0),
+            ceiling: Limit::Unlimited,
+            active: Vec::new(),
+        }
+    }
+
+    /// A restricted area around a defended point.
+    pub fn around(name: &str, lat_deg: f64, lon_deg: f64, radius_m: f64, ceiling: Limit) -> Volume {
+        Volume {
+            name: name.to_string(),
+            kind: Kind::Restricted,
+            lateral: Lateral::Circle {
+                lat_deg,
+                lon_deg,
+                radius_m,
+            },
+            floor: Limit::Agl(0.0),
+            ceiling,
+            active: Vec::new(),
         }
     }
 
@@ -617,6 +661,34 @@ DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
         assert!(e.to_string().starts_with("niger.txt:5: AH: "), "{e}");
         let e = openair("AC R\nAN X\nAL SFC\nAH FL50\nDX 1\n", "x.txt").unwrap_err();
         assert_eq!(e.line, 5);
+    }
+
+    #[test]
+    fn an_adiz_is_the_band_inside_the_border() {
+        // A 2° square country; the ADIZ is 50 km deep.
+        let square = polygon(&[vec![
+            [1.0, 13.0],
+            [3.0, 13.0],
+            [3.0, 15.0],
+            [1.0, 15.0],
+            [1.0, 13.0],
+        ]]);
+        let adiz = Volume::adiz("ADIZ", &square, 50_000.0);
+        assert!(
+            adiz.contains(14.0, 1.2, 500.0, 300.0, 0.0),
+            "22 km inside the west border"
+        );
+        assert!(
+            !adiz.contains(14.0, 2.0, 500.0, 300.0, 0.0),
+            "the middle, 108 km from any edge"
+        );
+        assert!(
+            !adiz.contains(14.0, 0.9, 500.0, 300.0, 0.0),
+            "outside the country"
+        );
+        let palace = Volume::around("Palace", 13.51, 2.11, 5_000.0, Limit::Amsl(3_000.0));
+        assert!(palace.contains(13.52, 2.12, 1_000.0, 200.0, 0.0));
+        assert_eq!(palace.kind, Kind::Restricted);
     }
 
     #[test]
