@@ -13,6 +13,7 @@
 
 pub mod airspace;
 pub mod flightplan;
+pub mod identifier;
 pub mod identity;
 pub mod rules;
 pub mod threat;

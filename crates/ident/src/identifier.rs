@@ -1,0 +1,397 @@
+//! The identifier: once a second, every live track through identification, the alert rules
+//! and threat evaluation. It keeps what each needs from one second to the next (the track's
+//! identity and history, its last observation, the alerts standing) and reports what
+//! changed: identities, alerts raised and cleared, the ranked threats.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use geo::{Contains, Point, Polygon};
+use vigie_core::interop::TrackRow;
+
+use crate::airspace::{Kind, Volume};
+use crate::flightplan::{self, FlightPlan, Seen};
+use crate::identity::{Change, Facts, Identity, Rules as IdentityRules, TrackIdentity};
+use crate::rules::{self, Alert, Observed, Rule};
+use crate::threat::{self, Asset, Motion, Threat};
+
+/// What the identifier judges with.
+#[derive(Debug, Clone, Default)]
+pub struct Context {
+    pub volumes: Vec<Volume>,
+    /// The defended country's outline (lon, lat), for border crossings.
+    pub country: Option<Polygon<f64>>,
+    pub plans: Vec<FlightPlan>,
+    /// Mode 3/A codes (octal text) that mark friendly aircraft.
+    pub friendly_codes: HashSet<String>,
+    pub assets: Vec<Asset>,
+    pub rules: Vec<Rule>,
+    pub identity: IdentityRules,
+    /// Aerodromes and waypoints by name, for route correlation.
+    pub places: HashMap<String, (f64, f64)>,
+}
+
+/// One track as the identifier is given it each second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TrackInput {
+    pub row: TrackRow,
+    /// Unix seconds of `row.time_s`.
+    pub unix_s: f64,
+    /// Any transponder reply has been heard from it.
+    pub transponder: bool,
+    pub emergency_status: bool,
+    pub adsb_radar_gap_m: Option<f64>,
+    /// The ground under it, metres above sea level.
+    pub ground_m: f64,
+}
+
+/// What changed in one second.
+#[derive(Debug, Default, Clone, PartialEq)]
+pub struct Tick {
+    pub identity_changes: Vec<(u32, Change)>,
+    pub raised: Vec<Alert>,
+    /// (rule, track) of alerts whose condition no longer holds.
+    pub cleared: Vec<(usize, u32)>,
+    pub threats: Vec<Threat>,
+}
+
+struct State {
+    first_unix_s: f64,
+    identity: TrackIdentity,
+    last: Option<Observed>,
+    earlier_speed_mps: Option<f64>,
+}
+
+/// Identification, rules and threat evaluation over the live picture.
+pub struct Identifier {
+    pub context: Context,
+    tracks: HashMap<u32, State>,
+    /// Alerts standing, by (rule, track).
+    standing: BTreeMap<(usize, u32), Alert>,
+}
+
+/// The volumes in which an unidentified aircraft is suspect.
+fn suspect_zone(v: &Volume) -> bool {
+    matches!(v.kind, Kind::Adiz | Kind::Prohibited | Kind::Restricted)
+}
+
+impl Identifier {
+    pub fn new(context: Context) -> Identifier {
+        Identifier {
+            context,
+            tracks: HashMap::new(),
+            standing: BTreeMap::new(),
+        }
+    }
+
+    /// A track's identity now.
+    pub fn identity(&self, track_id: u32) -> Option<&TrackIdentity> {
+        self.tracks.get(&track_id).map(|s| &s.identity)
+    }
+
+    /// An operator confirms or overrides a track's identity.
+    pub fn decide(
+        &mut self,
+        track_id: u32,
+        user: &str,
+        identity: Identity,
+        note: Option<String>,
+        unix_s: f64,
+    ) -> Option<Change> {
+        let s = self.tracks.get_mut(&track_id)?;
+        Some(s.identity.decide(user, identity, note, unix_s).clone())
+    }
+
+    fn facts(&self, t: &TrackInput, state: &State, motion: &Motion) -> Facts {
+        let r = &t.row;
+        let mode_s = r.mode_s.map(|m| m.to_string());
+        let callsign = r.callsign.map(|c| c.to_string());
+        let mode3a = r.mode3a.map(|c| c.to_string());
+        let seen = Seen {
+            mode_s: mode_s.as_deref(),
+            callsign: callsign.as_deref(),
+            mode3a: mode3a.as_deref(),
+            lat_deg: r.lat_deg,
+            lon_deg: r.lon_deg,
+        };
+        let places = &self.context.places;
+        let plan = flightplan::correlate(
+            &seen,
+            &self.context.plans,
+            |n| places.get(n).copied(),
+            20_000.0,
+        )
+        .map(|(p, by)| (p.callsign.clone(), by.to_string()));
+        let zone = self
+            .context
+            .volumes
+            .iter()
+            .filter(|v| suspect_zone(v))
+            .find(|v| v.contains(r.lat_deg, r.lon_deg, r.alt_m, t.ground_m, t.unix_s))
+            .map(|v| v.name.clone());
+        let towards = self
+            .context
+            .assets
+            .iter()
+            .filter_map(|a| threat::evaluate(r.track_id, motion, a))
+            .filter(|th| th.heading_for)
+            .filter_map(|th| Some((th.asset, th.time_to_arrival_s?)))
+            .min_by(|a, b| a.1.total_cmp(&b.1));
+        Facts {
+            age_s: t.unix_s - state.first_unix_s,
+            transponder: t.transponder,
+            friendly_code: mode3a
+                .as_ref()
+                .is_some_and(|c| self.context.friendly_codes.contains(c)),
+            mode_s,
+            mode3a,
+            flight_plan: plan,
+            zone,
+            agl_m: Some(r.alt_m - t.ground_m),
+            speed_mps: r.vn_mps.hypot(r.ve_mps),
+            towards,
+        }
+    }
+
+    /// One second: every live track, then the tracks that `ended`.
+    pub fn step(&mut self, tracks: &[TrackInput], ended: &[u32]) -> Tick {
+        let mut tick = Tick::default();
+        let inside = |country: &Option<Polygon<f64>>, lat: f64, lon: f64| {
+            country
+                .as_ref()
+                .is_some_and(|c| c.contains(&Point::new(lon, lat)))
+        };
+        let mut live = HashSet::new();
+        let mut motions = Vec::with_capacity(tracks.len());
+        for t in tracks {
+            let r = &t.row;
+            live.insert(r.track_id);
+            let mut state = self.tracks.remove(&r.track_id).unwrap_or(State {
+                first_unix_s: t.unix_s,
+                identity: TrackIdentity::default(),
+                last: None,
+                earlier_speed_mps: None,
+            });
+            let motion = Motion {
+                lat_deg: r.lat_deg,
+                lon_deg: r.lon_deg,
+                alt_m: r.alt_m,
+                vn_mps: r.vn_mps,
+                ve_mps: r.ve_mps,
+                vu_mps: r.vu_mps,
+                earlier_speed_mps: state.earlier_speed_mps,
+            };
+            let facts = self.facts(t, &state, &motion);
+            if let Some(change) = state
+                .identity
+                .update(&facts, &self.context.identity, t.unix_s)
+            {
+                tick.identity_changes.push((r.track_id, change.clone()));
+            }
+            let observed = Observed {
+                track_id: r.track_id,
+                unix_s: t.unix_s,
+                lat_deg: r.lat_deg,
+                lon_deg: r.lon_deg,
+                alt_m: r.alt_m,
+                ground_m: t.ground_m,
+                vn_mps: r.vn_mps,
+                ve_mps: r.ve_mps,
+                mode3a: r.mode3a,
+                emergency_status: t.emergency_status,
+                transponder: t.transponder,
+                identity: state.identity.identity,
+                inside_country: inside(&self.context.country, r.lat_deg, r.lon_deg),
+                adsb_radar_gap_m: t.adsb_radar_gap_m,
+            };
+            for (i, rule) in self.context.rules.iter().enumerate() {
+                let alert = rules::evaluate(
+                    i,
+                    rule,
+                    &observed,
+                    state.last.as_ref(),
+                    &self.context.volumes,
+                );
+                match (alert, self.standing.contains_key(&(i, r.track_id))) {
+                    (Some(a), false) => {
+                        tick.raised.push(a.clone());
+                        self.standing.insert((i, r.track_id), a);
+                    }
+                    // A border crossing is an event: it stands until acknowledged elsewhere.
+                    (None, true)
+                        if !matches!(
+                            rule,
+                            Rule::BorderCrossing { .. } | Rule::CodeChange { .. }
+                        ) =>
+                    {
+                        self.standing.remove(&(i, r.track_id));
+                        tick.cleared.push((i, r.track_id));
+                    }
+                    _ => {}
+                }
+            }
+            state.earlier_speed_mps = Some(motion.vn_mps.hypot(motion.ve_mps));
+            state.last = Some(observed);
+            motions.push((r.track_id, motion));
+            self.tracks.insert(r.track_id, state);
+        }
+        for id in ended {
+            if let Some(state) = self.tracks.remove(id) {
+                for (i, rule) in self.context.rules.iter().enumerate() {
+                    // Coverage is not known here: a track that ends inside the country is
+                    // taken as lost inside coverage.
+                    let inside = state.last.as_ref().is_some_and(|o| o.inside_country);
+                    if let Some(a) = state
+                        .last
+                        .as_ref()
+                        .and_then(|o| rules::track_lost(i, rule, o, inside))
+                    {
+                        tick.raised.push(a);
+                    }
+                }
+            }
+            let gone: Vec<(usize, u32)> = self
+                .standing
+                .keys()
+                .filter(|k| k.1 == *id)
+                .copied()
+                .collect();
+            for k in gone {
+                self.standing.remove(&k);
+                tick.cleared.push(k);
+            }
+        }
+        tick.threats = threat::rank(motions.iter().map(|(id, m)| (*id, m)), &self.context.assets);
+        tick
+    }
+
+    /// The alerts standing now.
+    pub fn standing(&self) -> impl Iterator<Item = &Alert> {
+        self.standing.values()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::airspace::Limit;
+    use vigie_core::{Callsign, Mode3A, ModeS};
+
+    fn square() -> Polygon<f64> {
+        use geo::{Coord, LineString};
+        let ring = [
+            (1.0, 13.0),
+            (3.0, 13.0),
+            (3.0, 15.0),
+            (1.0, 15.0),
+            (1.0, 13.0),
+        ];
+        Polygon::new(
+            LineString::new(ring.iter().map(|&(x, y)| Coord { x, y }).collect()),
+            vec![],
+        )
+    }
+
+    fn context() -> Context {
+        let plans = flightplan::parse_csv(
+            "callsign,mode_s,mode3a,departure,destination,eobt,eet,aircraft_type,route\nAFR520,3944F1,2301,LFPG,DRRN,0700,0540,A320,DCT\n",
+            "plans.csv",
+        )
+        .unwrap();
+        Context {
+            volumes: vec![Volume::adiz("ADIZ", &square(), 50_000.0), Volume::around("Palace", 14.0, 2.0, 5_000.0, Limit::Amsl(3_000.0))],
+            country: Some(square()),
+            plans,
+            friendly_codes: ["4301".to_string()].into_iter().collect(),
+            assets: vec![Asset {
+                name: "Palace".into(),
+                lat_deg: 14.0,
+                lon_deg: 2.0,
+                radius_m: 5_000.0,
+                priority: 1,
+            }],
+            rules: rules::load(
+                "[[rule]]\nkind = \"airspace\"\ntypes = [\"restricted\"]\n[[rule]]\nkind = \"emergency\"\n[[rule]]\nkind = \"transponder_off\"\nzones = [\"ADIZ\"]\n[[rule]]\nkind = \"border_crossing\"\n",
+                std::path::Path::new("rules.toml"),
+            )
+            .unwrap(),
+            ..Context::default()
+        }
+    }
+
+    fn track(id: u32, lat: f64, lon: f64, ve: f64) -> TrackInput {
+        TrackInput {
+            row: TrackRow {
+                time_s: 0.0,
+                track_id: id,
+                lat_deg: lat,
+                lon_deg: lon,
+                alt_m: 400.0,
+                vn_mps: 0.0,
+                ve_mps: ve,
+                vu_mps: 0.0,
+                mode3a: None,
+                mode_s: None,
+                callsign: None,
+            },
+            unix_s: 0.0,
+            transponder: false,
+            emergency_status: false,
+            adsb_radar_gap_m: None,
+            ground_m: 250.0,
+        }
+    }
+
+    #[test]
+    fn an_intruder_from_the_west_becomes_suspect_and_raises_its_alerts() {
+        let mut idf = Identifier::new(context());
+        let mut alerts = Vec::new();
+        let mut identity = Identity::Pending;
+        // Eastbound at 60 m/s from outside the country, silent, low.
+        for s in 0..300 {
+            let mut t = track(1, 14.0, 0.97 + 60.0 * f64::from(s) / 108_000.0, 60.0);
+            t.unix_s = f64::from(s);
+            let tick = idf.step(&[t], &[]);
+            alerts.extend(tick.raised.iter().map(|a| a.kind));
+            identity = idf.identity(1).unwrap().identity;
+        }
+        assert_eq!(identity, Identity::Suspect);
+        assert!(alerts.contains(&"border_crossing"), "{alerts:?}");
+        assert!(alerts.contains(&"transponder_off"), "{alerts:?}");
+        let ev = &idf.identity(1).unwrap().proposal.1;
+        assert!(ev.iter().any(|e| e.explain() == "entered ADIZ"), "{ev:?}");
+    }
+
+    #[test]
+    fn a_civil_flight_with_a_plan_stays_neutral_and_quiet() {
+        let mut idf = Identifier::new(context());
+        for s in 0..60 {
+            let mut t = track(2, 14.5, 1.5, 230.0);
+            t.row.alt_m = 11_000.0;
+            t.row.mode_s = ModeS::parse("3944F1");
+            t.row.callsign = Callsign::new("AFR520");
+            t.row.mode3a = Mode3A::parse("2301");
+            t.transponder = true;
+            t.unix_s = f64::from(s);
+            let tick = idf.step(&[t], &[]);
+            assert!(tick.raised.is_empty(), "{:?}", tick.raised);
+        }
+        assert_eq!(idf.identity(2).unwrap().identity, Identity::Neutral);
+    }
+
+    #[test]
+    fn an_emergency_squawk_alerts_at_once_and_clears_when_it_stops() {
+        let mut idf = Identifier::new(context());
+        let mut t = track(3, 14.5, 2.5, 200.0);
+        t.transponder = true;
+        t.row.mode3a = Mode3A::parse("7700");
+        let tick = idf.step(std::slice::from_ref(&t), &[]);
+        assert_eq!(
+            tick.raised.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            ["emergency"]
+        );
+        t.row.mode3a = Mode3A::parse("2000");
+        t.unix_s = 1.0;
+        let tick = idf.step(&[t], &[]);
+        assert_eq!(tick.cleared, [(1, 3)]);
+    }
+}
