@@ -122,7 +122,104 @@ pub enum Lateral {
         radius_m: f64,
     },
     /// Inside a polygon and within `depth_m` of its edge: an ADIZ along a border.
-    Band { outer: Polygon<f64>, depth_m: f64 },
+    Band {
+        outer: Polygon<f64>,
+        depth_m: f64,
+        /// Cells known wholly in or out of the band, so that most queries skip the exact
+        /// test (a closest point over every vertex of the border).
+        index: BandIndex,
+    },
+}
+
+/// A grid over a band's polygon: per cell, wholly inside the band, wholly outside, or
+/// straddling an edge (then tested exactly).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BandIndex {
+    west_deg: f64,
+    south_deg: f64,
+    cell_deg: f64,
+    cols: usize,
+    rows: usize,
+    /// 1: in, 0: out, 2: test exactly.
+    cells: Vec<u8>,
+}
+
+const BAND_CELL_DEG: f64 = 0.1;
+
+fn band_exact(outer: &Polygon<f64>, depth_m: f64, lat_deg: f64, lon_deg: f64) -> bool {
+    let p = Point::new(lon_deg, lat_deg);
+    outer.contains(&p) && border_distance_m(outer, lat_deg, lon_deg) <= depth_m
+}
+
+fn border_distance_m(outer: &Polygon<f64>, lat_deg: f64, lon_deg: f64) -> f64 {
+    match outer
+        .exterior()
+        .haversine_closest_point(&Point::new(lon_deg, lat_deg))
+    {
+        Closest::SinglePoint(q) | Closest::Intersection(q) => {
+            distance_m(lat_deg, lon_deg, q.y(), q.x())
+        }
+        Closest::Indeterminate => f64::INFINITY,
+    }
+}
+
+impl BandIndex {
+    fn new(outer: &Polygon<f64>, depth_m: f64) -> BandIndex {
+        use geo::BoundingRect;
+        let Some(b) = outer.bounding_rect() else {
+            return BandIndex {
+                west_deg: 0.0,
+                south_deg: 0.0,
+                cell_deg: BAND_CELL_DEG,
+                cols: 0,
+                rows: 0,
+                cells: vec![],
+            };
+        };
+        let cols = ((b.max().x - b.min().x) / BAND_CELL_DEG).ceil() as usize + 1;
+        let rows = ((b.max().y - b.min().y) / BAND_CELL_DEG).ceil() as usize + 1;
+        let mut cells = Vec::with_capacity(rows * cols);
+        for r in 0..rows {
+            let lat = b.min().y + (r as f64 + 0.5) * BAND_CELL_DEG;
+            // Half the cell's diagonal: any point of the cell is this close to its centre.
+            let half_diag = distance_m(lat, 0.0, lat + BAND_CELL_DEG / 2.0, BAND_CELL_DEG / 2.0);
+            for c in 0..cols {
+                let lon = b.min().x + (c as f64 + 0.5) * BAND_CELL_DEG;
+                let inside = outer.contains(&Point::new(lon, lat));
+                let d = border_distance_m(outer, lat, lon);
+                let class = if d > half_diag && (!inside || d - half_diag > depth_m) {
+                    0
+                } else if inside && d > half_diag && d + half_diag <= depth_m {
+                    1
+                } else {
+                    2
+                };
+                cells.push(class);
+            }
+        }
+        BandIndex {
+            west_deg: b.min().x,
+            south_deg: b.min().y,
+            cell_deg: BAND_CELL_DEG,
+            cols,
+            rows,
+            cells,
+        }
+    }
+
+    /// In (Some(true)), out (Some(false)), or to be tested (None).
+    fn lookup(&self, lat_deg: f64, lon_deg: f64) -> Option<bool> {
+        let c = ((lon_deg - self.west_deg) / self.cell_deg).floor();
+        let r = ((lat_deg - self.south_deg) / self.cell_deg).floor();
+        if !(c >= 0.0 && r >= 0.0 && (c as usize) < self.cols && (r as usize) < self.rows) {
+            return Some(false);
+        }
+        match self.cells[r as usize * self.cols + c as usize] {
+            0 => Some(false),
+            1 => Some(true),
+            _ => None,
+        }
+    }
 }
 
 /// A half-open window of activity, Unix seconds.
@@ -169,16 +266,13 @@ impl Volume {
                 lon_deg: lo,
                 radius_m,
             } => distance_m(lat_deg, lon_deg, *la, *lo) <= *radius_m,
-            Lateral::Band { outer, depth_m } => {
-                let p = Point::new(lon_deg, lat_deg);
-                outer.contains(&p)
-                    && match outer.exterior().haversine_closest_point(&p) {
-                        Closest::SinglePoint(q) | Closest::Intersection(q) => {
-                            distance_m(lat_deg, lon_deg, q.y(), q.x()) <= *depth_m
-                        }
-                        Closest::Indeterminate => false,
-                    }
-            }
+            Lateral::Band {
+                outer,
+                depth_m,
+                index,
+            } => index
+                .lookup(lat_deg, lon_deg)
+                .unwrap_or_else(|| band_exact(outer, *depth_m, lat_deg, lon_deg)),
         }
     }
 
@@ -191,6 +285,7 @@ impl Volume {
             lateral: Lateral::Band {
                 outer: country.clone(),
                 depth_m,
+                index: BandIndex::new(country, depth_m),
             },
             floor: Limit::Agl(0.0),
             ceiling: Limit::Unlimited,
@@ -686,6 +781,18 @@ DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
             !adiz.contains(14.0, 0.9, 500.0, 300.0, 0.0),
             "outside the country"
         );
+        // The index answers as the exact test does, everywhere.
+        for i in 0..4_000 {
+            let (la, lo) = (
+                12.8 + 2.4 * ((i * 37) % 997) as f64 / 997.0,
+                0.8 + 2.4 * ((i * 61) % 991) as f64 / 991.0,
+            );
+            assert_eq!(
+                adiz.covers(la, lo),
+                band_exact(&square, 50_000.0, la, lo),
+                "{la} {lo}"
+            );
+        }
         let palace = Volume::around("Palace", 13.51, 2.11, 5_000.0, Limit::Amsl(3_000.0));
         assert!(palace.contains(13.52, 2.12, 1_000.0, 200.0, 0.0));
         assert_eq!(palace.kind, Kind::Restricted);
