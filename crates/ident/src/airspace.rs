@@ -156,6 +156,27 @@ fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     2.0 * R_M * h.sqrt().min(1.0).asin()
 }
 
+/// A polygon with an index of the cells wholly inside or outside it: a country's outline,
+/// asked of every track every second.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Region {
+    pub polygon: Polygon<f64>,
+    index: BandIndex,
+}
+
+impl Region {
+    pub fn new(polygon: Polygon<f64>) -> Region {
+        let index = BandIndex::new(&polygon, f64::INFINITY);
+        Region { polygon, index }
+    }
+
+    pub fn contains(&self, lat_deg: f64, lon_deg: f64) -> bool {
+        self.index
+            .lookup(lat_deg, lon_deg)
+            .unwrap_or_else(|| self.polygon.contains(&Point::new(lon_deg, lat_deg)))
+    }
+}
+
 /// A grid over a band's polygon: per cell, wholly inside the band, wholly outside, or
 /// straddling an edge; and per cell, the border's segments near enough to matter, so that
 /// the exact test of a straddling cell looks at a few segments, not the whole border.
@@ -175,6 +196,8 @@ pub struct BandIndex {
 const BAND_CELL_DEG: f64 = 0.1;
 
 impl BandIndex {
+    /// The index of the band `depth_m` deep inside `outer`; with `depth_m` infinite, of
+    /// the whole polygon (cells wholly inside or outside it).
     fn new(outer: &Polygon<f64>, depth_m: f64) -> BandIndex {
         use geo::BoundingRect;
         let empty = BandIndex {
@@ -196,7 +219,11 @@ impl BandIndex {
         let mut near = vec![Vec::new(); rows * cols];
         // Each segment, widened by the depth (in degrees, generously at the pole-ward
         // latitude), goes to every cell it may be within the depth of.
-        let reach_lat = depth_m / 111_195.0 + BAND_CELL_DEG;
+        let reach_lat = if depth_m.is_finite() {
+            depth_m / 111_195.0
+        } else {
+            0.0
+        } + BAND_CELL_DEG;
         for (i, l) in segments.iter().enumerate() {
             let lat_max = l.start.y.abs().max(l.end.y.abs()) + reach_lat;
             let reach_lon = reach_lat / lat_max.min(89.0).to_radians().cos();
@@ -236,7 +263,9 @@ impl BandIndex {
                 let lon = west + (c as f64 + 0.5) * BAND_CELL_DEG;
                 let inside = outer.contains(&Point::new(lon, lat));
                 let d = index.border_distance_m(lat, lon);
-                let class = if d > half_diag && (!inside || d - half_diag > depth_m) {
+                let class = if d > half_diag && !depth_m.is_finite() {
+                    u8::from(inside)
+                } else if d > half_diag && (!inside || d - half_diag > depth_m) {
                     0
                 } else if inside && d > half_diag && d + half_diag <= depth_m {
                     1
@@ -849,6 +878,23 @@ DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
         let palace = Volume::around("Palace", 13.51, 2.11, 5_000.0, Limit::Amsl(3_000.0));
         assert!(palace.contains(13.52, 2.12, 1_000.0, 200.0, 0.0));
         assert_eq!(palace.kind, Kind::Restricted);
+    }
+
+    #[test]
+    fn a_region_answers_as_its_polygon() {
+        let tri = polygon(&[vec![[0.0, 10.0], [4.0, 10.5], [1.0, 14.0], [0.0, 10.0]]]);
+        let region = Region::new(tri.clone());
+        for i in 0..4_000 {
+            let (la, lo) = (
+                9.8 + 4.4 * ((i * 37) % 997) as f64 / 997.0,
+                -0.2 + 4.4 * ((i * 61) % 991) as f64 / 991.0,
+            );
+            assert_eq!(
+                region.contains(la, lo),
+                tri.contains(&Point::new(lo, la)),
+                "{la} {lo}"
+            );
+        }
     }
 
     #[test]

@@ -284,46 +284,104 @@ fn cross_track_m(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
     ((px - qx).powi(2) + (py - qy).powi(2)).sqrt() * 111_195.0
 }
 
-/// The plan a track flies, and what matched: the Mode S address first, then the callsign,
-/// then the Mode 3/A code, then (for a track that shows none of them) being within
-/// `route_m` of the planned route. `place` turns aerodrome and waypoint names into positions;
-/// `1330N00210E` points need no lookup.
+/// Plans indexed for correlation: by Mode S address, callsign and Mode 3/A code, and each
+/// plan's route as points with its bounding box (parsed once, not per track).
+#[derive(Debug, Clone, Default)]
+pub struct PlanIndex {
+    by_mode_s: std::collections::HashMap<String, usize>,
+    by_callsign: std::collections::HashMap<String, usize>,
+    by_mode3a: std::collections::HashMap<String, usize>,
+    /// Per plan: (south, west, north, east) and the route's points.
+    routes: Vec<((f64, f64, f64, f64), Vec<(f64, f64)>)>,
+}
+
+impl PlanIndex {
+    /// `place` turns aerodrome and waypoint names into positions; `1330N00210E` points need
+    /// no lookup.
+    pub fn new(plans: &[FlightPlan], place: impl Fn(&str) -> Option<(f64, f64)>) -> PlanIndex {
+        let mut index = PlanIndex::default();
+        for (i, p) in plans.iter().enumerate() {
+            if let Some(m) = &p.mode_s {
+                index.by_mode_s.entry(m.clone()).or_insert(i);
+            }
+            index.by_callsign.entry(p.callsign.clone()).or_insert(i);
+            if let Some(c) = &p.mode3a {
+                index.by_mode3a.entry(c.clone()).or_insert(i);
+            }
+            let points: Vec<(f64, f64)> = std::iter::once(p.departure.as_str())
+                .chain(p.route.iter().map(String::as_str))
+                .chain(std::iter::once(p.destination.as_str()))
+                .filter_map(|t| route_point(t).or_else(|| place(t)))
+                .collect();
+            let bbox = points.iter().fold(
+                (
+                    f64::INFINITY,
+                    f64::INFINITY,
+                    f64::NEG_INFINITY,
+                    f64::NEG_INFINITY,
+                ),
+                |b, &(la, lo)| (b.0.min(la), b.1.min(lo), b.2.max(la), b.3.max(lo)),
+            );
+            index.routes.push((bbox, points));
+        }
+        index
+    }
+
+    /// The plan a track flies, and what matched: the Mode S address first, then the
+    /// callsign, then the Mode 3/A code, then (for a track that shows none of them) being
+    /// within `route_m` of the planned route.
+    pub fn correlate<'p>(
+        &self,
+        seen: &Seen<'_>,
+        plans: &'p [FlightPlan],
+        route_m: f64,
+    ) -> Option<(&'p FlightPlan, &'static str)> {
+        let hit = |i: Option<&usize>, how| i.and_then(|&i| plans.get(i)).map(|p| (p, how));
+        if let Some(h) = seen
+            .mode_s
+            .and_then(|m| hit(self.by_mode_s.get(m), "Mode S address"))
+        {
+            return Some(h);
+        }
+        if let Some(h) = seen
+            .callsign
+            .and_then(|c| hit(self.by_callsign.get(c), "callsign"))
+        {
+            return Some(h);
+        }
+        if let Some(h) = seen
+            .mode3a
+            .and_then(|c| hit(self.by_mode3a.get(c), "Mode 3/A code"))
+        {
+            return Some(h);
+        }
+        if seen.mode_s.is_some() || seen.callsign.is_some() {
+            return None;
+        }
+        let margin = route_m / 111_195.0 / seen.lat_deg.to_radians().cos().max(0.1);
+        let p = (seen.lat_deg, seen.lon_deg);
+        self.routes.iter().enumerate().find_map(|(i, (b, points))| {
+            let in_box = p.0 >= b.0 - margin
+                && p.0 <= b.2 + margin
+                && p.1 >= b.1 - margin
+                && p.1 <= b.3 + margin;
+            let near = in_box
+                && points
+                    .windows(2)
+                    .any(|w| cross_track_m(p, w[0], w[1]) < route_m);
+            near.then(|| (&plans[i], "route"))
+        })
+    }
+}
+
+/// [`PlanIndex::correlate`] for one track, indexing the plans first.
 pub fn correlate<'p>(
     seen: &Seen<'_>,
     plans: &'p [FlightPlan],
     place: impl Fn(&str) -> Option<(f64, f64)>,
     route_m: f64,
 ) -> Option<(&'p FlightPlan, &'static str)> {
-    let by = |f: &dyn Fn(&FlightPlan) -> bool, how| plans.iter().find(|p| f(p)).map(|p| (p, how));
-    if let Some(m) = seen.mode_s {
-        if let Some(hit) = by(&|p| p.mode_s.as_deref() == Some(m), "Mode S address") {
-            return Some(hit);
-        }
-    }
-    if let Some(c) = seen.callsign {
-        if let Some(hit) = by(&|p| p.callsign == c, "callsign") {
-            return Some(hit);
-        }
-    }
-    if let Some(code) = seen.mode3a {
-        if let Some(hit) = by(&|p| p.mode3a.as_deref() == Some(code), "Mode 3/A code") {
-            return Some(hit);
-        }
-    }
-    if seen.mode_s.is_some() || seen.callsign.is_some() {
-        return None;
-    }
-    plans.iter().find_map(|p| {
-        let points: Vec<(f64, f64)> = std::iter::once(p.departure.as_str())
-            .chain(p.route.iter().map(String::as_str))
-            .chain(std::iter::once(p.destination.as_str()))
-            .filter_map(|t| route_point(t).or_else(|| place(t)))
-            .collect();
-        let near = points
-            .windows(2)
-            .any(|w| cross_track_m((seen.lat_deg, seen.lon_deg), w[0], w[1]) < route_m);
-        near.then_some((p, "route"))
-    })
+    PlanIndex::new(plans, place).correlate(seen, plans, route_m)
 }
 
 #[cfg(test)]

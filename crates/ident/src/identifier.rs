@@ -5,7 +5,7 @@
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
-use geo::{Contains, Point, Polygon};
+use geo::Polygon;
 use vigie_core::interop::TrackRow;
 
 use crate::airspace::{Kind, Volume};
@@ -64,6 +64,8 @@ struct State {
 /// Identification, rules and threat evaluation over the live picture.
 pub struct Identifier {
     pub context: Context,
+    plans: flightplan::PlanIndex,
+    country: Option<crate::airspace::Region>,
     tracks: HashMap<u32, State>,
     /// Alerts standing, by (rule, track).
     standing: BTreeMap<(usize, u32), Alert>,
@@ -76,7 +78,10 @@ fn suspect_zone(v: &Volume) -> bool {
 
 impl Identifier {
     pub fn new(context: Context) -> Identifier {
+        let places = &context.places;
         Identifier {
+            plans: flightplan::PlanIndex::new(&context.plans, |n| places.get(n).copied()),
+            country: context.country.clone().map(crate::airspace::Region::new),
             context,
             tracks: HashMap::new(),
             standing: BTreeMap::new(),
@@ -113,14 +118,10 @@ impl Identifier {
             lat_deg: r.lat_deg,
             lon_deg: r.lon_deg,
         };
-        let places = &self.context.places;
-        let plan = flightplan::correlate(
-            &seen,
-            &self.context.plans,
-            |n| places.get(n).copied(),
-            20_000.0,
-        )
-        .map(|(p, by)| (p.callsign.clone(), by.to_string()));
+        let plan = self
+            .plans
+            .correlate(&seen, &self.context.plans, 20_000.0)
+            .map(|(p, by)| (p.callsign.clone(), by.to_string()));
         let zone = self
             .context
             .volumes
@@ -155,11 +156,7 @@ impl Identifier {
     /// One second: every live track, then the tracks that `ended`.
     pub fn step(&mut self, tracks: &[TrackInput], ended: &[u32]) -> Tick {
         let mut tick = Tick::default();
-        let inside = |country: &Option<Polygon<f64>>, lat: f64, lon: f64| {
-            country
-                .as_ref()
-                .is_some_and(|c| c.contains(&Point::new(lon, lat)))
-        };
+
         let mut live = HashSet::new();
         let mut motions = Vec::with_capacity(tracks.len());
         for t in tracks {
@@ -200,7 +197,10 @@ impl Identifier {
                 emergency_status: t.emergency_status,
                 transponder: t.transponder,
                 identity: state.identity.identity,
-                inside_country: inside(&self.context.country, r.lat_deg, r.lon_deg),
+                inside_country: self
+                    .country
+                    .as_ref()
+                    .is_some_and(|c| c.contains(r.lat_deg, r.lon_deg)),
                 adsb_radar_gap_m: t.adsb_radar_gap_m,
             };
             for (i, rule) in self.context.rules.iter().enumerate() {
