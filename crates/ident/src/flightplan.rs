@@ -291,9 +291,11 @@ pub struct PlanIndex {
     by_mode_s: std::collections::HashMap<String, usize>,
     by_callsign: std::collections::HashMap<String, usize>,
     by_mode3a: std::collections::HashMap<String, usize>,
-    /// Per plan: (south, west, north, east) and the route's points.
-    routes: Vec<((f64, f64, f64, f64), Vec<(f64, f64)>)>,
+    routes: Vec<Route>,
 }
+
+/// A plan's route: its (south, west, north, east) box and its points (lat, lon).
+type Route = ((f64, f64, f64, f64), Vec<(f64, f64)>);
 
 impl PlanIndex {
     /// `place` turns aerodrome and waypoint names into positions; `1330N00210E` points need
