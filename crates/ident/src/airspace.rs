@@ -173,7 +173,7 @@ impl Region {
     pub fn contains(&self, lat_deg: f64, lon_deg: f64) -> bool {
         self.index
             .lookup(lat_deg, lon_deg)
-            .unwrap_or_else(|| self.polygon.contains(&Point::new(lon_deg, lat_deg)))
+            .unwrap_or_else(|| self.index.inside(lat_deg, lon_deg))
     }
 }
 
@@ -189,6 +189,9 @@ pub struct BandIndex {
     /// 1: in, 0: out, 2: test exactly.
     cells: Vec<u8>,
     segments: Vec<Line<f64>>,
+    /// Per row of cells, the segments whose latitudes cross it: a ray cast for the inside
+    /// test looks at these only.
+    strips: Vec<Vec<u32>>,
     /// Per cell, the segments within the band's depth (and a cell) of it.
     near: Vec<Vec<u32>>,
 }
@@ -207,6 +210,7 @@ impl BandIndex {
             rows: 0,
             cells: vec![],
             segments: vec![],
+            strips: vec![],
             near: vec![],
         };
         let Some(b) = outer.bounding_rect() else {
@@ -245,6 +249,14 @@ impl BandIndex {
                 }
             }
         }
+        let mut strips = vec![Vec::new(); rows];
+        for (i, l) in segments.iter().enumerate() {
+            let row =
+                |y: f64| (((y - south) / BAND_CELL_DEG).floor().max(0.0) as usize).min(rows - 1);
+            for strip in &mut strips[row(l.start.y.min(l.end.y))..=row(l.start.y.max(l.end.y))] {
+                strip.push(i as u32);
+            }
+        }
         let mut index = BandIndex {
             west_deg: west,
             south_deg: south,
@@ -252,6 +264,7 @@ impl BandIndex {
             rows,
             cells: Vec::new(),
             segments,
+            strips,
             near,
         };
         let mut cells = Vec::with_capacity(rows * cols);
@@ -261,7 +274,7 @@ impl BandIndex {
             let half_diag = distance_m(lat, 0.0, lat + BAND_CELL_DEG / 2.0, BAND_CELL_DEG / 2.0);
             for c in 0..cols {
                 let lon = west + (c as f64 + 0.5) * BAND_CELL_DEG;
-                let inside = outer.contains(&Point::new(lon, lat));
+                let inside = index.inside(lat, lon);
                 let d = index.border_distance_m(lat, lon);
                 let class = if d > half_diag && !depth_m.is_finite() {
                     u8::from(inside)
@@ -284,6 +297,27 @@ impl BandIndex {
         let r = ((lat_deg - self.south_deg) / BAND_CELL_DEG).floor();
         (c >= 0.0 && r >= 0.0 && (c as usize) < self.cols && (r as usize) < self.rows)
             .then(|| r as usize * self.cols + c as usize)
+    }
+
+    /// Whether (lat, lon) is inside the polygon (even-odd rule, a ray eastward), from the
+    /// segments of its row only.
+    fn inside(&self, lat_deg: f64, lon_deg: f64) -> bool {
+        let r = ((lat_deg - self.south_deg) / BAND_CELL_DEG).floor();
+        if !(r >= 0.0 && (r as usize) < self.rows) {
+            return false;
+        }
+        let mut crossings = 0;
+        for &i in &self.strips[r as usize] {
+            let l = &self.segments[i as usize];
+            let (a, b) = (l.start, l.end);
+            if (a.y > lat_deg) != (b.y > lat_deg) {
+                let x = a.x + (lat_deg - a.y) * (b.x - a.x) / (b.y - a.y);
+                if x > lon_deg {
+                    crossings += 1;
+                }
+            }
+        }
+        crossings % 2 == 1
     }
 
     /// In (Some(true)), out (Some(false)), or to be tested (None).
@@ -337,14 +371,46 @@ impl Volume {
                 lon_deg: lo,
                 radius_m,
             } => distance_m(lat_deg, lon_deg, *la, *lo) <= *radius_m,
-            Lateral::Band {
-                outer,
-                depth_m,
-                index,
-            } => index.lookup(lat_deg, lon_deg).unwrap_or_else(|| {
-                outer.contains(&Point::new(lon_deg, lat_deg))
-                    && index.border_distance_m(lat_deg, lon_deg) <= *depth_m
-            }),
+            Lateral::Band { depth_m, index, .. } => {
+                index.lookup(lat_deg, lon_deg).unwrap_or_else(|| {
+                    index.inside(lat_deg, lon_deg)
+                        && index.border_distance_m(lat_deg, lon_deg) <= *depth_m
+                })
+            }
+        }
+    }
+
+    /// Whether any point of the volume may be within `reach_m` of (lat, lon): a cheap
+    /// test that rules out volumes a track cannot get to soon.
+    pub fn near(&self, lat_deg: f64, lon_deg: f64, reach_m: f64) -> bool {
+        use geo::BoundingRect;
+        let bbox_near = |b: Option<geo::Rect<f64>>| {
+            b.is_none_or(|b| {
+                let dlat = reach_m / 111_195.0;
+                let dlon = dlat / lat_deg.to_radians().cos().max(0.05);
+                lat_deg >= b.min().y - dlat
+                    && lat_deg <= b.max().y + dlat
+                    && lon_deg >= b.min().x - dlon
+                    && lon_deg <= b.max().x + dlon
+            })
+        };
+        match &self.lateral {
+            Lateral::Circle {
+                lat_deg: la,
+                lon_deg: lo,
+                radius_m,
+            } => distance_m(lat_deg, lon_deg, *la, *lo) <= radius_m + reach_m,
+            Lateral::Polygon(p) => bbox_near(p.bounding_rect()),
+            Lateral::Band { index, .. } => bbox_near(Some(geo::Rect::new(
+                Coord {
+                    x: index.west_deg,
+                    y: index.south_deg,
+                },
+                Coord {
+                    x: index.west_deg + index.cols as f64 * BAND_CELL_DEG,
+                    y: index.south_deg + index.rows as f64 * BAND_CELL_DEG,
+                },
+            ))),
         }
     }
 

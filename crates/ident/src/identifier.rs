@@ -133,7 +133,7 @@ impl Identifier {
             .context
             .assets
             .iter()
-            .filter_map(|a| threat::evaluate(r.track_id, motion, a))
+            .filter_map(|a| threat::assess(r.track_id, motion, a))
             .filter(|th| th.heading_for)
             .filter_map(|th| Some((th.asset, th.time_to_arrival_s?)))
             .min_by(|a, b| a.1.total_cmp(&b.1));

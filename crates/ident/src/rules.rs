@@ -250,12 +250,19 @@ pub fn evaluate(
                     ));
                 }
             }
-            // On the present course, every 30 s up to the horizon.
+            // On the present course, every 30 s up to the horizon, against the volumes it
+            // can reach by then.
             let steps = (predict_min * 2.0).floor() as usize;
+            let reach_m = now.vn_mps.hypot(now.ve_mps) * steps as f64 * 30.0 + 1_000.0;
+            let reachable: Vec<&crate::airspace::Volume> = volumes
+                .iter()
+                .filter(wanted)
+                .filter(|v| steps > 0 && v.near(now.lat_deg, now.lon_deg, reach_m))
+                .collect();
             for k in 1..=steps {
                 let t = k as f64 * 30.0;
                 let (la, lo) = ahead(now, t);
-                for v in volumes.iter().filter(wanted) {
+                for v in &reachable {
                     if v.contains(la, lo, now.alt_m, now.ground_m, now.unix_s + t) {
                         return Some(alert(
                             "airspace",

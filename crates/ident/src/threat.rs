@@ -45,9 +45,14 @@ pub struct Threat {
     pub accelerating: bool,
     /// Higher is more urgent.
     pub score: f64,
-    /// The reasons, in words.
+    /// The reasons, in words (filled by [`explain`]).
     pub explanation: Vec<String>,
+    #[serde(skip)]
+    vu_mps: f64,
 }
+
+/// How many of the ranked threats are put into words each second: more than a display shows.
+pub const EXPLAINED: usize = 200;
 
 const R_M: f64 = 6_371_008.8;
 
@@ -64,8 +69,8 @@ fn offset_m(origin: (f64, f64), p: (f64, f64)) -> (f64, f64) {
 /// hour from there).
 pub const HORIZON_M: f64 = 1_000_000.0;
 
-/// Evaluates one track against one asset.
-pub fn evaluate(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
+/// One track against one asset, without the words (see [`explain`]).
+pub fn assess(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
     let (px, py) = offset_m((a.lat_deg, a.lon_deg), (m.lat_deg, m.lon_deg));
     let range_m = px.hypot(py);
     if range_m > HORIZON_M {
@@ -104,33 +109,6 @@ pub fn evaluate(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
     let heading_for = bearing_off <= 10.0_f64.max((radius / range_m).asin().to_degrees());
     let descending = m.vu_mps < -5.0;
     let accelerating = m.earlier_speed_mps.is_some_and(|s| speed > s + 10.0);
-    let mut explanation = Vec::new();
-    match arrival {
-        Some(t) if t <= 0.0 => explanation.push(format!("inside {}", a.name)),
-        Some(t) => explanation.push(format!(
-            "enters {} in {:.0} min on this course",
-            a.name,
-            t / 60.0
-        )),
-        None => explanation.push(format!(
-            "passes {:.0} km from {} in {:.0} min",
-            cpa_m / 1000.0,
-            a.name,
-            t_cpa / 60.0
-        )),
-    }
-    if heading_for {
-        explanation.push(format!("heading for {}", a.name));
-    }
-    if descending {
-        explanation.push(format!(
-            "descending at {:.0} ft/min",
-            -m.vu_mps / 0.3048 * 60.0
-        ));
-    }
-    if accelerating {
-        explanation.push("accelerating".into());
-    }
     // Urgency: sooner and closer is worse; a higher priority weighs more; intent cues add.
     let time_s = arrival.unwrap_or(t_cpa + cpa_m / speed.max(50.0));
     let closeness = (-(cpa_m - radius).max(0.0) / 20_000.0).exp();
@@ -149,8 +127,49 @@ pub fn evaluate(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
         descending,
         accelerating,
         score,
-        explanation,
+        explanation: Vec::new(),
+        vu_mps: m.vu_mps,
     })
+}
+
+/// Puts a threat's reasons into words (done for the threats an operator will read, not
+/// for every track and asset every second).
+pub fn explain(t: &mut Threat) {
+    let mut e = Vec::new();
+    match t.time_to_arrival_s {
+        Some(s) if s <= 0.0 => e.push(format!("inside {}", t.asset)),
+        Some(s) => e.push(format!(
+            "enters {} in {:.0} min on this course",
+            t.asset,
+            s / 60.0
+        )),
+        None => e.push(format!(
+            "passes {:.0} km from {} in {:.0} min",
+            t.cpa_m / 1000.0,
+            t.asset,
+            t.time_to_cpa_s / 60.0
+        )),
+    }
+    if t.heading_for {
+        e.push(format!("heading for {}", t.asset));
+    }
+    if t.descending {
+        e.push(format!(
+            "descending at {:.0} ft/min",
+            -t.vu_mps / 0.3048 * 60.0
+        ));
+    }
+    if t.accelerating {
+        e.push("accelerating".into());
+    }
+    t.explanation = e;
+}
+
+/// Evaluates and explains one track against one asset.
+pub fn evaluate(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
+    let mut t = assess(track_id, m, a)?;
+    explain(&mut t);
+    Some(t)
 }
 
 /// Every track against every asset: each track's worst threat, most urgent first.
@@ -163,7 +182,7 @@ pub fn rank<'a>(
         .filter_map(|(id, m)| {
             assets
                 .iter()
-                .filter_map(|a| evaluate(id, m, a))
+                .filter_map(|a| assess(id, m, a))
                 .max_by(|x, y| x.score.total_cmp(&y.score))
         })
         .collect();
@@ -172,6 +191,7 @@ pub fn rank<'a>(
             .total_cmp(&x.score)
             .then(x.track_id.cmp(&y.track_id))
     });
+    out.iter_mut().take(EXPLAINED).for_each(explain);
     out
 }
 
