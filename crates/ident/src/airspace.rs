@@ -123,7 +123,6 @@ pub enum Lateral {
     },
     /// Inside a polygon and within `depth_m` of its edge: an ADIZ along a border.
     Band {
-        outer: Polygon<f64>,
         depth_m: f64,
         /// Cells known wholly in or out of the band, so that most queries skip the exact
         /// test (a closest point over every vertex of the border).
@@ -160,14 +159,14 @@ fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
 /// asked of every track every second.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Region {
-    pub polygon: Polygon<f64>,
     index: BandIndex,
 }
 
 impl Region {
-    pub fn new(polygon: Polygon<f64>) -> Region {
-        let index = BandIndex::new(&polygon, f64::INFINITY);
-        Region { polygon, index }
+    pub fn new(polygon: &Polygon<f64>) -> Region {
+        Region {
+            index: BandIndex::new(polygon, f64::INFINITY),
+        }
     }
 
     pub fn contains(&self, lat_deg: f64, lon_deg: f64) -> bool {
@@ -371,7 +370,7 @@ impl Volume {
                 lon_deg: lo,
                 radius_m,
             } => distance_m(lat_deg, lon_deg, *la, *lo) <= *radius_m,
-            Lateral::Band { depth_m, index, .. } => {
+            Lateral::Band { depth_m, index } => {
                 index.lookup(lat_deg, lon_deg).unwrap_or_else(|| {
                     index.inside(lat_deg, lon_deg)
                         && index.border_distance_m(lat_deg, lon_deg) <= *depth_m
@@ -421,7 +420,6 @@ impl Volume {
             name: name.to_string(),
             kind: Kind::Adiz,
             lateral: Lateral::Band {
-                outer: country.clone(),
                 depth_m,
                 index: BandIndex::new(country, depth_m),
             },
@@ -949,7 +947,7 @@ DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
     #[test]
     fn a_region_answers_as_its_polygon() {
         let tri = polygon(&[vec![[0.0, 10.0], [4.0, 10.5], [1.0, 14.0], [0.0, 10.0]]]);
-        let region = Region::new(tri.clone());
+        let region = Region::new(&tri);
         for i in 0..4_000 {
             let (la, lo) = (
                 9.8 + 4.4 * ((i * 37) % 997) as f64 / 997.0,

@@ -81,7 +81,7 @@ impl Identifier {
         let places = &context.places;
         Identifier {
             plans: flightplan::PlanIndex::new(&context.plans, |n| places.get(n).copied()),
-            country: context.country.clone().map(crate::airspace::Region::new),
+            country: context.country.as_ref().map(crate::airspace::Region::new),
             context,
             tracks: HashMap::new(),
             standing: BTreeMap::new(),
@@ -106,7 +106,8 @@ impl Identifier {
         Some(s.identity.decide(user, identity, note, unix_s).clone())
     }
 
-    fn facts(&self, t: &TrackInput, state: &State, motion: &Motion) -> Facts {
+    /// `assessed`: the track against each asset (see [`threat::assess`]).
+    fn facts(&self, t: &TrackInput, state: &State, assessed: &[Threat]) -> Facts {
         let r = &t.row;
         let mode_s = r.mode_s.map(|m| m.to_string());
         let callsign = r.callsign.map(|c| c.to_string());
@@ -129,13 +130,10 @@ impl Identifier {
             .filter(|v| suspect_zone(v))
             .find(|v| v.contains(r.lat_deg, r.lon_deg, r.alt_m, t.ground_m, t.unix_s))
             .map(|v| v.name.clone());
-        let towards = self
-            .context
-            .assets
+        let towards = assessed
             .iter()
-            .filter_map(|a| threat::assess(r.track_id, motion, a))
             .filter(|th| th.heading_for)
-            .filter_map(|th| Some((th.asset, th.time_to_arrival_s?)))
+            .filter_map(|th| Some((th.asset.clone(), th.time_to_arrival_s?)))
             .min_by(|a, b| a.1.total_cmp(&b.1));
         Facts {
             age_s: t.unix_s - state.first_unix_s,
@@ -157,11 +155,10 @@ impl Identifier {
     pub fn step(&mut self, tracks: &[TrackInput], ended: &[u32]) -> Tick {
         let mut tick = Tick::default();
 
-        let mut live = HashSet::new();
-        let mut motions = Vec::with_capacity(tracks.len());
+        // Each track's worst threat, assessed once for its identity's facts and the ranking.
+        let mut worst = Vec::with_capacity(tracks.len());
         for t in tracks {
             let r = &t.row;
-            live.insert(r.track_id);
             let mut state = self.tracks.remove(&r.track_id).unwrap_or(State {
                 first_unix_s: t.unix_s,
                 identity: TrackIdentity::default(),
@@ -177,7 +174,13 @@ impl Identifier {
                 vu_mps: r.vu_mps,
                 earlier_speed_mps: state.earlier_speed_mps,
             };
-            let facts = self.facts(t, &state, &motion);
+            let assessed: Vec<Threat> = self
+                .context
+                .assets
+                .iter()
+                .filter_map(|a| threat::assess(r.track_id, &motion, a))
+                .collect();
+            let facts = self.facts(t, &state, &assessed);
             if let Some(change) = state
                 .identity
                 .update(&facts, &self.context.identity, t.unix_s)
@@ -231,7 +234,11 @@ impl Identifier {
             }
             state.earlier_speed_mps = Some(motion.vn_mps.hypot(motion.ve_mps));
             state.last = Some(observed);
-            motions.push((r.track_id, motion));
+            worst.extend(
+                assessed
+                    .into_iter()
+                    .max_by(|x, y| x.score.total_cmp(&y.score)),
+            );
             self.tracks.insert(r.track_id, state);
         }
         for id in ended {
@@ -260,7 +267,7 @@ impl Identifier {
                 tick.cleared.push(k);
             }
         }
-        tick.threats = threat::rank(motions.iter().map(|(id, m)| (*id, m)), &self.context.assets);
+        tick.threats = threat::ranked(worst);
         tick
     }
 

@@ -177,15 +177,17 @@ pub fn rank<'a>(
     tracks: impl IntoIterator<Item = (u32, &'a Motion)>,
     assets: &[Asset],
 ) -> Vec<Threat> {
-    let mut out: Vec<Threat> = tracks
-        .into_iter()
-        .filter_map(|(id, m)| {
-            assets
-                .iter()
-                .filter_map(|a| assess(id, m, a))
-                .max_by(|x, y| x.score.total_cmp(&y.score))
-        })
-        .collect();
+    let worst = tracks.into_iter().filter_map(|(id, m)| {
+        assets
+            .iter()
+            .filter_map(|a| assess(id, m, a))
+            .max_by(|x, y| x.score.total_cmp(&y.score))
+    });
+    ranked(worst.collect())
+}
+
+/// Threats already assessed, most urgent first, the first [`EXPLAINED`] put into words.
+pub fn ranked(mut out: Vec<Threat>) -> Vec<Threat> {
     out.sort_by(|x, y| {
         y.score
             .total_cmp(&x.score)

@@ -270,14 +270,11 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     let feed = feed(&d.feed, dir).with_context(|| format!("{}: feed", args.config.display()))?;
     let overlay = match &feed {
         Feed::Sim(sim, _) => coverage_overlay(sim.sensor_table(), dem.as_ref().or(sim.terrain())),
-        Feed::Live(_) => {
+        Feed::Live(live) => {
             // Without a DEM of its own, a deployment in the built-in region sees over its terrain.
             let builtin =
                 (dem.is_none() && d.map.country.is_none()).then(vigie_terrain::Dem::builtin_niger);
-            coverage_overlay(
-                &feed_table(&d.feed, dir)?,
-                dem.as_ref().or(builtin.as_ref()),
-            )
+            coverage_overlay(&live.table, dem.as_ref().or(builtin.as_ref()))
         }
     };
     let sink = match &d.output.cat062 {
