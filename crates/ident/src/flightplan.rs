@@ -504,3 +504,24 @@ mod tests {
         );
     }
 }
+
+#[cfg(test)]
+mod exercise_tests {
+    /// The simulator's FPL messages for the Niger exercise parse, one per civil flight.
+    #[test]
+    fn the_exercise_flight_plans_parse() {
+        let sim = vigie_sim::load(
+            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/niger.toml")),
+            vigie_sim::Overrides::default(),
+        )
+        .unwrap();
+        let text = sim.fpl_messages();
+        let plans = super::parse_fpl_file(&text, "exercise.fpl").unwrap();
+        assert!(plans.len() > 20, "{}", plans.len());
+        let dah = plans.iter().find(|p| p.callsign == "DAH4062").unwrap();
+        assert_eq!(dah.mode_s.as_deref(), Some("0A0056"));
+        assert_eq!(dah.mode3a.as_deref(), Some("2301"));
+        assert!(super::route_point(&dah.route[0]).is_some(), "{:?}", dah.route);
+        assert!(plans.iter().all(|p| p.callsign != "NAF01"), "no plan for the fighter");
+    }
+}

@@ -28,6 +28,51 @@ pub struct Context {
     pub identity: IdentityRules,
     /// Aerodromes and waypoints by name, for route correlation.
     pub places: HashMap<String, (f64, f64)>,
+    /// Where the radars see, for "lost inside coverage"; the country's outline stands in
+    /// for it when absent.
+    pub coverage: Option<CoverageGrid>,
+}
+
+/// The lowest height the radar network sees, above sea level, on a regular grid.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CoverageGrid {
+    /// The north-west corner of the first cell, and the cells' size, degrees.
+    pub north_deg: f64,
+    pub west_deg: f64,
+    pub cell_deg: f64,
+    pub cols: usize,
+    /// Row by row from the north; NaN where no radar sees at any height.
+    pub lowest_amsl_m: Vec<f32>,
+}
+
+impl CoverageGrid {
+    pub fn sees(&self, lat_deg: f64, lon_deg: f64, alt_m: f64) -> bool {
+        let row = ((self.north_deg - lat_deg) / self.cell_deg).floor();
+        let col = ((lon_deg - self.west_deg) / self.cell_deg).floor();
+        if row < 0.0 || col < 0.0 || col >= self.cols as f64 {
+            return false;
+        }
+        let i = row as usize * self.cols + col as usize;
+        self.lowest_amsl_m
+            .get(i)
+            .is_some_and(|h| f64::from(*h) <= alt_m)
+    }
+}
+
+/// What an alert is about: a track, or a sensor (its place in the sensor table).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum Subject {
+    Track(u32),
+    Sensor(usize),
+}
+
+/// An alert's identity while it stands: its rule and its subject.
+pub type AlertKey = (usize, Subject);
+
+/// Alerts about an event rather than a state: nothing clears them but the track's end (or
+/// an operator's acknowledgement, downstream).
+pub fn is_event(kind: &str) -> bool {
+    matches!(kind, "border_crossing" | "code_change" | "track_lost")
 }
 
 /// One track as the identifier is given it each second.
@@ -48,9 +93,9 @@ pub struct TrackInput {
 #[derive(Debug, Default, Clone, PartialEq)]
 pub struct Tick {
     pub identity_changes: Vec<(u32, Change)>,
-    pub raised: Vec<Alert>,
-    /// (rule, track) of alerts whose condition no longer holds.
-    pub cleared: Vec<(usize, u32)>,
+    pub raised: Vec<(AlertKey, Alert)>,
+    /// Alerts whose condition no longer holds.
+    pub cleared: Vec<AlertKey>,
     pub threats: Vec<Threat>,
 }
 
@@ -67,8 +112,8 @@ pub struct Identifier {
     plans: flightplan::PlanIndex,
     country: Option<crate::airspace::Region>,
     tracks: HashMap<u32, State>,
-    /// Alerts standing, by (rule, track).
-    standing: BTreeMap<(usize, u32), Alert>,
+    /// Alerts standing.
+    standing: BTreeMap<AlertKey, Alert>,
 }
 
 /// The volumes in which an unidentified aircraft is suspect.
@@ -214,20 +259,15 @@ impl Identifier {
                     state.last.as_ref(),
                     &self.context.volumes,
                 );
-                match (alert, self.standing.contains_key(&(i, r.track_id))) {
+                let key = (i, Subject::Track(r.track_id));
+                match (alert, self.standing.contains_key(&key)) {
                     (Some(a), false) => {
-                        tick.raised.push(a.clone());
-                        self.standing.insert((i, r.track_id), a);
+                        tick.raised.push((key, a.clone()));
+                        self.standing.insert(key, a);
                     }
-                    // A border crossing is an event: it stands until acknowledged elsewhere.
-                    (None, true)
-                        if !matches!(
-                            rule,
-                            Rule::BorderCrossing { .. } | Rule::CodeChange { .. }
-                        ) =>
-                    {
-                        self.standing.remove(&(i, r.track_id));
-                        tick.cleared.push((i, r.track_id));
+                    (None, true) if !self.standing.get(&key).is_some_and(|a| is_event(a.kind)) => {
+                        self.standing.remove(&key);
+                        tick.cleared.push(key);
                     }
                     _ => {}
                 }
@@ -243,23 +283,19 @@ impl Identifier {
         }
         for id in ended {
             if let Some(state) = self.tracks.remove(id) {
+                let Some(last) = state.last.as_ref() else {
+                    continue;
+                };
+                let lost = self.lost_in_coverage(last);
                 for (i, rule) in self.context.rules.iter().enumerate() {
-                    // Coverage is not known here: a track that ends inside the country is
-                    // taken as lost inside coverage.
-                    let inside = state.last.as_ref().is_some_and(|o| o.inside_country);
-                    if let Some(a) = state
-                        .last
-                        .as_ref()
-                        .and_then(|o| rules::track_lost(i, rule, o, inside))
-                    {
-                        tick.raised.push(a);
-                    }
+                    let key = (i, Subject::Track(*id));
+                    tick.raised.extend(rules::track_lost(i, rule, last, lost).map(|a| (key, a)));
                 }
             }
-            let gone: Vec<(usize, u32)> = self
+            let gone: Vec<AlertKey> = self
                 .standing
                 .keys()
-                .filter(|k| k.1 == *id)
+                .filter(|k| k.1 == Subject::Track(*id))
                 .copied()
                 .collect();
             for k in gone {
@@ -271,9 +307,55 @@ impl Identifier {
         tick
     }
 
+    /// Whether a track that ended should still be seen: where it was and where it would be a
+    /// minute on are covered (a track leaving coverage is not lost), and it had not just
+    /// landed (low, near an aerodrome).
+    fn lost_in_coverage(&self, last: &Observed) -> bool {
+        const LANDING_AGL_M: f64 = 1_000.0;
+        const AERODROME_M: f64 = 15_000.0;
+        let low = last.alt_m - last.ground_m < LANDING_AGL_M;
+        let landed = low
+            && self.context.places.values().any(|&(la, lo)| {
+                crate::airspace::distance_m(la, lo, last.lat_deg, last.lon_deg) < AERODROME_M
+            });
+        if landed {
+            return false;
+        }
+        let (la, lo) = rules::ahead(last, 60.0);
+        match &self.context.coverage {
+            Some(c) => {
+                c.sees(last.lat_deg, last.lon_deg, last.alt_m) && c.sees(la, lo, last.alt_m)
+            }
+            None => {
+                last.inside_country && self.country.as_ref().is_some_and(|r| r.contains(la, lo))
+            }
+        }
+    }
+
+    /// The sensors' silences: each sensor's name and seconds since it was last heard, in
+    /// sensor table order. Raises and clears "sensor lost" into `tick`.
+    pub fn sensors(&mut self, silent_s: &[(&str, f64)], tick: &mut Tick) {
+        for (i, rule) in self.context.rules.iter().enumerate() {
+            for (s, (name, silent)) in silent_s.iter().enumerate() {
+                let key = (i, Subject::Sensor(s));
+                match (rules::sensor_lost(i, rule, name, *silent), self.standing.contains_key(&key)) {
+                    (Some(a), false) => {
+                        tick.raised.push((key, a.clone()));
+                        self.standing.insert(key, a);
+                    }
+                    (None, true) => {
+                        self.standing.remove(&key);
+                        tick.cleared.push(key);
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+
     /// The alerts standing now.
-    pub fn standing(&self) -> impl Iterator<Item = &Alert> {
-        self.standing.values()
+    pub fn standing(&self) -> impl Iterator<Item = (&AlertKey, &Alert)> {
+        self.standing.iter()
     }
 }
 
@@ -358,7 +440,7 @@ mod tests {
             let mut t = track(1, 14.0, 0.97 + 60.0 * f64::from(s) / 108_000.0, 60.0);
             t.unix_s = f64::from(s);
             let tick = idf.step(&[t], &[]);
-            alerts.extend(tick.raised.iter().map(|a| a.kind));
+            alerts.extend(tick.raised.iter().map(|(_, a)| a.kind));
             identity = idf.identity(1).unwrap().identity;
         }
         assert_eq!(identity, Identity::Suspect);
@@ -393,12 +475,12 @@ mod tests {
         t.row.mode3a = Mode3A::parse("7700");
         let tick = idf.step(std::slice::from_ref(&t), &[]);
         assert_eq!(
-            tick.raised.iter().map(|a| a.kind).collect::<Vec<_>>(),
+            tick.raised.iter().map(|(_, a)| a.kind).collect::<Vec<_>>(),
             ["emergency"]
         );
         t.row.mode3a = Mode3A::parse("2000");
         t.unix_s = 1.0;
         let tick = idf.step(&[t], &[]);
-        assert_eq!(tick.cleared, [(1, 3)]);
+        assert_eq!(tick.cleared, [(1, Subject::Track(3))]);
     }
 }

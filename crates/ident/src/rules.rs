@@ -41,6 +41,11 @@ pub enum Rule {
         types: Vec<String>,
         #[serde(default)]
         predict_min: f64,
+        /// The identities it watches: by default those nobody vouches for. (A neutral
+        /// airliner on its approach through a restricted area is cleared traffic; a new
+        /// track is judged once it is no longer pending.)
+        #[serde(default = "not_vouched")]
+        identities: Vec<String>,
         #[serde(default = "warning")]
         severity: Severity,
     },
@@ -95,6 +100,9 @@ fn warning() -> Severity {
 fn alarm() -> Severity {
     Severity::Alarm
 }
+fn not_vouched() -> Vec<String> {
+    vec!["unknown".into(), "suspect".into(), "hostile".into()]
+}
 fn unidentified() -> Vec<String> {
     vec!["pending".into(), "unknown".into(), "suspect".into()]
 }
@@ -112,10 +120,9 @@ pub fn load(text: &str, path: &Path) -> Result<Vec<Rule>, FileError> {
     let mut p = Problems::default();
     for (i, r) in file.rule.iter().enumerate() {
         match r {
-            Rule::Airspace { predict_min, .. } => p.check(
-                (0.0..=60.0).contains(predict_min),
-                || format!("rule[{i}].predict_min"),
-                || format!("must be 0–60 minutes, got {predict_min}"),
+            Rule::Airspace { predict_min, .. } if !(0.0..=60.0).contains(predict_min) => p.push(
+                format!("rule[{i}].predict_min"),
+                format!("must be 0–60 minutes, got {predict_min}"),
             ),
             Rule::Spoofing { max_distance_m, .. } => p.check(
                 *max_distance_m > 0.0,
@@ -132,7 +139,7 @@ pub fn load(text: &str, path: &Path) -> Result<Vec<Rule>, FileError> {
                 || format!("rule[{i}].zones"),
                 || "name at least one zone where transponders are required".into(),
             ),
-            Rule::BorderCrossing { identities, .. } => {
+            Rule::BorderCrossing { identities, .. } | Rule::Airspace { identities, .. } => {
                 for (k, id) in identities.iter().enumerate() {
                     p.check(
                         crate::identity::Identity::parse(id).is_some(),
@@ -199,12 +206,18 @@ fn volume_kind_name(k: &crate::airspace::Kind) -> String {
 }
 
 /// Where the track would be `t_s` from now on its present course.
-fn ahead(o: &Observed, t_s: f64) -> (f64, f64) {
+pub(crate) fn ahead(o: &Observed, t_s: f64) -> (f64, f64) {
     let r = 6_371_008.8;
     (
         o.lat_deg + (o.vn_mps * t_s / r).to_degrees(),
         o.lon_deg + (o.ve_mps * t_s / (r * o.lat_deg.to_radians().cos().max(0.01))).to_degrees(),
     )
+}
+
+fn listed(identities: &[String], identity: crate::identity::Identity) -> bool {
+    identities
+        .iter()
+        .any(|i| crate::identity::Identity::parse(i) == Some(identity))
 }
 
 /// The alert one rule raises for a track now (and a moment ago), if any.
@@ -227,8 +240,12 @@ pub fn evaluate(
         Rule::Airspace {
             types,
             predict_min,
+            identities,
             severity,
         } => {
+            if !listed(identities, now.identity) {
+                return None;
+            }
             let wanted = |v: &&crate::airspace::Volume| {
                 types.is_empty()
                     || types
@@ -340,10 +357,7 @@ pub fn evaluate(
             severity,
         } => {
             let crossed = before.is_some_and(|b| !b.inside_country) && now.inside_country;
-            let listed = identities
-                .iter()
-                .any(|i| crate::identity::Identity::parse(i) == Some(now.identity));
-            (crossed && listed).then(|| {
+            (crossed && listed(identities, now.identity)).then(|| {
                 alert(
                     "border_crossing",
                     *severity,

@@ -66,6 +66,7 @@ fn synthetic(n: usize, t: f64) -> Output {
             covariance: [[0.0; 6]; 6],
             turn_probability: 0.1,
             sensors: vec![(SensorId(0), t)],
+            last_transponder_s: Some(t),
         });
     }
     out
@@ -97,6 +98,9 @@ fn main() {
         .expect("a user");
     let picture = Arc::new(RwLock::new(Picture::new(&[radar], 1_800_000_000)));
     let state = AppState {
+        ident: Arc::new(std::sync::Mutex::new(
+            vigie_ident::identifier::Identifier::new(Default::default()),
+        )),
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(users)),
         sessions: Arc::new(Sessions::default()),

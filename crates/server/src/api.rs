@@ -1,6 +1,6 @@
 //! The HTTP API: every route, the session check and the role check, and JSON errors.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::extract::rejection::{JsonRejection, PathRejection, QueryRejection};
 use axum::extract::{FromRequestParts, Path, Query, State};
@@ -15,6 +15,8 @@ use tokio::sync::broadcast;
 use crate::audit::{self, Audit};
 use crate::auth::{Role, Session, Sessions, Users};
 use crate::picture::Picture;
+use vigie_ident::identifier::Identifier;
+use vigie_ident::identity::{Decider, Identity};
 
 pub const SESSION_COOKIE: &str = "vigie_session";
 
@@ -22,6 +24,9 @@ pub const SESSION_COOKIE: &str = "vigie_session";
 #[derive(Clone)]
 pub struct AppState {
     pub picture: Arc<RwLock<Picture>>,
+    /// Identification, shared with the pipeline that runs it each second: operators'
+    /// decisions go to it, and a track's evidence and history come from it.
+    pub ident: Arc<Mutex<Identifier>>,
     pub users: Arc<RwLock<Users>>,
     pub sessions: Arc<Sessions>,
     pub audit: Arc<Audit>,
@@ -156,6 +161,8 @@ pub fn router(state: AppState) -> Router {
         .route("/api/me", get(me))
         .route("/api/tracks", get(tracks))
         .route("/api/tracks/{id}", get(track))
+        .route("/api/tracks/{id}/identity", post(decide))
+        .route("/api/threats", get(threats))
         .route("/api/sensors", get(sensors))
         .route("/api/alerts", get(alerts))
         .route("/api/alerts/{id}/ack", post(acknowledge))
@@ -263,8 +270,128 @@ async fn track(
     id: Result<Path<u32>, PathRejection>,
 ) -> Result<Response, ApiError> {
     let Path(id) = id?;
-    let detail = read(&state).track(id).ok_or_else(|| not_found("track"))?;
-    Ok(Json(detail).into_response())
+    let (detail, epoch) = {
+        let p = read(&state);
+        (p.track(id).ok_or_else(|| not_found("track"))?, p.epoch_unix_s())
+    };
+    #[derive(Serialize)]
+    struct WithIdentification {
+        #[serde(flatten)]
+        detail: crate::picture::TrackDetail,
+        identification: Option<Identification>,
+    }
+    let identification = ident(&state).identity(id).map(|i| identification(i, epoch));
+    Ok(Json(WithIdentification {
+        detail,
+        identification,
+    })
+    .into_response())
+}
+
+fn ident(state: &AppState) -> std::sync::MutexGuard<'_, Identifier> {
+    state.ident.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+/// A track's identity as the display explains it.
+#[derive(Serialize)]
+struct Identification {
+    identity: Identity,
+    /// The operator whose decision stands, if any.
+    decided_by: Option<String>,
+    /// vigie's latest proposal and its evidence, in words.
+    proposal: Identity,
+    evidence: Vec<String>,
+    /// Changes, oldest first: when (seconds of the session), to what, by whom, why.
+    history: Vec<ChangeView>,
+}
+
+#[derive(Serialize)]
+struct ChangeView {
+    time_s: f64,
+    identity: Identity,
+    by: String,
+    evidence: Vec<String>,
+    note: Option<String>,
+}
+
+fn identification(i: &vigie_ident::identity::TrackIdentity, epoch_unix_s: i64) -> Identification {
+    let words = |ev: &[vigie_ident::identity::Evidence]| ev.iter().map(|e| e.explain()).collect();
+    Identification {
+        identity: i.identity,
+        decided_by: i.operator.clone(),
+        proposal: i.proposal.0,
+        evidence: words(&i.proposal.1),
+        history: i
+            .history
+            .iter()
+            .map(|c| ChangeView {
+                time_s: c.time_s - epoch_unix_s as f64,
+                identity: c.identity,
+                by: match &c.decider {
+                    Decider::Vigie => "vigie".into(),
+                    Decider::Operator { user } => user.clone(),
+                },
+                evidence: words(&c.evidence),
+                note: c.note.clone(),
+            })
+            .collect(),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Decision {
+    /// pending, unknown, assumed_friend, friend, neutral, suspect, hostile.
+    identity: Identity,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+/// An operator confirms or overrides a track's identity; the decision stands.
+async fn decide(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<u32>, PathRejection>,
+    body: Result<Json<Decision>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Path(id) = id?;
+    let Json(d) = body?;
+    caller.may(&state, Role::Operator, "set an identity")?;
+    let user = &caller.session.user;
+    let note = d.note.map(|n| n.chars().take(500).collect::<String>());
+    let (time_s, epoch) = {
+        let p = read(&state);
+        (p.time_s(), p.epoch_unix_s())
+    };
+    let identification = {
+        let mut ident = ident(&state);
+        let before = ident.identity(id).map(|i| i.identity);
+        ident
+            .decide(id, user, d.identity, note.clone(), epoch as f64 + time_s)
+            .ok_or_else(|| not_found("track"))?;
+        state.log(
+            user,
+            "set identity",
+            format!(
+                "track {id}: {} → {}{}",
+                before.map_or("?", Identity::as_str),
+                d.identity.as_str(),
+                note.map(|n| format!(" ({n})")).unwrap_or_default()
+            ),
+            "ok",
+        );
+        identification(ident.identity(id).ok_or_else(|| not_found("track"))?, epoch)
+    };
+    state
+        .picture
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .set_identity(id, d.identity, true);
+    Ok(Json(identification).into_response())
+}
+
+async fn threats(State(state): State<AppState>, _: Caller) -> Response {
+    Json(read(&state).threats().to_vec()).into_response()
 }
 
 async fn sensors(State(state): State<AppState>, _: Caller) -> Response {

@@ -5,18 +5,24 @@
 //! the pipeline, and read by the API. It keeps what changed since the last push so the
 //! WebSocket sends only that.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
 use serde::Serialize;
 use vigie_core::{SensorKind, SensorSpec};
+use vigie_ident::identifier::{is_event, AlertKey, Tick};
+use vigie_ident::identity::Identity;
+use vigie_ident::rules::Severity;
+use vigie_ident::threat::Threat;
 use vigie_track::{Output, TrackUpdate};
 
 /// History points kept per track: ten minutes at one point every four seconds.
 const HISTORY_MAX: usize = 150;
 /// The least time between two history points.
 const HISTORY_STEP_S: f64 = 4.0;
-/// Alerts kept, acknowledged or not (the oldest acknowledged go first).
+/// Alerts kept, whatever their state (the oldest done with go first).
 const ALERTS_MAX: usize = 1_000;
+/// Threats the display lists.
+const THREATS_SHOWN: usize = 50;
 const M_TO_FT: f64 = 3.280_839_9;
 const MPS_TO_KT: f64 = 1.943_844_5;
 
@@ -48,8 +54,10 @@ pub struct TrackView {
     pub callsign: Option<String>,
     /// Each contributing sensor and when it last did.
     pub sensors: Vec<Contribution>,
-    /// Standard identity (APP-6): until identification exists, every track is "unknown".
-    pub identity: &'static str,
+    /// Standard identity (STANAG 1241 / APP-6), `snake_case`.
+    pub identity: Identity,
+    /// An operator decided the identity (vigie's rules no longer change it).
+    pub identity_decided: bool,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq)]
@@ -88,15 +96,54 @@ pub struct SensorView {
     pub reports: u64,
 }
 
+/// Where an alert is in its life: raised, acknowledged by someone, cleared (its condition
+/// ended, or, for an event, it was acknowledged).
+#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum AlertState {
+    Raised,
+    Acknowledged,
+    Cleared,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct Alert {
     pub id: u64,
     pub time_s: f64,
-    pub track: u32,
-    /// "emergency", "hijack", "radio_failure".
+    pub track: Option<u32>,
+    pub sensor: Option<String>,
+    /// The rule's kind: "emergency", "airspace", "transponder_off", "border_crossing",
+    /// "code_change", "spoofing", "track_lost", "sensor_lost".
     pub kind: &'static str,
+    pub severity: Severity,
+    /// Why, in words.
     pub text: String,
+    pub state: AlertState,
     pub acknowledged_by: Option<String>,
+    pub acknowledged_s: Option<f64>,
+    pub cleared_s: Option<f64>,
+}
+
+impl Alert {
+    /// Acknowledged and cleared: kept for the record, no longer on the operator's list.
+    fn done(&self) -> bool {
+        self.acknowledged_by.is_some() && self.cleared_s.is_some()
+    }
+}
+
+/// One line of the threat list.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct ThreatView {
+    pub track: u32,
+    pub callsign: Option<String>,
+    pub identity: Identity,
+    pub asset: String,
+    pub priority: u8,
+    pub cpa_m: f64,
+    pub time_to_cpa_s: f64,
+    pub time_to_arrival_s: Option<f64>,
+    pub score: f64,
+    pub reasons: Vec<String>,
 }
 
 /// What changed since the last push, or everything (a snapshot).
@@ -109,9 +156,13 @@ pub struct Delta {
     pub tracks: Vec<TrackView>,
     pub ended: Vec<u32>,
     pub sensors: Vec<SensorView>,
-    /// Every alert, when any changed (or in a snapshot); absent when none did.
+    /// The alerts not yet done with (raised, or acknowledged but still standing, or cleared
+    /// but not acknowledged), when any changed (or in a snapshot); absent when none did.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub alerts: Option<Vec<Alert>>,
+    /// The ranked threats, when they changed (or in a snapshot).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub threats: Option<Vec<ThreatView>>,
 }
 
 struct Entry {
@@ -131,10 +182,16 @@ pub struct Picture {
     tracks: BTreeMap<u32, Entry>,
     sensors: Vec<SensorState>,
     alerts: VecDeque<Alert>,
+    /// The alert standing for each of the identifier's keys.
+    standing: HashMap<AlertKey, u64>,
     next_alert: u64,
     changed: BTreeSet<u32>,
     ended: Vec<u32>,
     alerts_changed: bool,
+    threats: Vec<ThreatView>,
+    threats_changed: bool,
+    /// Identities by track, kept across a track's updates.
+    identities: HashMap<u32, (Identity, bool)>,
 }
 
 impl Picture {
@@ -152,15 +209,23 @@ impl Picture {
                 })
                 .collect(),
             alerts: VecDeque::new(),
+            standing: HashMap::new(),
             next_alert: 1,
             changed: BTreeSet::new(),
             ended: Vec::new(),
             alerts_changed: false,
+            threats: Vec::new(),
+            threats_changed: false,
+            identities: HashMap::new(),
         }
     }
 
     pub fn time_s(&self) -> f64 {
         self.time_s
+    }
+
+    pub fn epoch_unix_s(&self) -> i64 {
+        self.epoch_unix_s
     }
 
     /// The pipeline's clock moved on to `t_s`.
@@ -188,12 +253,12 @@ impl Picture {
                 self.changed.remove(&id);
                 self.ended.push(id);
             }
+            self.identities.remove(&id);
         }
     }
 
     fn update(&mut self, u: &TrackUpdate) {
         let view = self.view_of(u);
-        self.check_squawk(&view);
         let id = view.id;
         let point = HistoryPoint {
             time_s: view.time_s,
@@ -255,55 +320,140 @@ impl Picture {
                     })
                 })
                 .collect(),
-            identity: "unknown",
+            identity: self.identities.get(&r.track_id).map_or(Identity::Pending, |i| i.0),
+            identity_decided: self.identities.get(&r.track_id).is_some_and(|i| i.1),
         }
     }
 
-    /// Emergency codes raise an alert once per track and code.
-    fn check_squawk(&mut self, view: &TrackView) {
-        let Some(code) = view.mode3a.as_deref() else {
-            return;
-        };
-        let kind = match code {
-            "7500" => "hijack",
-            "7600" => "radio_failure",
-            "7700" => "emergency",
-            _ => return,
-        };
-        let known = self
-            .alerts
+    /// Takes one second of identification: identities, alerts raised and cleared, the
+    /// ranked threats. Returns the alerts raised and cleared, for the audit log.
+    pub fn judged(&mut self, tick: &Tick) -> Vec<&Alert> {
+        for (track, change) in &tick.identity_changes {
+            self.set_identity(*track, change.identity, false);
+        }
+        let mut touched = Vec::new();
+        for (key, a) in &tick.raised {
+            touched.push(self.raise(*key, a));
+        }
+        for key in &tick.cleared {
+            touched.extend(self.clear(key));
+        }
+        if !tick.threats.is_empty() || !self.threats.is_empty() {
+            self.threats = tick
+                .threats
+                .iter()
+                .take(THREATS_SHOWN)
+                .map(|t| self.threat_view(t))
+                .collect();
+            self.threats_changed = true;
+        }
+        self.alerts
             .iter()
-            .any(|a| a.track == view.id && a.kind == kind);
-        if known {
-            return;
-        }
-        if self.alerts.len() == ALERTS_MAX {
-            let oldest_done = self.alerts.iter().position(|a| a.acknowledged_by.is_some());
-            self.alerts.remove(oldest_done.unwrap_or(0));
-        }
-        let name = view.callsign.as_deref().unwrap_or("-");
-        self.alerts.push_back(Alert {
-            id: self.next_alert,
-            time_s: view.time_s,
-            track: view.id,
-            kind,
-            text: format!("track {} ({name}) squawks {code}", view.id),
-            acknowledged_by: None,
-        });
-        self.next_alert += 1;
-        self.alerts_changed = true;
+            .filter(|a| touched.contains(&a.id))
+            .collect()
     }
 
-    /// Marks an alert seen by `user`; `false` when there is no such alert.
-    pub fn acknowledge(&mut self, alert: u64, user: &str) -> bool {
-        match self.alerts.iter_mut().find(|a| a.id == alert) {
-            Some(a) => {
-                a.acknowledged_by = Some(user.to_string());
-                self.alerts_changed = true;
-                true
-            }
-            None => false,
+    /// A track's identity, from vigie's rules or (`decided`) an operator.
+    pub fn set_identity(&mut self, track: u32, identity: Identity, decided: bool) {
+        self.identities.insert(track, (identity, decided));
+        if let Some(e) = self.tracks.get_mut(&track) {
+            e.view.identity = identity;
+            e.view.identity_decided = decided;
+            self.changed.insert(track);
         }
+    }
+
+    fn threat_view(&self, t: &Threat) -> ThreatView {
+        let view = self.tracks.get(&t.track_id).map(|e| &e.view);
+        ThreatView {
+            track: t.track_id,
+            callsign: view.and_then(|v| v.callsign.clone()),
+            identity: view.map_or(Identity::Pending, |v| v.identity),
+            asset: t.asset.clone(),
+            priority: t.priority,
+            cpa_m: t.cpa_m.round(),
+            time_to_cpa_s: t.time_to_cpa_s.round(),
+            time_to_arrival_s: t.time_to_arrival_s.map(f64::round),
+            score: round(t.score, 1e3),
+            reasons: t.explanation.clone(),
+        }
+    }
+
+    fn raise(&mut self, key: AlertKey, a: &vigie_ident::rules::Alert) -> u64 {
+        if self.alerts.len() == ALERTS_MAX {
+            let oldest = self
+                .alerts
+                .iter()
+                .position(Alert::done)
+                .or_else(|| self.alerts.iter().position(|a| a.cleared_s.is_some()))
+                .unwrap_or(0);
+            if let Some(gone) = self.alerts.remove(oldest) {
+                self.standing.retain(|_, id| *id != gone.id);
+            }
+        }
+        let id = self.next_alert;
+        self.next_alert += 1;
+        let subject = match (a.track_id, &a.sensor) {
+            (Some(t), _) => {
+                let name = self.tracks.get(&t).and_then(|e| e.view.callsign.clone());
+                format!("track {t}{}", name.map(|n| format!(" ({n})")).unwrap_or_default())
+            }
+            (None, Some(s)) => s.clone(),
+            (None, None) => String::new(),
+        };
+        self.alerts.push_back(Alert {
+            id,
+            time_s: self.time_s,
+            track: a.track_id,
+            sensor: a.sensor.clone(),
+            kind: a.kind,
+            severity: a.severity,
+            text: format!("{subject}: {}", a.explanation),
+            state: AlertState::Raised,
+            acknowledged_by: None,
+            acknowledged_s: None,
+            cleared_s: None,
+        });
+        // An event (a border crossed, a track lost) has nothing to clear it but a person.
+        if !is_event(a.kind) {
+            self.standing.insert(key, id);
+        }
+        self.alerts_changed = true;
+        id
+    }
+
+    /// The identifier's alert `key` no longer holds.
+    fn clear(&mut self, key: &AlertKey) -> Option<u64> {
+        let id = self.standing.remove(key)?;
+        let time_s = self.time_s;
+        let a = self.alerts.iter_mut().find(|a| a.id == id)?;
+        a.cleared_s = Some(time_s);
+        a.state = AlertState::Cleared;
+        self.alerts_changed = true;
+        Some(id)
+    }
+
+    /// Marks an alert seen by `user`; `false` when there is no such alert. An event's alert
+    /// is then done with; a condition's stays until the condition ends.
+    pub fn acknowledge(&mut self, alert: u64, user: &str) -> bool {
+        let time_s = self.time_s;
+        let Some(a) = self.alerts.iter_mut().find(|a| a.id == alert) else {
+            return false;
+        };
+        if a.acknowledged_by.is_none() {
+            a.acknowledged_by = Some(user.to_string());
+            a.acknowledged_s = Some(time_s);
+            if a.cleared_s.is_none() && is_event(a.kind) {
+                a.cleared_s = Some(time_s);
+            }
+            a.state = if a.cleared_s.is_some() {
+                AlertState::Cleared
+            } else {
+                AlertState::Acknowledged
+            };
+            self.alerts_changed = true;
+        }
+        true
     }
 
     pub fn tracks(&self) -> Vec<TrackView> {
@@ -344,8 +494,18 @@ impl Picture {
         }
     }
 
+    /// Every alert kept, done with or not, oldest first.
     pub fn alerts(&self) -> Vec<Alert> {
         self.alerts.iter().cloned().collect()
+    }
+
+    /// The alerts an operator still has to see to: not both acknowledged and cleared.
+    pub fn open_alerts(&self) -> Vec<Alert> {
+        self.alerts.iter().filter(|a| !a.done()).cloned().collect()
+    }
+
+    pub fn threats(&self) -> &[ThreatView] {
+        &self.threats
     }
 
     /// Everything, for a client that has nothing yet (or fell behind).
@@ -357,7 +517,8 @@ impl Picture {
             tracks: self.tracks(),
             ended: Vec::new(),
             sensors: self.sensors(),
-            alerts: Some(self.alerts()),
+            alerts: Some(self.open_alerts()),
+            threats: Some(self.threats.clone()),
         }
     }
 
@@ -368,7 +529,8 @@ impl Picture {
             .into_iter()
             .filter_map(|id| self.tracks.get(&id).map(|e| e.view.clone()))
             .collect();
-        let alerts = std::mem::take(&mut self.alerts_changed).then(|| self.alerts());
+        let alerts = std::mem::take(&mut self.alerts_changed).then(|| self.open_alerts());
+        let threats = std::mem::take(&mut self.threats_changed).then(|| self.threats.clone());
         Delta {
             time_s: self.time_s,
             epoch_unix_s: self.epoch_unix_s,
@@ -377,6 +539,7 @@ impl Picture {
             ended: std::mem::take(&mut self.ended),
             sensors: self.sensors(),
             alerts,
+            threats,
         }
     }
 }

@@ -1,7 +1,7 @@
 //! The API on the router itself, with no socket: logins, sessions, roles, the picture, and
 //! bad requests answered with JSON errors.
 
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 
 use axum::body::Body;
 use axum::http::{header, Request, StatusCode};
@@ -11,6 +11,7 @@ use vigie_core::interop::TrackRow;
 use vigie_core::{Mode3A, SensorId, SensorKind, SensorSpec};
 use vigie_server::audit::Audit;
 use vigie_server::auth::{Role, Sessions, Users};
+use vigie_ident::identifier::{Context, Identifier, TrackInput};
 use vigie_server::picture::Picture;
 use vigie_server::{router, AppState, MapLayers};
 use vigie_track::{Output, TrackUpdate};
@@ -55,6 +56,7 @@ fn update(id: u32, t: f64, squawk: &str) -> TrackUpdate {
         covariance: [[0.0; 6]; 6],
         turn_probability: 0.1,
         sensors: vec![(SensorId(0), t)],
+        last_transponder_s: Some(t),
     }
 }
 
@@ -67,13 +69,39 @@ fn state() -> AppState {
     ] {
         users.add(name, role, "password-123", false).unwrap();
     }
-    let mut picture = Picture::new(&[radar()], 1_772_352_000);
+    let epoch = 1_772_352_000;
+    let mut picture = Picture::new(&[radar()], epoch);
     let mut out = Output::default();
     out.updates.push(update(7, 10.0, "7700"));
     out.updates.push(update(8, 10.0, "1234"));
     picture.apply(&out);
     picture.heard(0, 10.0);
+    // Identification as the pipeline runs it: the emergency rule sees track 7's squawk.
+    let rules = vigie_ident::rules::load(
+        "[[rule]]\nkind = \"emergency\"\n",
+        std::path::Path::new("rules.toml"),
+    )
+    .unwrap();
+    let mut ident = Identifier::new(Context {
+        rules,
+        ..Context::default()
+    });
+    let inputs: Vec<TrackInput> = out
+        .updates
+        .iter()
+        .map(|u| TrackInput {
+            row: u.row,
+            unix_s: epoch as f64 + u.row.time_s,
+            transponder: true,
+            emergency_status: false,
+            adsb_radar_gap_m: None,
+            ground_m: 200.0,
+        })
+        .collect();
+    let tick = ident.step(&inputs, &[]);
+    picture.judged(&tick);
     AppState {
+        ident: Arc::new(Mutex::new(ident)),
         picture: Arc::new(RwLock::new(picture)),
         users: Arc::new(RwLock::new(users)),
         sessions: Arc::new(Sessions::default()),

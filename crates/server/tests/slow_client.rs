@@ -36,6 +36,7 @@ fn many_tracks(n: u32, t: f64) -> Output {
             covariance: [[0.0; 6]; 6],
             turn_probability: 0.0,
             sensors: vec![(SensorId(0), t)],
+            last_transponder_s: Some(t),
         });
     }
     out
@@ -47,6 +48,9 @@ async fn a_display_that_stops_reading_is_skipped_then_dropped() {
     let token = sessions.open("slow", Role::Observer, 0).unwrap();
     let picture = Arc::new(RwLock::new(Picture::new(&[], 0)));
     let state = AppState {
+        ident: Arc::new(std::sync::Mutex::new(
+            vigie_ident::identifier::Identifier::new(Default::default()),
+        )),
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(Users::in_memory())),
         sessions,

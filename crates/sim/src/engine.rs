@@ -204,12 +204,25 @@ impl Simulator {
         self.terrain.as_deref()
     }
 
+    /// The same terrain, shared.
+    pub fn terrain_shared(&self) -> Option<Arc<Dem>> {
+        self.terrain.clone()
+    }
+
     pub fn sensor_table(&self) -> &SensorTable {
         &self.sensor_table
     }
 
     pub fn plans(&self) -> &[FlightPlan] {
         &self.plans
+    }
+
+    /// The civil flights' plans as ICAO FPL messages (see [`crate::fpl`]).
+    pub fn fpl_messages(&self) -> String {
+        let start = crate::parse_start_time(&self.scenario.start_time)
+            .map(|t| t.unix_timestamp() as f64)
+            .unwrap_or(0.0);
+        crate::fpl::messages(&self.plans, &crate::airports::builtin(), start)
     }
 
     pub fn stats(&self) -> Stats {

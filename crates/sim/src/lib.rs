@@ -21,6 +21,7 @@ pub mod aircraft;
 pub mod airports;
 pub mod engine;
 pub mod flight;
+pub mod fpl;
 pub mod map;
 pub mod output;
 pub mod radar;

@@ -48,6 +48,9 @@ pub struct Track {
     pub sensors: Vec<(SensorId, f64)>,
     /// When ADS-B last updated the track: a registration reference while recent.
     pub last_adsb_s: f64,
+    /// When a transponder (SSR, Mode S or ADS-B) last updated the track: a transponder that
+    /// falls silent leaves its codes on the track, so this is what tells it.
+    pub last_transponder_s: Option<f64>,
     pub cell: Cell,
 }
 

@@ -208,6 +208,8 @@ pub struct TrackUpdate {
     /// Probability that the target is turning (the CT model's).
     pub turn_probability: f64,
     pub sensors: Vec<(SensorId, f64)>,
+    /// When a transponder last answered for it (none: a primary-only track).
+    pub last_transponder_s: Option<f64>,
 }
 
 /// What the tracker produced since the caller last emptied it.
@@ -781,6 +783,9 @@ impl Tracker {
         track.mode_s = r.mode_s.or(track.mode_s);
         track.callsign = r.callsign.or(track.callsign);
         track.contributed(r.sensor, r.time_s);
+        if r.kind != PlotKind::Psr {
+            track.last_transponder_s = Some(r.time_s);
+        }
         track.reanchor(self.cfg.reanchor_m);
         if let (PlotKind::Adsb, Some(a)) = (r.kind, r.mode_s) {
             self.adsb_seen
@@ -931,6 +936,11 @@ impl Tracker {
             callsign: r.callsign.or(first.obs.report.callsign),
             sensors: Vec::new(),
             last_adsb_s: f64::NEG_INFINITY,
+            last_transponder_s: [&first.obs.report, r]
+                .iter()
+                .filter(|x| x.kind != PlotKind::Psr)
+                .map(|x| x.time_s)
+                .reduce(f64::max),
             cell: self.grid.cell_of(obs.position),
         };
         track.contributed(first.obs.report.sensor, first.obs.report.time_s);
@@ -1214,6 +1224,7 @@ fn update_of(track: &Track) -> TrackUpdate {
         covariance,
         turn_probability: track.imm.turn_probability(),
         sensors: track.sensors.clone(),
+        last_transponder_s: track.last_transponder_s,
     }
 }
 

@@ -8,7 +8,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use anyhow::{bail, Context};
@@ -111,6 +111,10 @@ struct Deployment {
     map: MapConfig,
     #[serde(default)]
     output: OutputConfig,
+    /// Identification: rules, airspace, flight plans, friendly codes, defended assets
+    /// (docs/identification.md); the default rules when absent.
+    #[serde(default)]
+    ident: Option<vigie_ident::setup::Setup>,
 }
 
 /// A deployment's own map: GeoJSON files, and the terrain its coverage layer is computed
@@ -210,7 +214,17 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         None => Audit::in_memory(),
     };
     let map = MapConfig::default().layers(Path::new("."))?;
-    let overlay = coverage_overlay(sim.sensor_table(), sim.terrain());
+    let (overlay, coverage) = coverage_overlay(sim.sensor_table(), sim.terrain());
+    let (setup, reader) = crate::judge::niger_setup()?;
+    let mut context = crate::judge::context(
+        &setup,
+        &reader,
+        &map.country,
+        &map.airports,
+        Some(&sim.fpl_messages()),
+    )?;
+    context.coverage = coverage;
+    let terrain = sim.terrain_shared();
     let banner = format!(
         "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
         args.speed, args.bind
@@ -222,6 +236,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         overlay,
         bind: args.bind,
         banner,
+        context,
+        terrain,
     };
     run(
         Feed::Sim(Box::new(sim), args.speed),
@@ -261,22 +277,42 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         .layers(dir)
         .with_context(|| args.config.display().to_string())?;
     let dem = match &d.map.dem {
-        Some(f) => Some(
+        Some(f) => Some(Arc::new(
             vigie_terrain::Dem::load(&dir.join(f))
                 .with_context(|| format!("{}: map.dem", args.config.display()))?,
-        ),
+        )),
         None => None,
     };
     let feed = feed(&d.feed, dir).with_context(|| format!("{}: feed", args.config.display()))?;
-    let overlay = match &feed {
-        Feed::Sim(sim, _) => coverage_overlay(sim.sensor_table(), dem.as_ref().or(sim.terrain())),
-        Feed::Live(live) => {
-            // Without a DEM of its own, a deployment in the built-in region sees over its terrain.
-            let builtin =
-                (dem.is_none() && d.map.country.is_none()).then(vigie_terrain::Dem::builtin_niger);
-            coverage_overlay(&live.table, dem.as_ref().or(builtin.as_ref()))
-        }
+    let (terrain, table, plans) = match &feed {
+        Feed::Sim(sim, _) => (
+            dem.or(sim.terrain_shared()),
+            sim.sensor_table(),
+            Some(sim.fpl_messages()),
+        ),
+        // Without a DEM of its own, a deployment in the built-in region sees over its terrain.
+        Feed::Live(live) => (
+            dem.or_else(|| {
+                d.map
+                    .country
+                    .is_none()
+                    .then(|| Arc::new(vigie_terrain::Dem::builtin_niger()))
+            }),
+            &live.table,
+            None,
+        ),
     };
+    let (overlay, coverage) = coverage_overlay(table, terrain.as_deref());
+    let (setup, reader) = crate::judge::deployment_setup(d.ident.as_ref(), dir);
+    let mut context = crate::judge::context(
+        &setup,
+        &reader,
+        &map.country,
+        &map.airports,
+        plans.as_deref(),
+    )
+    .with_context(|| format!("{}: ident", args.config.display()))?;
+    context.coverage = coverage;
     let sink = match &d.output.cat062 {
         Some(c) => Some(crate::pipeline::Cat062Sink::new(
             c,
@@ -293,6 +329,8 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         map,
         overlay,
         bind,
+        context,
+        terrain,
     };
     run(feed, tracker, served, sink)
 }
@@ -406,6 +444,10 @@ struct Served {
     overlay: Overlay,
     bind: SocketAddr,
     banner: String,
+    /// What identification judges with.
+    context: vigie_ident::identifier::Context,
+    /// The ground under the tracks.
+    terrain: Option<Arc<vigie_terrain::Dem>>,
 }
 
 fn run(
@@ -427,16 +469,30 @@ fn run(
         overlay,
         bind,
         banner,
+        context,
+        terrain,
     } = served;
+    let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(context)));
+    let audit = Arc::new(audit);
+    let clock: crate::judge::Clock = Arc::new(|| unix_now() as i64);
+    let judge = crate::judge::Judge::new(
+        Arc::clone(&ident),
+        &table,
+        terrain,
+        epoch as f64,
+        Arc::clone(&audit),
+        Arc::clone(&clock),
+    );
     let state = AppState {
+        ident,
         picture: Arc::clone(&picture),
         users: Arc::new(RwLock::new(users)),
         sessions: Arc::new(Sessions::default()),
-        audit: Arc::new(audit),
+        audit,
         push: tokio::sync::broadcast::channel(vigie_server::PUSH_QUEUE).0,
         map: Arc::new(map),
         overlay: Arc::new(overlay),
-        now_unix_s: Arc::new(|| unix_now() as i64),
+        now_unix_s: clock,
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -453,7 +509,7 @@ fn run(
             std::thread::Builder::new()
                 .name("pipeline".into())
                 .spawn(move || {
-                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, sink)
+                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, sink, judge)
                 })?
         };
         let publisher = {
@@ -481,11 +537,15 @@ fn run(
 
 /// What the feed's radars see over the terrain (the deployment's `map.dem`, else the
 /// feed's) at 300, 1,000 and 3,000 m above ground, for the display's coverage layer (a
-/// fraction of a second for the Niger exercise's ten radars).
-fn coverage_overlay(table: &vigie_core::SensorTable, dem: Option<&vigie_terrain::Dem>) -> Overlay {
+/// fraction of a second for the Niger exercise's ten radars), and for identification's
+/// "lost inside coverage".
+fn coverage_overlay(
+    table: &vigie_core::SensorTable,
+    dem: Option<&vigie_terrain::Dem>,
+) -> (Overlay, Option<vigie_ident::identifier::CoverageGrid>) {
     let Some(dem) = dem else {
         tracing::info!("no terrain: no coverage layer on the display");
-        return Overlay::default();
+        return (Overlay::default(), None);
     };
     let sites: Vec<vigie_terrain::RadarSite> = table
         .sensor
@@ -502,10 +562,13 @@ fn coverage_overlay(table: &vigie_core::SensorTable, dem: Option<&vigie_terrain:
         })
         .collect();
     match vigie_terrain::Network::new(dem, &sites, |_| {}) {
-        Ok(network) => Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600),
+        Ok(network) => (
+            Overlay::render(dem, &network, &[300, 1_000, 3_000], 1_600),
+            Some(crate::judge::coverage_grid(dem, &network)),
+        ),
         Err(e) => {
             tracing::warn!("no coverage layer on the display: {e}");
-            Overlay::default()
+            (Overlay::default(), None)
         }
     }
 }

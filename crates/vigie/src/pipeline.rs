@@ -148,7 +148,7 @@ impl Cat062Sink {
     }
 }
 
-/// Runs the feed through the tracker into the picture until `stop`.
+/// Runs the feed through the tracker and identification into the picture until `stop`.
 pub fn run(
     feed: Feed,
     table: &SensorTable,
@@ -156,6 +156,7 @@ pub fn run(
     picture: &RwLock<Picture>,
     stop: &AtomicBool,
     mut sink: Option<Cat062Sink>,
+    mut judge: crate::judge::Judge,
 ) {
     let mut tracker = Tracker::new(config, table);
     let mut out = Output::default();
@@ -165,6 +166,7 @@ pub fn run(
         for r in reports {
             tracker.push(*r, &mut out);
         }
+        judge.observe(reports, &out);
         let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
         for r in reports {
             p.heard(usize::from(r.sensor.0), r.time_s);
@@ -172,6 +174,7 @@ pub fn run(
         p.apply(&out);
         p.advance(now_s);
         drop(p);
+        judge.tick(now_s, picture);
         if let Some(s) = sink.as_mut() {
             s.update(&out, now_s);
         }
