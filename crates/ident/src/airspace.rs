@@ -148,7 +148,8 @@ pub struct Volume {
     pub active: Vec<Window>,
 }
 
-pub(crate) fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
+/// Great-circle distance on the mean sphere.
+pub fn distance_m(lat1: f64, lon1: f64, lat2: f64, lon2: f64) -> f64 {
     let (p1, p2) = (lat1.to_radians(), lat2.to_radians());
     let dl = (lon2 - lon1).to_radians();
     let h = ((p2 - p1) / 2.0).sin().powi(2) + p1.cos() * p2.cos() * (dl / 2.0).sin().powi(2);
@@ -455,8 +456,10 @@ impl Volume {
         ground_m: f64,
         unix_s: f64,
     ) -> bool {
+        // "SFC" means anything flying, whatever the noise of its height says.
+        let surface = matches!(self.floor, Limit::Agl(m) if m <= 0.0);
         self.active_at(unix_s)
-            && alt_m >= self.floor.amsl_m(ground_m)
+            && (surface || alt_m >= self.floor.amsl_m(ground_m))
             && alt_m <= self.ceiling.amsl_m(ground_m)
             && self.covers(lat_deg, lon_deg)
     }

@@ -63,7 +63,10 @@ impl Crosscheck {
                     elevation_rad,
                 },
             ) => {
-                let Some(radar) = self.radars.get(usize::from(r.sensor.0)).and_then(|g| g.as_ref())
+                let Some(radar) = self
+                    .radars
+                    .get(usize::from(r.sensor.0))
+                    .and_then(|g| g.as_ref())
                 else {
                     return;
                 };
@@ -103,7 +106,10 @@ impl Crosscheck {
             self.last_sweep_s = r.time_s;
             let now = r.time_s;
             self.seen.retain(|_, s| {
-                let last = s.adsb.map_or(f64::MIN, |a| a.0).max(s.radar.map_or(f64::MIN, |a| a.0));
+                let last = s
+                    .adsb
+                    .map_or(f64::MIN, |a| a.0)
+                    .max(s.radar.map_or(f64::MIN, |a| a.0));
                 now - last < FORGET_S
             });
         }
@@ -163,7 +169,10 @@ mod tests {
         let mut c = Crosscheck::new(&table());
         let site = vigie_core::Geodetic::new(13.5, 2.1, 250.0);
         let radar = RadarGeometry::new(site, vigie_core::DEFAULT_REFRACTION_K).unwrap();
-        let there = radar.position_at_height(100_000.0, 0.0, 10_000.0).unwrap().to_geodetic();
+        let there = radar
+            .position_at_height(100_000.0, 0.0, 10_000.0)
+            .unwrap()
+            .to_geodetic();
         // A true position, 100 m off the radar's.
         c.push(&radar_plot(0.0, 100_000.0));
         c.push(&adsb(1.0, there.lat_deg + 0.0009));

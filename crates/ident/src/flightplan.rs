@@ -265,6 +265,8 @@ pub struct Seen<'a> {
     pub mode_s: Option<&'a str>,
     pub callsign: Option<&'a str>,
     pub mode3a: Option<&'a str>,
+    /// Any transponder answers: a primary-only track is never matched by its route alone.
+    pub transponder: bool,
     pub lat_deg: f64,
     pub lon_deg: f64,
 }
@@ -330,8 +332,8 @@ impl PlanIndex {
     }
 
     /// The plan a track flies, and what matched: the Mode S address first, then the
-    /// callsign, then the Mode 3/A code, then (for a track that shows none of them) being
-    /// within `route_m` of the planned route.
+    /// callsign, then the Mode 3/A code, then (for a track whose transponder shows none of
+    /// them: Mode A/C with another code) being within `route_m` of the planned route.
     pub fn correlate<'p>(
         &self,
         seen: &Seen<'_>,
@@ -357,7 +359,7 @@ impl PlanIndex {
         {
             return Some(h);
         }
-        if seen.mode_s.is_some() || seen.callsign.is_some() {
+        if seen.mode_s.is_some() || seen.callsign.is_some() || !seen.transponder {
             return None;
         }
         let margin = route_m / 111_195.0 / seen.lat_deg.to_radians().cos().max(0.1);
@@ -477,12 +479,19 @@ mod tests {
         let seen = Seen {
             lat_deg: 20.0,
             lon_deg: 3.28,
+            transponder: true,
             ..Seen::default()
         };
         assert_eq!(
             correlate(&seen, &plans, none, 20_000.0).map(|x| x.1),
             Some("route")
         );
+        // Regression: silent intruders flying along an airway were taken for its flight.
+        let silent = Seen {
+            transponder: false,
+            ..seen.clone()
+        };
+        assert!(correlate(&silent, &plans, none, 20_000.0).is_none());
         let seen = Seen {
             lat_deg: 20.0,
             lon_deg: 6.0,
@@ -511,7 +520,10 @@ mod exercise_tests {
     #[test]
     fn the_exercise_flight_plans_parse() {
         let sim = vigie_sim::load(
-            std::path::Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/../../scenarios/niger.toml")),
+            std::path::Path::new(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/../../scenarios/niger.toml"
+            )),
             vigie_sim::Overrides::default(),
         )
         .unwrap();
@@ -521,7 +533,14 @@ mod exercise_tests {
         let dah = plans.iter().find(|p| p.callsign == "DAH4062").unwrap();
         assert_eq!(dah.mode_s.as_deref(), Some("0A0056"));
         assert_eq!(dah.mode3a.as_deref(), Some("2301"));
-        assert!(super::route_point(&dah.route[0]).is_some(), "{:?}", dah.route);
-        assert!(plans.iter().all(|p| p.callsign != "NAF01"), "no plan for the fighter");
+        assert!(
+            super::route_point(&dah.route[0]).is_some(),
+            "{:?}",
+            dah.route
+        );
+        assert!(
+            plans.iter().all(|p| p.callsign != "NAF01"),
+            "no plan for the fighter"
+        );
     }
 }

@@ -14,6 +14,10 @@ use crate::identity::{Change, Facts, Identity, Rules as IdentityRules, TrackIden
 use crate::rules::{self, Alert, Observed, Rule};
 use crate::threat::{self, Asset, Motion, Threat};
 
+/// An alert clears once its condition has not held for this long: a track at the edge of a
+/// zone, or with a noisy height, does not raise and clear it every few seconds.
+pub const CLEAR_AFTER_S: f64 = 15.0;
+
 /// What the identifier judges with.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -114,6 +118,8 @@ pub struct Identifier {
     tracks: HashMap<u32, State>,
     /// Alerts standing.
     standing: BTreeMap<AlertKey, Alert>,
+    /// When each standing alert's condition last held (Unix seconds).
+    held: HashMap<AlertKey, f64>,
 }
 
 /// The volumes in which an unidentified aircraft is suspect.
@@ -130,6 +136,7 @@ impl Identifier {
             context,
             tracks: HashMap::new(),
             standing: BTreeMap::new(),
+            held: HashMap::new(),
         }
     }
 
@@ -161,6 +168,7 @@ impl Identifier {
             mode_s: mode_s.as_deref(),
             callsign: callsign.as_deref(),
             mode3a: mode3a.as_deref(),
+            transponder: t.transponder,
             lat_deg: r.lat_deg,
             lon_deg: r.lon_deg,
         };
@@ -260,13 +268,24 @@ impl Identifier {
                     &self.context.volumes,
                 );
                 let key = (i, Subject::Track(r.track_id));
-                match (alert, self.standing.contains_key(&key)) {
-                    (Some(a), false) => {
+                match (alert, self.standing.get(&key)) {
+                    (Some(a), None) => {
                         tick.raised.push((key, a.clone()));
                         self.standing.insert(key, a);
+                        self.held.insert(key, t.unix_s);
                     }
-                    (None, true) if !self.standing.get(&key).is_some_and(|a| is_event(a.kind)) => {
+                    (Some(_), Some(_)) => {
+                        self.held.insert(key, t.unix_s);
+                    }
+                    (None, Some(a))
+                        if !is_event(a.kind)
+                            && self
+                                .held
+                                .get(&key)
+                                .is_none_or(|h| t.unix_s - h >= CLEAR_AFTER_S) =>
+                    {
                         self.standing.remove(&key);
+                        self.held.remove(&key);
                         tick.cleared.push(key);
                     }
                     _ => {}
@@ -289,7 +308,8 @@ impl Identifier {
                 let lost = self.lost_in_coverage(last);
                 for (i, rule) in self.context.rules.iter().enumerate() {
                     let key = (i, Subject::Track(*id));
-                    tick.raised.extend(rules::track_lost(i, rule, last, lost).map(|a| (key, a)));
+                    tick.raised
+                        .extend(rules::track_lost(i, rule, last, lost).map(|a| (key, a)));
                 }
             }
             let gone: Vec<AlertKey> = self
@@ -300,6 +320,7 @@ impl Identifier {
                 .collect();
             for k in gone {
                 self.standing.remove(&k);
+                self.held.remove(&k);
                 tick.cleared.push(k);
             }
         }
@@ -321,24 +342,28 @@ impl Identifier {
         if landed {
             return false;
         }
-        let (la, lo) = rules::ahead(last, 60.0);
-        match &self.context.coverage {
-            Some(c) => {
-                c.sees(last.lat_deg, last.lon_deg, last.alt_m) && c.sees(la, lo, last.alt_m)
-            }
-            None => {
-                last.inside_country && self.country.as_ref().is_some_and(|r| r.contains(la, lo))
-            }
-        }
+        // Well inside: where it was, and where it would be one and three minutes on.
+        let points = [
+            (last.lat_deg, last.lon_deg),
+            rules::ahead(last, 60.0),
+            rules::ahead(last, 180.0),
+        ];
+        points.iter().all(|&(la, lo)| match &self.context.coverage {
+            Some(c) => c.sees(la, lo, last.alt_m),
+            None => self.country.as_ref().is_some_and(|r| r.contains(la, lo)),
+        })
     }
 
-    /// The sensors' silences: each sensor's name and seconds since it was last heard, in
-    /// sensor table order. Raises and clears "sensor lost" into `tick`.
-    pub fn sensors(&mut self, silent_s: &[(&str, f64)], tick: &mut Tick) {
+    /// Each sensor's silence, in sensor table order: raises and clears "sensor lost" into
+    /// `tick`.
+    pub fn sensors(&mut self, silences: &[rules::Silence<'_>], tick: &mut Tick) {
         for (i, rule) in self.context.rules.iter().enumerate() {
-            for (s, (name, silent)) in silent_s.iter().enumerate() {
+            for (s, silence) in silences.iter().enumerate() {
                 let key = (i, Subject::Sensor(s));
-                match (rules::sensor_lost(i, rule, name, *silent), self.standing.contains_key(&key)) {
+                match (
+                    rules::sensor_lost(i, rule, silence),
+                    self.standing.contains_key(&key),
+                ) {
                     (Some(a), false) => {
                         tick.raised.push((key, a.clone()));
                         self.standing.insert(key, a);
@@ -468,7 +493,7 @@ mod tests {
     }
 
     #[test]
-    fn an_emergency_squawk_alerts_at_once_and_clears_when_it_stops() {
+    fn an_emergency_squawk_alerts_at_once_and_clears_after_it_stops() {
         let mut idf = Identifier::new(context());
         let mut t = track(3, 14.5, 2.5, 200.0);
         t.transponder = true;
@@ -479,8 +504,19 @@ mod tests {
             ["emergency"]
         );
         t.row.mode3a = Mode3A::parse("2000");
-        t.unix_s = 1.0;
-        let tick = idf.step(&[t], &[]);
-        assert_eq!(tick.cleared, [(1, Subject::Track(3))]);
+        let mut cleared_at = None;
+        for s in 1..30 {
+            t.unix_s = f64::from(s);
+            let tick = idf.step(std::slice::from_ref(&t), &[]);
+            if !tick.cleared.is_empty() {
+                assert_eq!(tick.cleared, [(1, Subject::Track(3))]);
+                cleared_at = Some(s);
+            }
+        }
+        assert_eq!(
+            cleared_at,
+            Some(CLEAR_AFTER_S as i32),
+            "held, then cleared once"
+        );
     }
 }

@@ -83,12 +83,30 @@ pub enum Rule {
         #[serde(default = "warning")]
         severity: Severity,
     },
-    /// A sensor silent for `silent_s`.
+    /// A sensor of one of `kinds` ("radar", "adsb") silent for `silent_s`. Radars only by
+    /// default: a radar always reports (its clutter if nothing else), while an ADS-B
+    /// station with no aircraft in range is silent and well; give ADS-B a rule of its own
+    /// with a longer silence.
     SensorLost {
         silent_s: f64,
+        #[serde(default = "radars")]
+        kinds: Vec<String>,
         #[serde(default = "alarm")]
         severity: Severity,
     },
+}
+
+fn radars() -> Vec<String> {
+    vec!["radar".into()]
+}
+
+/// How long a sensor has been silent.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Silence<'a> {
+    pub sensor: &'a str,
+    /// "radar" or "adsb".
+    pub kind: &'a str,
+    pub silent_s: f64,
 }
 
 fn info() -> Severity {
@@ -396,16 +414,19 @@ pub fn track_lost(
     })
 }
 
-/// A sensor silent for `silent_s`: an alert once it passes the rule's limit.
-pub fn sensor_lost(index: usize, rule: &Rule, sensor: &str, silent_s: f64) -> Option<Alert> {
+/// A sensor's silence: an alert once it passes the rule's limit.
+pub fn sensor_lost(index: usize, rule: &Rule, s: &Silence<'_>) -> Option<Alert> {
     let Rule::SensorLost {
         silent_s: limit,
+        kinds,
         severity,
     } = rule
     else {
         return None;
     };
-    (silent_s >= *limit).then(|| Alert {
+    let (sensor, silent_s) = (s.sensor, s.silent_s);
+    let watched = kinds.iter().any(|k| k.eq_ignore_ascii_case(s.kind));
+    (watched && silent_s >= *limit).then(|| Alert {
         rule: index,
         kind: "sensor_lost",
         track_id: None,
@@ -501,8 +522,17 @@ mod tests {
         };
         assert!(evaluate(4, &rules[4], &friend, Some(&before), &v).is_none());
         // A sensor silent past the limit.
-        assert!(sensor_lost(5, &rules[5], "niamey-lr", 45.0).is_some());
-        assert!(sensor_lost(5, &rules[5], "niamey-lr", 10.0).is_none());
+        let silence = |kind, silent_s| Silence {
+            sensor: "niamey-lr",
+            kind,
+            silent_s,
+        };
+        assert!(sensor_lost(5, &rules[5], &silence("radar", 45.0)).is_some());
+        assert!(sensor_lost(5, &rules[5], &silence("radar", 10.0)).is_none());
+        assert!(
+            sensor_lost(5, &rules[5], &silence("adsb", 45.0)).is_none(),
+            "radars only"
+        );
     }
 
     #[test]
@@ -566,6 +596,7 @@ severity = "warning"
             rules[5],
             Rule::SensorLost {
                 silent_s: 30.0,
+                kinds: vec!["radar".into()],
                 severity: Severity::Warning
             }
         );

@@ -162,12 +162,14 @@ impl Setup {
             friendly_codes: friendly_codes(&self.friendly_codes)?,
             assets: self.assets()?,
             rules,
-            identity: self.identity.map_or_else(IdentityRules::default, |i| IdentityRules {
-                pending_s: i.pending_s,
-                low_agl_m: i.low_agl_m,
-                fast_mps: i.fast_mps,
-                asset_horizon_s: i.asset_horizon_s,
-            }),
+            identity: self
+                .identity
+                .map_or_else(IdentityRules::default, |i| IdentityRules {
+                    pending_s: i.pending_s,
+                    low_agl_m: i.low_agl_m,
+                    fast_mps: i.fast_mps,
+                    asset_horizon_s: i.asset_horizon_s,
+                }),
             places: s.places,
             coverage: None,
         })
@@ -284,7 +286,11 @@ pub fn outline(geojson: &str) -> Option<Polygon<f64>> {
     let ring = rings.into_iter().max_by_key(|r| r.len())?;
     (ring.len() >= 4).then(|| {
         Polygon::new(
-            geo::LineString::new(ring.iter().map(|p| geo::Coord { x: p[0], y: p[1] }).collect()),
+            geo::LineString::new(
+                ring.iter()
+                    .map(|p| geo::Coord { x: p[0], y: p[1] })
+                    .collect(),
+            ),
             vec![],
         )
     })
@@ -356,7 +362,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("missing.toml: no such file"), "{err}");
-        let err = setup("adiz_depth_km = \"fifty\"\n").unwrap_err().to_string();
-        assert!(err.contains("ident.toml:1") && err.contains("adiz_depth_km"), "{err}");
+        let err = setup("adiz_depth_km = \"fifty\"\n")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("ident.toml:1") && err.contains("adiz_depth_km"),
+            "{err}"
+        );
     }
 }

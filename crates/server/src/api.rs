@@ -272,7 +272,10 @@ async fn track(
     let Path(id) = id?;
     let (detail, epoch) = {
         let p = read(&state);
-        (p.track(id).ok_or_else(|| not_found("track"))?, p.epoch_unix_s())
+        (
+            p.track(id).ok_or_else(|| not_found("track"))?,
+            p.epoch_unix_s(),
+        )
     };
     #[derive(Serialize)]
     struct WithIdentification {

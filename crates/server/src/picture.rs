@@ -320,7 +320,10 @@ impl Picture {
                     })
                 })
                 .collect(),
-            identity: self.identities.get(&r.track_id).map_or(Identity::Pending, |i| i.0),
+            identity: self
+                .identities
+                .get(&r.track_id)
+                .map_or(Identity::Pending, |i| i.0),
             identity_decided: self.identities.get(&r.track_id).is_some_and(|i| i.1),
         }
     }
@@ -396,7 +399,10 @@ impl Picture {
         let subject = match (a.track_id, &a.sensor) {
             (Some(t), _) => {
                 let name = self.tracks.get(&t).and_then(|e| e.view.callsign.clone());
-                format!("track {t}{}", name.map(|n| format!(" ({n})")).unwrap_or_default())
+                format!(
+                    "track {t}{}",
+                    name.map(|n| format!(" ({n})")).unwrap_or_default()
+                )
             }
             (None, Some(s)) => s.clone(),
             (None, None) => String::new(),

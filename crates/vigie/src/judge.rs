@@ -14,6 +14,7 @@ use vigie_core::interop::TrackRow;
 use vigie_core::{Report, SensorTable};
 use vigie_ident::crosscheck::Crosscheck;
 use vigie_ident::identifier::{Context, CoverageGrid, Identifier, Tick, TrackInput};
+use vigie_ident::rules::Silence;
 use vigie_ident::setup::{Setup, Surroundings};
 use vigie_server::audit::{self, Audit};
 use vigie_server::picture::Picture;
@@ -21,7 +22,9 @@ use vigie_terrain::Dem;
 use vigie_track::Output;
 
 /// A transponder silent this long no longer counts as answering.
-const TRANSPONDER_SILENT_S: f64 = 30.0;
+/// (Two minutes: in the Niger exercise the fighter turning hard is kept by a primary-only
+/// gap filler while the long-range radar's replies miss its gate for up to 60 s.)
+const TRANSPONDER_SILENT_S: f64 = 120.0;
 
 const NIGER_IDENT: &str = include_str!("../../../scenarios/niger-ident/ident.toml");
 const NIGER_RULES: &str = include_str!("../../../scenarios/niger-ident/rules.toml");
@@ -114,7 +117,10 @@ fn places(geojson: &str) -> HashMap<String, (f64, f64)> {
         .filter_map(|f| {
             let icao = f["properties"]["icao"].as_str()?;
             let c = f["geometry"]["coordinates"].as_array()?;
-            Some((icao.to_string(), (c.get(1)?.as_f64()?, c.first()?.as_f64()?)))
+            Some((
+                icao.to_string(),
+                (c.get(1)?.as_f64()?, c.first()?.as_f64()?),
+            ))
         })
         .collect()
 }
@@ -161,7 +167,8 @@ pub struct Judge {
     /// The latest state of every live track, and when its transponder last answered.
     live: BTreeMap<u32, (TrackRow, Option<f64>)>,
     ended: Vec<u32>,
-    sensor_names: Vec<String>,
+    /// Each sensor's name and kind.
+    sensors: Vec<(String, &'static str)>,
     last_heard_s: Vec<Option<f64>>,
     started_s: Option<f64>,
     audit: Arc<Audit>,
@@ -188,7 +195,17 @@ impl Judge {
             epoch_unix_s,
             live: BTreeMap::new(),
             ended: Vec::new(),
-            sensor_names: table.sensor.iter().map(|s| s.id.clone()).collect(),
+            sensors: table
+                .sensor
+                .iter()
+                .map(|s| {
+                    let kind = match s.kind {
+                        vigie_core::SensorKind::Radar => "radar",
+                        vigie_core::SensorKind::Adsb => "adsb",
+                    };
+                    (s.id.clone(), kind)
+                })
+                .collect(),
             last_heard_s: vec![None; table.sensor.len()],
             started_s: None,
             audit,
@@ -237,11 +254,20 @@ impl Judge {
                 ground_m,
             });
         }
-        let silences: Vec<(&str, f64)> = self
-            .sensor_names
+        let silences: Vec<Silence<'_>> = self
+            .sensors
             .iter()
             .zip(&self.last_heard_s)
-            .map(|(n, h)| (n.as_str(), now_s - h.unwrap_or(started)))
+            .map(|((sensor, kind), h)| Silence {
+                sensor,
+                kind,
+                // An ADS-B station never heard may have had no aircraft in range yet.
+                silent_s: match h {
+                    Some(h) => now_s - h,
+                    None if *kind == "adsb" => 0.0,
+                    None => now_s - started,
+                },
+            })
             .collect();
         let tick = {
             let mut identifier = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
@@ -278,5 +304,314 @@ pub fn deployment_setup(setup: Option<&Setup>, dir: &Path) -> (Setup, Reader) {
     match setup {
         Some(s) => (s.clone(), Reader::Folder(dir.to_path_buf())),
         None => default_setup(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    //! The built-in Niger exercise through the tracker and identification, as `vigie demo`
+    //! runs it, checked against the simulator's truth.
+
+    use std::collections::{BTreeMap, HashMap};
+
+    use vigie_ident::airspace::{distance_m, Region};
+    use vigie_ident::identity::Identity;
+    use vigie_server::picture::{Alert, Picture};
+    use vigie_sim::flight::Origin;
+
+    use super::*;
+
+    /// What happened to one simulated aircraft, as the picture showed it.
+    #[derive(Debug)]
+    struct Story {
+        origin: Origin,
+        name: String,
+        tracks: Vec<u32>,
+        /// Every alert about its tracks: (time, kind).
+        alerts: Vec<(f64, &'static str)>,
+        /// Each identity its tracks were shown with, and when first.
+        identities: BTreeMap<&'static str, f64>,
+        /// When it first crossed into the country (truth), and when a track of it was
+        /// first shown, and first shown inside the country.
+        crossed_s: Option<f64>,
+        tracked_s: Option<f64>,
+        tracked_inside_s: Option<f64>,
+        /// When the picture first showed its squawk 7700.
+        shown_7700_s: Option<f64>,
+    }
+
+    fn identity_name(i: Identity) -> &'static str {
+        match i {
+            Identity::Pending => "pending",
+            Identity::Unknown => "unknown",
+            Identity::AssumedFriend => "assumed_friend",
+            Identity::Friend => "friend",
+            Identity::Neutral => "neutral",
+            Identity::Suspect => "suspect",
+            Identity::Hostile => "hostile",
+        }
+    }
+
+    /// Runs the exercise as `vigie demo` does, in simulated time, and tells each aircraft's
+    /// story; also every alert not about an aircraft, as the picture holds it at the end.
+    fn run_exercise() -> (Vec<Story>, Vec<Alert>) {
+        let mut sim = vigie_sim::from_text(
+            crate::live::NIGER_SCENARIO,
+            Path::new("scenarios/niger.toml"),
+            vigie_sim::Overrides::default(),
+        )
+        .unwrap();
+        let table = sim.sensor_table().clone();
+        let (setup, reader) = niger_setup().unwrap();
+        let mut context = context(
+            &setup,
+            &reader,
+            vigie_sim::region::NER,
+            &crate::live::airports_geojson(),
+            Some(&sim.fpl_messages()),
+        )
+        .unwrap();
+        context.coverage = crate::live::coverage_overlay(&table, sim.terrain()).1;
+        let country = Region::new(context.country.as_ref().unwrap());
+        let epoch = vigie_sim::parse_start_time(&sim.scenario().start_time)
+            .unwrap()
+            .unix_timestamp();
+        let mut judge = Judge::new(
+            Arc::new(Mutex::new(Identifier::new(context))),
+            &table,
+            sim.terrain_shared(),
+            epoch as f64,
+            Arc::new(Audit::in_memory()),
+            Arc::new(|| 0),
+        );
+        let picture = RwLock::new(Picture::new(&table.sensor, epoch));
+        let mut tracker = vigie_track::Tracker::new(vigie_track::Config::default(), &table);
+        let mut stories: HashMap<u32, Story> = sim
+            .plans()
+            .iter()
+            .map(|p| {
+                let name = p
+                    .identity
+                    .callsign
+                    .map_or(p.name.clone(), |c| c.to_string());
+                let story = Story {
+                    origin: p.origin,
+                    name,
+                    tracks: Vec::new(),
+                    alerts: Vec::new(),
+                    identities: BTreeMap::new(),
+                    crossed_s: None,
+                    tracked_s: None,
+                    tracked_inside_s: None,
+                    shown_7700_s: None,
+                };
+                (p.target_id, story)
+            })
+            .collect();
+        // Each track belongs to the aircraft it first came within 3 km of.
+        let mut owner: HashMap<u32, u32> = HashMap::new();
+        let mut was_inside: HashMap<u32, bool> = HashMap::new();
+        let mut out = vigie_track::Output::default();
+        while let Some(frame) = sim.next_frame() {
+            let now_s = frame.time_s + 1.0;
+            out.updates.clear();
+            out.ended.clear();
+            for r in &frame.reports {
+                tracker.push(*r, &mut out);
+            }
+            judge.observe(&frame.reports, &out);
+            {
+                let mut p = picture.write().unwrap();
+                p.apply(&out);
+                p.advance(now_s);
+            }
+            for u in &out.updates {
+                let r = &u.row;
+                let nearest = frame
+                    .truth
+                    .iter()
+                    .map(|t| {
+                        (
+                            distance_m(r.lat_deg, r.lon_deg, t.lat_deg, t.lon_deg),
+                            t.target_id,
+                        )
+                    })
+                    .min_by(|a, b| a.0.total_cmp(&b.0))
+                    .filter(|n| n.0 < 3_000.0);
+                if let Some((_, target)) = nearest {
+                    owner.entry(r.track_id).or_insert(target);
+                }
+            }
+            for t in &frame.truth {
+                let inside = country.contains(t.lat_deg, t.lon_deg);
+                if was_inside.insert(t.target_id, inside) == Some(false) && inside {
+                    if let Some(s) = stories.get_mut(&t.target_id) {
+                        s.crossed_s.get_or_insert(t.time_s);
+                    }
+                }
+            }
+            let before = picture.read().unwrap().alerts().len();
+            judge.tick(now_s, &picture);
+            let p = picture.read().unwrap();
+            for a in p.alerts().iter().skip(before) {
+                let story = a
+                    .track
+                    .and_then(|t| owner.get(&t))
+                    .and_then(|t| stories.get_mut(t));
+                if let Some(s) = story {
+                    s.alerts.push((a.time_s, a.kind));
+                }
+            }
+            for v in p.tracks() {
+                let Some(s) = owner.get(&v.id).and_then(|t| stories.get_mut(t)) else {
+                    continue;
+                };
+                s.identities
+                    .entry(identity_name(v.identity))
+                    .or_insert(now_s);
+                s.tracked_s.get_or_insert(now_s);
+                if country.contains(v.lat_deg, v.lon_deg) {
+                    s.tracked_inside_s.get_or_insert(now_s);
+                }
+                if v.mode3a.as_deref() == Some("7700") {
+                    s.shown_7700_s.get_or_insert(now_s);
+                }
+                if !s.tracks.contains(&v.id) {
+                    s.tracks.push(v.id);
+                }
+            }
+        }
+        let mut stories: Vec<Story> = stories
+            .into_values()
+            .filter(|s| !s.tracks.is_empty())
+            .collect();
+        stories.sort_by(|a, b| a.name.cmp(&b.name));
+        let others = picture
+            .read()
+            .unwrap()
+            .alerts()
+            .into_iter()
+            .filter(|a| a.sensor.is_some())
+            .collect();
+        (stories, others)
+    }
+
+    #[test]
+    fn the_niger_exercise_is_identified_and_alerted() {
+        let (stories, sensor_alerts) = run_exercise();
+        for s in &stories {
+            eprintln!("{:?} {}: {s:?}", s.origin, s.name);
+        }
+        let kinds = |s: &Story| s.alerts.iter().map(|a| a.1).collect::<Vec<_>>();
+        let first = |s: &Story, kind: &str| s.alerts.iter().find(|a| a.1 == kind).map(|a| a.0);
+
+        // Every intruder seen becomes suspect within 30 s of being tracked inside the
+        // country, is never taken for a friend or a civil flight, and raises transponder
+        // off in the ADIZ; those tracked before they cross raise the crossing within 10 s.
+        let intruders: Vec<&Story> = stories
+            .iter()
+            .filter(|s| s.origin == Origin::Intruder)
+            .collect();
+        assert!(
+            intruders.len() >= 4,
+            "{} intruders tracked",
+            intruders.len()
+        );
+        for s in &intruders {
+            let suspect = s.identities.get("suspect").copied();
+            let inside = s.tracked_inside_s.unwrap();
+            assert!(
+                suspect.is_some_and(|t| t - inside <= 30.0),
+                "{}: suspect at {suspect:?}, inside at {inside}",
+                s.name
+            );
+            for never in ["neutral", "assumed_friend", "friend"] {
+                assert!(!s.identities.contains_key(never), "{}: {never}", s.name);
+            }
+            assert!(
+                kinds(s).contains(&"transponder_off"),
+                "{}: {:?}",
+                s.name,
+                s.alerts
+            );
+            if let (Some(crossed), Some(tracked)) = (s.crossed_s, s.tracked_s) {
+                if tracked < crossed {
+                    let alert = first(s, "border_crossing");
+                    assert!(
+                        alert.is_some_and(|t| t - crossed <= 10.0),
+                        "{}: crossed at {crossed}, alert {alert:?}",
+                        s.name
+                    );
+                }
+            }
+        }
+        // The drones heading for Niamey are warned of before they reach its restricted area.
+        let airspace: Vec<&&Story> = intruders
+            .iter()
+            .filter(|s| kinds(s).contains(&"airspace"))
+            .collect();
+        assert!(
+            !airspace.is_empty(),
+            "an airspace alert for the drones heading for Niamey"
+        );
+
+        // Civil flights: neutral once judged, and not one alert, but the emergency's own.
+        for s in stories.iter().filter(|s| s.origin == Origin::Flow) {
+            assert!(
+                s.identities
+                    .keys()
+                    .all(|i| ["pending", "neutral"].contains(i)),
+                "{}: {:?}",
+                s.name,
+                s.identities
+            );
+            assert!(s.alerts.is_empty(), "{}: {:?}", s.name, s.alerts);
+        }
+        let emergency = stories.iter().find(|s| s.name == "DAH4062").unwrap();
+        let shown = emergency
+            .shown_7700_s
+            .expect("the squawk reaches the picture");
+        assert_eq!(
+            first(emergency, "emergency"),
+            Some(shown),
+            "alerted in the update that shows 7700"
+        );
+        assert!(
+            shown - 1500.0 <= 12.0,
+            "7700 squawked at 1500 s, shown at {shown}"
+        );
+        assert_eq!(kinds(emergency), ["emergency", "code_change"]);
+        assert_eq!(
+            emergency.identities.keys().collect::<Vec<_>>(),
+            [&"neutral"]
+        );
+
+        // The patrolling fighter squawks a friendly code.
+        let fighter = stories.iter().find(|s| s.name == "NAF01").unwrap();
+        assert!(
+            fighter
+                .identities
+                .keys()
+                .all(|i| ["pending", "assumed_friend"].contains(i)),
+            "{:?}",
+            fighter.identities
+        );
+        assert!(fighter.alerts.is_empty(), "{:?}", fighter.alerts);
+
+        // Tahoua's radar, out from 2,400 s to 2,700 s: lost after a minute, then cleared.
+        let [tahoua] = &sensor_alerts[..] else {
+            panic!("one sensor alert: {sensor_alerts:?}");
+        };
+        assert_eq!(
+            (tahoua.kind, tahoua.sensor.as_deref()),
+            ("sensor_lost", Some("tahoua-lr"))
+        );
+        assert!((2460.0..2475.0).contains(&tahoua.time_s), "{tahoua:?}");
+        assert!(
+            tahoua
+                .cleared_s
+                .is_some_and(|t| (2700.0..2715.0).contains(&t)),
+            "{tahoua:?}"
+        );
     }
 }

@@ -24,7 +24,7 @@ use vigie_sim::Overrides;
 use crate::pipeline::Feed;
 use vigie_track::Config;
 
-const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.toml");
+pub(crate) const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.toml");
 
 /// Run the Niger exercise live on the operator display.
 ///
@@ -422,7 +422,7 @@ fn check_speed(speed: f64) -> anyhow::Result<()> {
 }
 
 /// The built-in airports (Niger's and the regional hubs) as GeoJSON points.
-fn airports_geojson() -> String {
+pub(crate) fn airports_geojson() -> String {
     let features: Vec<serde_json::Value> = vigie_sim::airports::builtin()
         .into_iter()
         .map(|a| {
@@ -472,7 +472,9 @@ fn run(
         context,
         terrain,
     } = served;
-    let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(context)));
+    let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(
+        context,
+    )));
     let audit = Arc::new(audit);
     let clock: crate::judge::Clock = Arc::new(|| unix_now() as i64);
     let judge = crate::judge::Judge::new(
@@ -539,7 +541,7 @@ fn run(
 /// feed's) at 300, 1,000 and 3,000 m above ground, for the display's coverage layer (a
 /// fraction of a second for the Niger exercise's ten radars), and for identification's
 /// "lost inside coverage".
-fn coverage_overlay(
+pub(crate) fn coverage_overlay(
     table: &vigie_core::SensorTable,
     dem: Option<&vigie_terrain::Dem>,
 ) -> (Overlay, Option<vigie_ident::identifier::CoverageGrid>) {
