@@ -124,6 +124,49 @@ test("the radar coverage lies over the map, layer by layer", async () => {
   await page.waitForFunction(() => !window.__vigie.map.getLayer("coverage"));
 });
 
+test("an operator sets a track's identity, and the display says who and why", async () => {
+  const row = page.locator("#tracks tbody tr").first();
+  const id = Number(await row.getAttribute("data-id"));
+  await row.click();
+  await page.waitForSelector("#sel-ident:not([hidden])");
+  assert.ok((await page.$$("#ident-evidence li")).length + (await page.$$("#ident-history li")).length >= 1,
+    "vigie's evidence or changes are shown");
+  await page.selectOption("#ident-choice", "hostile");
+  await page.fill("#ident-note", "seen armed by the patrol");
+  await page.click("#ident-form button[type=submit]");
+  await page.waitForFunction(() => /hostile/.test(document.querySelector("#ident-summary")?.textContent ?? ""));
+  assert.match(await page.textContent("#ident-summary"), /decided by demo/);
+  assert.match(await page.textContent("#ident-history li"), /hostile.*demo.*seen armed by the patrol/);
+  // The symbol follows, and vigie's rules no longer change it.
+  await page.waitForFunction((id) => window.__vigie.map.querySourceFeatures("tracks").some(
+    (f) => f.properties.id === id && f.properties.icon === "sym-hostile"), id);
+  const detail = await page.evaluate(async (id) => (await (await fetch(`/api/tracks/${id}`)).json()), id);
+  assert.equal(detail.identity, "hostile");
+  assert.equal(detail.identification.decided_by, "demo");
+  await page.screenshot({ path: join(artifacts, "5-identity.png") });
+});
+
+test("alerts sound, flash and are acknowledged by name; threats are ranked", async () => {
+  // At 20× the exercise's first intruders cross the border within a minute.
+  await page.waitForFunction(() => document.querySelectorAll("#alerts li.alert button[data-alert]").length >= 1, null, { timeout: 120_000 });
+  assert.ok(await page.evaluate(() => window.__vigie_cues.tones >= 1), "a tone was given");
+  assert.ok(await page.$("#alert-count.count.warning, #alert-count.count.alarm"), "the count shows");
+  const button = page.locator("#alerts li.alert button[data-alert]").first();
+  const alertId = await button.getAttribute("data-alert");
+  await button.click();
+  await page.waitForFunction((id) => !document.querySelector(`#alerts button[data-alert="${id}"]`), alertId);
+  const alerts = await page.evaluate(async () => (await (await fetch("/api/alerts")).json()));
+  const acked = alerts.find((a) => String(a.id) === alertId);
+  assert.equal(acked.acknowledged_by, "demo");
+  assert.ok(["acknowledged", "cleared"].includes(acked.state), acked.state);
+  await page.waitForFunction(() => document.querySelectorAll("#threats tbody tr[data-id]").length >= 1, null, { timeout: 120_000 });
+  const threat = page.locator("#threats tbody tr[data-id]").first();
+  const tid = await threat.getAttribute("data-id");
+  await threat.click();
+  await page.waitForFunction((id) => document.querySelector("#sel-id")?.textContent === id, tid);
+  await page.screenshot({ path: join(artifacts, "5-alerts-threats.png") });
+});
+
 test("the language switches at run time", async () => {
   await page.click("header button.lang[data-lang=fr]");
   assert.equal(await page.textContent("#measure"), "Mesurer");

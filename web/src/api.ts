@@ -8,20 +8,33 @@ export interface Track {
   flight_level: number; ground_speed_kt: number; course_deg: number; vertical_rate_fpm: number;
   vn_mps: number; ve_mps: number; sigma_m: number; turn_probability: number;
   mode3a: string | null; mode_s: string | null; callsign: string | null;
-  sensors: Contribution[]; identity: string;
+  sensors: Contribution[]; identity: Identity; identity_decided: boolean;
+}
+export type Identity = "pending" | "unknown" | "assumed_friend" | "friend" | "neutral" | "suspect" | "hostile";
+export const IDENTITIES: Identity[] = ["pending", "unknown", "assumed_friend", "friend", "neutral", "suspect", "hostile"];
+export interface IdentityChange { time_s: number; identity: Identity; by: string; evidence: string[]; note: string | null }
+export interface Identification {
+  identity: Identity; decided_by: string | null; proposal: Identity; evidence: string[]; history: IdentityChange[];
 }
 export interface HistoryPoint { time_s: number; lat_deg: number; lon_deg: number; alt_m: number }
-export interface TrackDetail extends Track { history: HistoryPoint[] }
+export interface TrackDetail extends Track { history: HistoryPoint[]; identification: Identification | null }
 export interface Sensor {
   id: string; kind: "radar" | "adsb"; lat_deg: number; lon_deg: number; range_m: number | null;
   period_s: number; status: "ok" | "silent" | "never"; last_report_s: number | null; reports: number;
 }
+export type Severity = "info" | "warning" | "alarm";
 export interface Alert {
-  id: number; time_s: number; track: number; kind: string; text: string; acknowledged_by: string | null;
+  id: number; time_s: number; track: number | null; sensor: string | null; kind: string; severity: Severity;
+  text: string; state: "raised" | "acknowledged" | "cleared";
+  acknowledged_by: string | null; acknowledged_s: number | null; cleared_s: number | null;
+}
+export interface Threat {
+  track: number; callsign: string | null; identity: Identity; asset: string; priority: number;
+  cpa_m: number; time_to_cpa_s: number; time_to_arrival_s: number | null; score: number; reasons: string[];
 }
 export interface Push {
   time_s: number; epoch_unix_s: number; full: boolean; tracks: Track[]; ended: number[];
-  sensors: Sensor[]; alerts?: Alert[];
+  sensors: Sensor[]; alerts?: Alert[]; threats?: Threat[];
 }
 
 export interface CoverageIndex {
@@ -54,6 +67,8 @@ export const api = {
   logout: () => call<void>("POST", "/api/logout"),
   track: (id: number) => call<TrackDetail>("GET", `/api/tracks/${id}`),
   acknowledge: (id: number) => call<void>("POST", `/api/alerts/${id}/ack`),
+  decide: (id: number, identity: Identity, note: string | null) =>
+    call<Identification>("POST", `/api/tracks/${id}/identity`, { identity, note }),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
   coverage: () => call<CoverageIndex>("GET", "/api/coverage"),
 };

@@ -1,10 +1,11 @@
 // The operator display: log in, then the live air picture.
 import "./style.css";
-import { api, ApiError, subscribe, type Me, type TrackDetail } from "./api";
+import { api, ApiError, IDENTITIES, subscribe, type Identification, type Identity, type Me, type TrackDetail } from "./api";
+import { isMuted, renderAlerts, renderThreats, soundNew, toggleMute } from "./alerts";
 import { AirMap } from "./map";
 import { Picture } from "./picture";
 import { TrackTable, esc } from "./table";
-import { currentLang, onLangChange, setLang, t, type Lang } from "./i18n";
+import { currentLang, onLangChange, setLang, t, type Key, type Lang } from "./i18n";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
 
@@ -70,6 +71,7 @@ function start(me: Me): void {
   };
   requestAnimationFrame(frame);
 
+  let pushes = 0;
   let linkUp = false;
   const showLink = () => {
     const link = $("link-state");
@@ -81,7 +83,9 @@ function start(me: Me): void {
     map.setSensors(picture.sensors);
     renderPanels(picture, me);
     redraw();
-    if (picture.selected !== null) void showSelected(picture, false);
+    // The details (identification, history) are fetched again every few pushes.
+    pushes += 1;
+    if (picture.selected !== null) void showSelected(picture, pushes % 3 === 0);
   }, (up) => {
     linkUp = up;
     showLink();
@@ -111,10 +115,71 @@ function start(me: Me): void {
     try { await api.logout(); } finally { location.reload(); }
   };
   $("alerts").onclick = async (e) => {
-    const button = (e.target as HTMLElement).closest<HTMLButtonElement>("button[data-alert]");
-    if (!button) return;
-    try { await api.acknowledge(Number(button.dataset.alert)); } catch (err) { alert(String(err)); }
+    const target = e.target as HTMLElement;
+    const button = target.closest<HTMLButtonElement>("button[data-alert]");
+    if (button) {
+      try { await api.acknowledge(Number(button.dataset.alert)); } catch (err) { alert(String(err)); }
+      return;
+    }
+    const track = Number(target.closest<HTMLElement>("li[data-track]")?.dataset.track);
+    if (track && picture.tracks.has(track)) select(track);
   };
+  $("threats").onclick = (e) => {
+    const id = Number((e.target as HTMLElement).closest<HTMLElement>("tr[data-id]")?.dataset.id);
+    if (!id) return;
+    select(id);
+    const tr = picture.tracks.get(id);
+    if (tr) map.centreOn(tr.lon_deg, tr.lat_deg);
+  };
+  const showMute = () => { $("mute").textContent = isMuted() ? t("alerts.mute") : t("alerts.unmute"); };
+  $("mute").onclick = () => { toggleMute(); showMute(); };
+  showMute();
+  onLangChange(showMute);
+  const choice = $<HTMLSelectElement>("ident-choice");
+  const fillChoices = () => {
+    const keep = choice.value;
+    choice.innerHTML = IDENTITIES.map((i) => `<option value="${i}">${t(`identity.${i}` as Key)}</option>`).join("");
+    if (keep) choice.value = keep;
+  };
+  fillChoices();
+  onLangChange(fillChoices);
+  $("ident-form").hidden = me.role === "observer";
+  $<HTMLFormElement>("ident-form").onsubmit = async (e) => {
+    e.preventDefault();
+    const id = picture.selected;
+    if (id === null) return;
+    const note = $<HTMLInputElement>("ident-note").value.trim();
+    try {
+      const ident = await api.decide(id, choice.value as Identity, note || null);
+      $<HTMLInputElement>("ident-note").value = "";
+      showIdentification(picture, ident);
+    } catch (err) { alert(String(err)); }
+  };
+}
+
+function clockOf(picture: Picture): (s: number) => string {
+  return (s) => new Date((picture.epoch_unix_s + s) * 1000).toISOString().slice(11, 19);
+}
+
+function identityLabel(i: Identity): string {
+  return t(`identity.${i}` as Key);
+}
+
+/** The selected track's identity: what it is, who decided, vigie's evidence, the changes. */
+function showIdentification(picture: Picture, ident: Identification | null): void {
+  $("sel-ident").hidden = ident === null;
+  if (!ident) return;
+  const who = ident.decided_by ? `${t("ident.decided")} ${esc(ident.decided_by)}` : "vigie";
+  const proposal = ident.decided_by && ident.proposal !== ident.identity
+    ? ` · ${t("ident.proposal")} <em>${identityLabel(ident.proposal)}</em>` : "";
+  $("ident-summary").innerHTML = `<strong class="identity ${ident.identity}">${identityLabel(ident.identity)}</strong> <small>(${who})</small>${proposal}`;
+  $("ident-evidence").innerHTML = ident.evidence.map((e) => `<li>${esc(e)}</li>`).join("");
+  const choice = $<HTMLSelectElement>("ident-choice");
+  if (document.activeElement !== choice) choice.value = ident.identity;
+  const clock = clockOf(picture);
+  $("ident-history").innerHTML = [...ident.history].reverse().map((c) =>
+    `<li><span class="when">${clock(c.time_s)}</span> ${identityLabel(c.identity)} <small>${esc(c.by)}</small>` +
+    (c.note ? ` — ${esc(c.note)}` : "") + "</li>").join("");
 }
 
 function ago(picture: Picture, time_s: number | null): string {
@@ -126,12 +191,9 @@ function renderPanels(picture: Picture, me: Me): void {
     `<li class="sensor ${s.status}"><span class="dot"></span>${esc(s.id)} <small>${s.kind}</small>` +
     `<span class="state">${t(`sensors.${s.status}`)}</span></li>`).join("");
   const mayAct = me.role !== "observer";
-  const alerts = [...picture.alerts].reverse();
-  $("alerts").innerHTML = alerts.length === 0 ? `<li class="none">${t("alerts.none")}</li>` : alerts.map((a) =>
-    `<li class="alert ${a.acknowledged_by ? "acked" : "new"}"><strong>${esc(a.kind)}</strong> ${esc(a.text)}` +
-    (a.acknowledged_by
-      ? ` <small>${t("alerts.acked")} ${esc(a.acknowledged_by)}</small>`
-      : mayAct ? ` <button type="button" data-alert="${a.id}">${t("alerts.ack")}</button>` : "") + "</li>").join("");
+  soundNew(picture.alerts);
+  renderAlerts($("alerts"), $("alert-count"), picture.alerts, mayAct, clockOf(picture));
+  renderThreats($<HTMLTableElement>("threats").tBodies[0], picture.threats);
 }
 
 let detailToken = 0;
@@ -147,7 +209,7 @@ async function showSelected(picture: Picture, fetchHistory = true): Promise<void
     [t("field.callsign"), track.callsign ?? "—"],
     [t("field.mode3a"), track.mode3a ?? "—"],
     [t("field.modes"), track.mode_s ?? "—"],
-    [t("field.identity"), t("identity.unknown")],
+    [t("field.identity"), identityLabel(track.identity) + (track.identity_decided ? " ✓" : "")],
     [t("field.position"), `${track.lat_deg.toFixed(4)}°, ${track.lon_deg.toFixed(4)}°`],
     [t("field.altitude"), `FL${track.flight_level} (${Math.round(track.alt_m)} m)`],
     [t("field.speed"), `${Math.round(track.ground_speed_kt)} kt`],
@@ -162,7 +224,10 @@ async function showSelected(picture: Picture, fetchHistory = true): Promise<void
   const token = ++detailToken;
   try {
     const detail = await api.track(id);
-    if (token === detailToken) drawHistory(detail);
+    if (token === detailToken) {
+      drawHistory(detail);
+      showIdentification(picture, detail.identification);
+    }
   } catch { /* the track ended meanwhile */ }
 }
 

@@ -1,6 +1,6 @@
 // The display's copy of the air picture, kept from the server's pushes, and the GeoJSON the
 // map draws from it.
-import type { Alert, Push, Sensor, Track } from "./api";
+import type { Alert, Push, Sensor, Threat, Track } from "./api";
 import { destination } from "./geo";
 import { symbolImage } from "./symbols";
 
@@ -15,6 +15,7 @@ export class Picture {
   trails = new Map<number, [number, number, number][]>();
   sensors: Sensor[] = [];
   alerts: Alert[] = [];
+  threats: Threat[] = [];
   time_s = 0;
   epoch_unix_s = 0;
   selected: number | null = null;
@@ -34,6 +35,7 @@ export class Picture {
     for (const id of p.ended) { this.tracks.delete(id); this.trails.delete(id); }
     this.sensors = p.sensors;
     if (p.alerts) this.alerts = p.alerts;
+    if (p.threats) this.threats = p.threats;
     this.time_s = p.time_s;
     this.epoch_unix_s = p.epoch_unix_s;
     if (this.selected !== null && !this.tracks.has(this.selected)) this.selected = null;

@@ -18,6 +18,25 @@ use crate::threat::{self, Asset, Motion, Threat};
 /// zone, or with a noisy height, does not raise and clear it every few seconds.
 pub const CLEAR_AFTER_S: f64 = 15.0;
 
+/// How much a track's identity weighs in the threat list: nobody vouches for a hostile or
+/// a suspect; a friend or a neutral is not a threat and is left out.
+fn threat_weight(i: Identity) -> f64 {
+    match i {
+        Identity::Hostile => 3.0,
+        Identity::Suspect => 2.0,
+        Identity::Unknown | Identity::Pending => 1.0,
+        Identity::AssumedFriend | Identity::Friend | Identity::Neutral => 0.0,
+    }
+}
+
+/// A threat worth an operator's line: it enters the asset's area within the hour, or passes
+/// within 30 km of it.
+fn worth_listing(t: &Threat) -> bool {
+    const HOUR_S: f64 = 3_600.0;
+    t.time_to_arrival_s.is_some_and(|s| s < HOUR_S)
+        || (t.cpa_m < 30_000.0 && t.time_to_cpa_s < HOUR_S)
+}
+
 /// What the identifier judges with.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
@@ -293,9 +312,15 @@ impl Identifier {
             }
             state.earlier_speed_mps = Some(motion.vn_mps.hypot(motion.ve_mps));
             state.last = Some(observed);
+            let weight = threat_weight(state.identity.identity);
             worst.extend(
                 assessed
                     .into_iter()
+                    .filter(|th| weight > 0.0 && worth_listing(th))
+                    .map(|mut th| {
+                        th.score *= weight;
+                        th
+                    })
                     .max_by(|x, y| x.score.total_cmp(&y.score)),
             );
             self.tracks.insert(r.track_id, state);

@@ -338,6 +338,8 @@ mod tests {
         tracked_inside_s: Option<f64>,
         /// When the picture first showed its squawk 7700.
         shown_7700_s: Option<f64>,
+        /// The assets it was listed as a threat to.
+        threat_to: Vec<String>,
     }
 
     fn identity_name(i: Identity) -> &'static str {
@@ -404,6 +406,7 @@ mod tests {
                     tracked_s: None,
                     tracked_inside_s: None,
                     shown_7700_s: None,
+                    threat_to: Vec::new(),
                 };
                 (p.target_id, story)
             })
@@ -460,6 +463,13 @@ mod tests {
                     .and_then(|t| stories.get_mut(t));
                 if let Some(s) = story {
                     s.alerts.push((a.time_s, a.kind));
+                }
+            }
+            for th in p.threats() {
+                if let Some(s) = owner.get(&th.track).and_then(|t| stories.get_mut(t)) {
+                    if !s.threat_to.contains(&th.asset) {
+                        s.threat_to.push(th.asset.clone());
+                    }
                 }
             }
             for v in p.tracks() {
@@ -554,6 +564,12 @@ mod tests {
             !airspace.is_empty(),
             "an airspace alert for the drones heading for Niamey"
         );
+        for s in intruders
+            .iter()
+            .filter(|s| s.name.starts_with("intruder-BFA"))
+        {
+            assert_eq!(s.threat_to, ["Niamey"], "{}", s.name);
+        }
 
         // Civil flights: neutral once judged, and not one alert, but the emergency's own.
         for s in stories.iter().filter(|s| s.origin == Origin::Flow) {
@@ -566,6 +582,12 @@ mod tests {
                 s.identities
             );
             assert!(s.alerts.is_empty(), "{}: {:?}", s.name, s.alerts);
+            assert!(
+                s.threat_to.is_empty(),
+                "{}: a threat to {:?}",
+                s.name,
+                s.threat_to
+            );
         }
         let emergency = stories.iter().find(|s| s.name == "DAH4062").unwrap();
         let shown = emergency
