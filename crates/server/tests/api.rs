@@ -213,6 +213,9 @@ async fn a_session_reads_the_picture() {
     assert_eq!(status, StatusCode::OK);
     let spec: serde_json::Value = serde_json::from_str(&spec).expect("the description is JSON");
     assert_eq!(spec["openapi"], "3.1.0");
+    for route in ["/api/tracks/{id}/identity", "/api/threats", "/api/alerts/{id}/ack"] {
+        assert!(spec["paths"].get(route).is_some(), "{route} is described");
+    }
 }
 
 #[tokio::test]
@@ -308,4 +311,97 @@ async fn the_display_is_served_from_the_binary() {
     assert_eq!(page, again);
     let (status, _, _) = send(&s, get("/assets/missing.js", None)).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
+}
+
+#[tokio::test]
+async fn an_operator_decides_an_identity_and_it_stands() {
+    let s = state();
+    let observer = login(&s, "obs").await;
+    let decision = r#"{"identity":"hostile","note":"no answer on guard"}"#;
+    let (status, _, _) = send(&s, post("/api/tracks/8/identity", Some(&observer), decision)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let op = login(&s, "op").await;
+    let (status, _, body) = send(&s, post("/api/tracks/8/identity", Some(&op), decision)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let ident: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(ident["identity"], "hostile");
+    assert_eq!(ident["decided_by"], "op");
+    let last = &ident["history"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (&last["by"], &last["note"]),
+        (&"op".into(), &"no answer on guard".into())
+    );
+    // The picture shows it at once, and the track's detail explains it.
+    let (_, _, tracks) = send(&s, get("/api/tracks", Some(&op))).await;
+    assert!(tracks.contains(r#""id":8,"#), "{tracks}");
+    let (_, _, detail) = send(&s, get("/api/tracks/8", Some(&op))).await;
+    let detail: serde_json::Value = serde_json::from_str(&detail).unwrap();
+    assert_eq!(detail["identity"], "hostile");
+    assert_eq!(detail["identity_decided"], true);
+    assert_eq!(detail["identification"]["decided_by"], "op");
+    // vigie's next judgement does not undo it.
+    {
+        let mut ident = s.ident.lock().unwrap();
+        let row = ident.identity(8).unwrap().clone();
+        assert_eq!(row.operator.as_deref(), Some("op"));
+        let tick = ident.step(&[], &[]);
+        assert!(tick.identity_changes.is_empty());
+    }
+    // Bad decisions are refused with a reason; every decision is audited.
+    let (status, _, body) =
+        send(&s, post("/api/tracks/8/identity", Some(&op), r#"{"identity":"enemy"}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    assert!(body.contains("unknown variant"), "{body}");
+    let (status, _, _) = send(&s, post("/api/tracks/99/identity", Some(&op), decision)).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let audit = s.audit.recent(20);
+    assert!(
+        audit.iter().any(|e| e.action == "set identity"
+            && e.detail == "track 8: pending → hostile (no answer on guard)"),
+        "{audit:?}"
+    );
+    let (status, _, threats) = send(&s, get("/api/threats", Some(&op))).await;
+    assert_eq!((status, threats.as_str()), (StatusCode::OK, "[]"));
+}
+
+#[tokio::test]
+async fn an_alert_goes_from_raised_to_acknowledged_to_cleared() {
+    let s = state();
+    let op = login(&s, "op").await;
+    let alerts = |text: &str| -> serde_json::Value { serde_json::from_str(text).unwrap() };
+    let (_, _, list) = send(&s, get("/api/alerts", Some(&op))).await;
+    let a = &alerts(&list)[0];
+    assert_eq!((&a["kind"], &a["state"], &a["severity"]), (&"emergency".into(), &"raised".into(), &"alarm".into()));
+    assert_eq!(a["text"], "track 7: squawk 7700: emergency");
+    send(&s, post("/api/alerts/1/ack", Some(&op), "")).await;
+    let (_, _, list) = send(&s, get("/api/alerts", Some(&op))).await;
+    let a = &alerts(&list)[0];
+    assert_eq!((&a["state"], &a["acknowledged_by"]), (&"acknowledged".into(), &"op".into()));
+    // The squawk stops: the alert clears once its condition has not held for a while.
+    let quiet = update(7, 11.0, "2000");
+    let mut cleared = Vec::new();
+    for k in 0..20 {
+        let mut row = quiet.row;
+        row.time_s = 11.0 + f64::from(k);
+        let input = TrackInput {
+            row,
+            unix_s: 1_772_352_000.0 + row.time_s,
+            transponder: true,
+            emergency_status: false,
+            adsb_radar_gap_m: None,
+            ground_m: 200.0,
+        };
+        let tick = s.ident.lock().unwrap().step(&[input], &[]);
+        let mut p = s.picture.write().unwrap();
+        p.advance(row.time_s);
+        cleared.extend(p.judged(&tick).iter().map(|a| a.id));
+    }
+    assert_eq!(cleared, [1]);
+    let (_, _, list) = send(&s, get("/api/alerts", Some(&op))).await;
+    let a = &alerts(&list)[0];
+    assert_eq!(a["state"], "cleared");
+    assert!(a["cleared_s"].as_f64().unwrap() > 20.0);
+    // Done with: off the operator's list in the push, kept in the record.
+    let snapshot = s.picture.read().unwrap().snapshot();
+    assert!(snapshot.alerts.unwrap().is_empty());
 }
