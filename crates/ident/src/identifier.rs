@@ -127,6 +127,38 @@ struct State {
     identity: TrackIdentity,
     last: Option<Observed>,
     earlier_speed_mps: Option<f64>,
+    /// Bit `i`: rule `i` has an alert standing for this track (rules past the 64th are
+    /// looked up in the identifier's map).
+    standing_rules: u64,
+}
+
+/// Track numbers hashed by one multiplication: SipHash's defence against chosen keys is
+/// not needed for numbers the tracker hands out, and it was a tenth of the time.
+#[derive(Default)]
+struct TrackNumberHasher(u64);
+
+impl std::hash::Hasher for TrackNumberHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+type ByTrack<V> = HashMap<u32, V, std::hash::BuildHasherDefault<TrackNumberHasher>>;
+
+fn rule_bit(rule: usize) -> u64 {
+    if rule < 64 {
+        1 << rule
+    } else {
+        0
+    }
 }
 
 /// Identification, rules and threat evaluation over the live picture.
@@ -134,7 +166,7 @@ pub struct Identifier {
     pub context: Context,
     plans: flightplan::PlanIndex,
     country: Option<crate::airspace::Region>,
-    tracks: HashMap<u32, State>,
+    tracks: ByTrack<State>,
     /// Alerts standing.
     standing: BTreeMap<AlertKey, Alert>,
     /// When each standing alert's condition last held (Unix seconds).
@@ -153,7 +185,7 @@ impl Identifier {
             plans: flightplan::PlanIndex::new(&context.plans, |n| places.get(n).copied()),
             country: context.country.as_ref().map(crate::airspace::Region::new),
             context,
-            tracks: HashMap::new(),
+            tracks: ByTrack::default(),
             standing: BTreeMap::new(),
             held: HashMap::new(),
         }
@@ -229,13 +261,16 @@ impl Identifier {
 
         // Each track's worst threat, assessed once for its identity's facts and the ranking.
         let mut worst = Vec::with_capacity(tracks.len());
+        // Out of `self` while the loop reads the rest of it.
+        let mut states = std::mem::take(&mut self.tracks);
         for t in tracks {
             let r = &t.row;
-            let mut state = self.tracks.remove(&r.track_id).unwrap_or(State {
+            let state = states.entry(r.track_id).or_insert_with(|| State {
                 first_unix_s: t.unix_s,
                 identity: TrackIdentity::default(),
                 last: None,
                 earlier_speed_mps: None,
+                standing_rules: 0,
             });
             let motion = Motion {
                 lat_deg: r.lat_deg,
@@ -252,7 +287,7 @@ impl Identifier {
                 .iter()
                 .filter_map(|a| threat::assess(r.track_id, &motion, a))
                 .collect();
-            let facts = self.facts(t, &state, &assessed);
+            let facts = self.facts(t, state, &assessed);
             if let Some(change) = state
                 .identity
                 .update(&facts, &self.context.identity, t.unix_s)
@@ -287,11 +322,16 @@ impl Identifier {
                     &self.context.volumes,
                 );
                 let key = (i, Subject::Track(r.track_id));
+                let bit = rule_bit(i);
+                if alert.is_none() && bit != 0 && state.standing_rules & bit == 0 {
+                    continue;
+                }
                 match (alert, self.standing.get(&key)) {
                     (Some(a), None) => {
                         tick.raised.push((key, a.clone()));
                         self.standing.insert(key, a);
                         self.held.insert(key, t.unix_s);
+                        state.standing_rules |= bit;
                     }
                     (Some(_), Some(_)) => {
                         self.held.insert(key, t.unix_s);
@@ -306,6 +346,7 @@ impl Identifier {
                         self.standing.remove(&key);
                         self.held.remove(&key);
                         tick.cleared.push(key);
+                        state.standing_rules &= !bit;
                     }
                     _ => {}
                 }
@@ -323,8 +364,8 @@ impl Identifier {
                     })
                     .max_by(|x, y| x.score.total_cmp(&y.score)),
             );
-            self.tracks.insert(r.track_id, state);
         }
+        self.tracks = states;
         for id in ended {
             if let Some(state) = self.tracks.remove(id) {
                 let Some(last) = state.last.as_ref() else {

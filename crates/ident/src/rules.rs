@@ -232,10 +232,17 @@ pub(crate) fn ahead(o: &Observed, t_s: f64) -> (f64, f64) {
     )
 }
 
+/// Whether `identity` is among the file's names ("assumed_friend" or "assumed friend", any
+/// case), without allocating: this runs for every track and rule each second.
 fn listed(identities: &[String], identity: crate::identity::Identity) -> bool {
-    identities
-        .iter()
-        .any(|i| crate::identity::Identity::parse(i) == Some(identity))
+    let name = identity.as_str().as_bytes();
+    identities.iter().any(|i| {
+        let i = i.trim().as_bytes();
+        i.len() == name.len()
+            && i.iter()
+                .zip(name)
+                .all(|(a, b)| a.eq_ignore_ascii_case(b) || (*a == b'_' && *b == b' '))
+    })
 }
 
 /// The alert one rule raises for a track now (and a moment ago), if any.

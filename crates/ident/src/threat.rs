@@ -55,6 +55,7 @@ pub struct Threat {
 pub const EXPLAINED: usize = 200;
 
 const R_M: f64 = 6_371_008.8;
+const COS_10_DEG: f64 = 0.984_807_753_012_208;
 
 /// (east, north) metres of `(lat, lon)` from the origin, on the origin's tangent plane.
 fn offset_m(origin: (f64, f64), p: (f64, f64)) -> (f64, f64) {
@@ -99,14 +100,17 @@ pub fn assess(track_id: u32, m: &Motion, a: &Asset) -> Option<Threat> {
         None
     };
     let speed = v2.sqrt();
-    // Heading for it: the velocity points within 10° of the asset (or its area).
-    let bearing_off = if speed > 1.0 && range_m > 1.0 {
-        let cos = -(px * vx + py * vy) / (range_m * speed);
-        cos.clamp(-1.0, 1.0).acos().to_degrees()
-    } else {
-        180.0
+    // Heading for it: the velocity points within 10° of the asset (or within its area's
+    // angle), compared as cosines.
+    let heading_for = speed > 1.0 && range_m > 1.0 && {
+        let cos_off = -(px * vx + py * vy) / (range_m * speed);
+        let area = if range_m > radius {
+            (1.0 - (radius / range_m).powi(2)).sqrt()
+        } else {
+            1.0
+        };
+        cos_off >= COS_10_DEG.min(area)
     };
-    let heading_for = bearing_off <= 10.0_f64.max((radius / range_m).asin().to_degrees());
     let descending = m.vu_mps < -5.0;
     let accelerating = m.earlier_speed_mps.is_some_and(|s| speed > s + 10.0);
     // Urgency: sooner and closer is worse; a higher priority weighs more; intent cues add.

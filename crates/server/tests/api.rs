@@ -213,7 +213,11 @@ async fn a_session_reads_the_picture() {
     assert_eq!(status, StatusCode::OK);
     let spec: serde_json::Value = serde_json::from_str(&spec).expect("the description is JSON");
     assert_eq!(spec["openapi"], "3.1.0");
-    for route in ["/api/tracks/{id}/identity", "/api/threats", "/api/alerts/{id}/ack"] {
+    for route in [
+        "/api/tracks/{id}/identity",
+        "/api/threats",
+        "/api/alerts/{id}/ack",
+    ] {
         assert!(spec["paths"].get(route).is_some(), "{route} is described");
     }
 }
@@ -318,7 +322,11 @@ async fn an_operator_decides_an_identity_and_it_stands() {
     let s = state();
     let observer = login(&s, "obs").await;
     let decision = r#"{"identity":"hostile","note":"no answer on guard"}"#;
-    let (status, _, _) = send(&s, post("/api/tracks/8/identity", Some(&observer), decision)).await;
+    let (status, _, _) = send(
+        &s,
+        post("/api/tracks/8/identity", Some(&observer), decision),
+    )
+    .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
     let op = login(&s, "op").await;
     let (status, _, body) = send(&s, post("/api/tracks/8/identity", Some(&op), decision)).await;
@@ -348,8 +356,15 @@ async fn an_operator_decides_an_identity_and_it_stands() {
         assert!(tick.identity_changes.is_empty());
     }
     // Bad decisions are refused with a reason; every decision is audited.
-    let (status, _, body) =
-        send(&s, post("/api/tracks/8/identity", Some(&op), r#"{"identity":"enemy"}"#)).await;
+    let (status, _, body) = send(
+        &s,
+        post(
+            "/api/tracks/8/identity",
+            Some(&op),
+            r#"{"identity":"enemy"}"#,
+        ),
+    )
+    .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
     assert!(body.contains("unknown variant"), "{body}");
     let (status, _, _) = send(&s, post("/api/tracks/99/identity", Some(&op), decision)).await;
@@ -371,12 +386,18 @@ async fn an_alert_goes_from_raised_to_acknowledged_to_cleared() {
     let alerts = |text: &str| -> serde_json::Value { serde_json::from_str(text).unwrap() };
     let (_, _, list) = send(&s, get("/api/alerts", Some(&op))).await;
     let a = &alerts(&list)[0];
-    assert_eq!((&a["kind"], &a["state"], &a["severity"]), (&"emergency".into(), &"raised".into(), &"alarm".into()));
+    assert_eq!(
+        (&a["kind"], &a["state"], &a["severity"]),
+        (&"emergency".into(), &"raised".into(), &"alarm".into())
+    );
     assert_eq!(a["text"], "track 7: squawk 7700: emergency");
     send(&s, post("/api/alerts/1/ack", Some(&op), "")).await;
     let (_, _, list) = send(&s, get("/api/alerts", Some(&op))).await;
     let a = &alerts(&list)[0];
-    assert_eq!((&a["state"], &a["acknowledged_by"]), (&"acknowledged".into(), &"op".into()));
+    assert_eq!(
+        (&a["state"], &a["acknowledged_by"]),
+        (&"acknowledged".into(), &"op".into())
+    );
     // The squawk stops: the alert clears once its condition has not held for a while.
     let quiet = update(7, 11.0, "2000");
     let mut cleared = Vec::new();
