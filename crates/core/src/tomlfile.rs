@@ -78,6 +78,16 @@ pub fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, FileErro
                 let field = e.path().to_string();
                 let field = if field == "." { String::new() } else { field };
                 let mut p = toml_problem(text, e.inner(), field.clone());
+                // A misspelt key inside an internally tagged table (`kind = "..."`) comes
+                // back with the table's span only: name the key, and find its own line.
+                if let Some(key) = unknown_field(&p.message) {
+                    p.field = if field.is_empty() {
+                        key.to_string()
+                    } else {
+                        format!("{field}.{key}")
+                    };
+                    p.line = locate(text, spans.get_ref(), &p.field).or(p.line);
+                }
                 if p.line.is_none() {
                     p.line = locate(text, spans.get_ref(), &field);
                 }
@@ -104,6 +114,11 @@ pub fn located(text: &str, path: &Path, problems: Problems) -> FileError {
             })
             .collect(),
     }
+}
+
+/// The key of serde's "unknown field `key`, expected ..." message.
+fn unknown_field(message: &str) -> Option<&str> {
+    message.strip_prefix("unknown field `")?.split('`').next()
 }
 
 fn toml_problem(text: &str, e: &toml::de::Error, field: String) -> Problem {

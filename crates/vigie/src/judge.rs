@@ -506,6 +506,42 @@ mod tests {
         (stories, others)
     }
 
+    /// A deployment's rules file with a mistake stops the server with the file, the line
+    /// and the field.
+    #[test]
+    fn a_rules_file_with_a_mistake_names_its_line_and_field() {
+        let dir = std::env::temp_dir().join(format!("vigie-rules-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(
+            dir.join("rules.toml"),
+            "[[rule]]\nkind = \"airspace\"\npredict_min = 90\n\n[[rule]]\nkind = \"spoofing\"\nmax_distanse_m = 5000\n",
+        )
+        .unwrap();
+        let setup = Setup {
+            rules: Some("rules.toml".into()),
+            ..Setup::default()
+        };
+        let (setup, reader) = deployment_setup(Some(&setup), &dir);
+        let err = context(&setup, &reader, vigie_sim::region::NER, "{}", None)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("rules.toml:7"), "{err}");
+        assert!(err.contains("max_distanse_m"), "{err}");
+        std::fs::write(
+            dir.join("rules.toml"),
+            "[[rule]]\nkind = \"airspace\"\npredict_min = 90\n",
+        )
+        .unwrap();
+        let err = context(&setup, &reader, vigie_sim::region::NER, "{}", None)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("rules.toml:3: rule[0].predict_min: must be 0–60 minutes, got 90"),
+            "{err}"
+        );
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+
     #[test]
     fn the_niger_exercise_is_identified_and_alerted() {
         let (stories, sensor_alerts) = run_exercise();

@@ -133,16 +133,17 @@ impl Cat062Sink {
             .collect();
         self.sent_records += records.len() as u64;
         for block in self.encoder.blocks(&records, 1_400) {
-            // A receiver that is not there is not our problem: UDP, no retries.
-            if let Some(s) = &self.socket {
-                let _ = s.send(&block);
-            }
+            // Kept before sent: whatever a receiver got is already in the file.
             if let Some(f) = self.file.as_mut() {
                 use std::io::Write;
                 if let Err(e) = f.write_all(&block) {
                     tracing::warn!("output.cat062.file: {e}; no more tracks written there");
                     self.file = None;
                 }
+            }
+            // A receiver that is not there is not our problem: UDP, no retries.
+            if let Some(s) = &self.socket {
+                let _ = s.send(&block);
             }
         }
     }
