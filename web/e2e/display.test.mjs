@@ -125,7 +125,8 @@ test("the radar coverage lies over the map, layer by layer", async () => {
 });
 
 test("an operator sets a track's identity, and the display says who and why", async () => {
-  const row = page.locator("#tracks tbody tr").first();
+  // The newest track: at 20× the oldest may land before the decision reaches the server.
+  const row = page.locator("#tracks tbody tr").last();
   const id = Number(await row.getAttribute("data-id"));
   await row.click();
   await page.waitForSelector("#sel-ident:not([hidden])");

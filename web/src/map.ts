@@ -26,6 +26,9 @@ const PALETTE: Record<Theme, Record<string, string>> = {
 };
 
 const EMPTY: GeoJSON.FeatureCollection = { type: "FeatureCollection", features: [] };
+/** Airspace by type: prohibited and restricted red, danger orange, the ADIZ amber. */
+const AIRSPACE: maplibregl.ExpressionSpecification = ["match", ["get", "type"],
+  "prohibited", "#e74c3c", "restricted", "#e74c3c", "danger", "#ff9f43", "adiz", "#ffb020", "#8fa3b8"];
 const FONT = ["sans-serif"];
 /** Above this many tracks, labels, trails and leaders wait for the operator to zoom in. */
 const DENSE_TRACKS = 1500;
@@ -50,7 +53,7 @@ function style(theme: Theme): StyleSpecification {
     sources: {
       country: src(EMPTY), neighbours: src(EMPTY), airports: src(EMPTY), graticule: src(graticule(2)),
       rings: src(EMPTY), radars: src(EMPTY), trails: src(EMPTY), leaders: src(EMPTY), tracks: src(EMPTY),
-      measure: src(EMPTY),
+      measure: src(EMPTY), airspace: src(EMPTY),
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": c.background } },
@@ -59,6 +62,19 @@ function style(theme: Theme): StyleSpecification {
       { id: "graticule", type: "line", source: "graticule", paint: { "line-color": c.graticule, "line-width": 1 } },
       { id: "neighbours-line", type: "line", source: "neighbours", paint: { "line-color": c.neighbours, "line-width": 1 } },
       { id: "country-line", type: "line", source: "country", paint: { "line-color": c.border, "line-width": 1.6 } },
+      {
+        id: "airspace-fill", type: "fill", source: "airspace", filter: ["!=", ["get", "type"], "adiz"],
+        paint: { "fill-color": AIRSPACE, "fill-opacity": 0.12 },
+      },
+      {
+        id: "airspace-line", type: "line", source: "airspace",
+        paint: { "line-color": AIRSPACE, "line-width": 1.2, "line-dasharray": [6, 3], "line-opacity": 0.8 },
+      },
+      {
+        id: "airspace-labels", type: "symbol", source: "airspace", minzoom: 6, filter: ["!=", ["get", "type"], "adiz"],
+        layout: { "text-field": ["concat", ["get", "name"], "\n", ["get", "floor"], "–", ["get", "ceiling"]], "text-font": FONT, "text-size": 10 },
+        paint: { "text-color": AIRSPACE, "text-halo-color": c.halo, "text-halo-width": 1 },
+      },
       { id: "rings", type: "line", source: "rings", paint: { "line-color": c.ring, "line-width": 1, "line-dasharray": [4, 3] } },
       { id: "airports", type: "circle", source: "airports", paint: { "circle-radius": 2.5, "circle-color": c.airport } },
       {
@@ -77,6 +93,13 @@ function style(theme: Theme): StyleSpecification {
       },
       { id: "trails", type: "line", source: "trails", paint: { "line-color": c.trail, "line-width": 1.2, "line-opacity": 0.7 } },
       { id: "leaders", type: "line", source: "leaders", paint: { "line-color": c.leader, "line-width": 1.2 } },
+      {
+        id: "track-alert", type: "circle", source: "tracks", filter: ["has", "alert"],
+        paint: {
+          "circle-radius": 11, "circle-color": "rgba(0,0,0,0)", "circle-stroke-width": 2.5,
+          "circle-stroke-color": ["match", ["get", "alert"], "alarm", "#e74c3c", "#ffb020"],
+        },
+      },
       {
         id: "track-selected", type: "circle", source: "tracks", filter: ["==", ["get", "selected"], true],
         paint: { "circle-radius": 14, "circle-color": "rgba(0,0,0,0)", "circle-stroke-width": 2, "circle-stroke-color": c.selected },
@@ -140,8 +163,9 @@ export class AirMap {
   }
 
   async loadBackground(): Promise<void> {
-    const [country, neighbours, airports] = await Promise.all(["country", "neighbours", "airports"].map((l) => api.layer(l)));
-    this.layers = { country, neighbours, airports };
+    const [country, neighbours, airports, airspace] = await Promise.all(
+      ["country", "neighbours", "airports", "airspace"].map((l) => api.layer(l)));
+    this.layers = { country, neighbours, airports, airspace };
     await this.ready;
     this.applyBackground();
     // A deployment's own country: the view opens on it, whichever it is.

@@ -56,12 +56,21 @@ export class Picture {
     const tracks: GeoJSON.Feature[] = [];
     const leaders: GeoJSON.Feature[] = [];
     const trails: GeoJSON.Feature[] = [];
+    // Tracks with an alert nobody has acknowledged get a ring, red for an alarm.
+    const alerted = new Map<number, string>();
+    for (const a of this.alerts) {
+      if (a.track === null || a.acknowledged_by !== null || a.severity === "info") continue;
+      if (alerted.get(a.track) !== "alarm") alerted.set(a.track, a.severity);
+    }
     for (const t of this.tracks.values()) {
       const here = this.position(t);
       const speed = Math.hypot(t.vn_mps, t.ve_mps);
       tracks.push({
         type: "Feature", id: t.id,
-        properties: { id: t.id, icon: symbolImage(t.identity), label: label(t), selected: t.id === this.selected },
+        properties: {
+          id: t.id, icon: symbolImage(t.identity), label: label(t), selected: t.id === this.selected,
+          ...(alerted.has(t.id) ? { alert: alerted.get(t.id) } : {}),
+        },
         geometry: { type: "Point", coordinates: here },
       });
       leaders.push({

@@ -80,7 +80,8 @@ pub fn parse<T: DeserializeOwned>(text: &str, path: &Path) -> Result<T, FileErro
                 let mut p = toml_problem(text, e.inner(), field.clone());
                 // A misspelt key inside an internally tagged table (`kind = "..."`) comes
                 // back with the table's span only: name the key, and find its own line.
-                if let Some(key) = unknown_field(&p.message) {
+                let last = field.rsplit('.').next().unwrap_or("");
+                if let Some(key) = unknown_field(&p.message).filter(|k| *k != last) {
                     p.field = if field.is_empty() {
                         key.to_string()
                     } else {

@@ -839,6 +839,108 @@ mod geojson_geometry {
     }
 }
 
+/// The volumes as GeoJSON for a map: each a polygon (a circle as a 72-gon; the ADIZ as the
+/// country's outline with the band's inner edge as its hole) with `name`, `type`,
+/// `floor` and `ceiling` properties. `country` is the outline an ADIZ runs along.
+pub fn map_geojson(volumes: &[Volume], country: Option<&Polygon<f64>>) -> String {
+    let ring = |coords: Vec<[f64; 2]>| serde_json::json!(coords);
+    let features: Vec<serde_json::Value> = volumes
+        .iter()
+        .filter_map(|v| {
+            let rings: Vec<serde_json::Value> = match &v.lateral {
+                Lateral::Polygon(p) => std::iter::once(p.exterior())
+                    .chain(p.interiors())
+                    .map(|r| ring(r.coords().map(|c| [c.x, c.y]).collect()))
+                    .collect(),
+                Lateral::Circle {
+                    lat_deg,
+                    lon_deg,
+                    radius_m,
+                } => vec![ring(circle(*lat_deg, *lon_deg, *radius_m))],
+                Lateral::Band { depth_m, .. } => {
+                    let outer = country?;
+                    std::iter::once(ring(
+                        outer.exterior().coords().map(|c| [c.x, c.y]).collect(),
+                    ))
+                    .chain(inner_edge(outer, *depth_m).into_iter().map(ring))
+                    .collect()
+                }
+            };
+            Some(serde_json::json!({
+                "type": "Feature",
+                "properties": {
+                    "name": v.name,
+                    "type": crate::rules::volume_kind_name(&v.kind),
+                    "floor": limit_text(&v.floor),
+                    "ceiling": limit_text(&v.ceiling),
+                },
+                "geometry": {"type": "Polygon", "coordinates": rings},
+            }))
+        })
+        .collect();
+    serde_json::json!({"type": "FeatureCollection", "features": features}).to_string()
+}
+
+fn limit_text(l: &Limit) -> String {
+    match *l {
+        Limit::Agl(m) if m <= 0.0 => "SFC".into(),
+        Limit::Agl(m) => format!("{:.0} ft AGL", m / FT_M),
+        Limit::Amsl(m) => format!("{:.0} ft", m / FT_M),
+        Limit::FlightLevel(fl) => format!("FL{fl:.0}"),
+        Limit::Unlimited => "UNL".into(),
+    }
+}
+
+/// A circle as a closed ring of 72 points (lon, lat).
+fn circle(lat_deg: f64, lon_deg: f64, radius_m: f64) -> Vec<[f64; 2]> {
+    let kx = lat_deg.to_radians().cos().max(0.01) * M_PER_DEG;
+    (0..=72)
+        .map(|k| {
+            let a = f64::from(k % 72) * 5.0_f64.to_radians();
+            [
+                lon_deg + radius_m * a.sin() / kx,
+                lat_deg + radius_m * a.cos() / M_PER_DEG,
+            ]
+        })
+        .collect()
+}
+
+/// The rings `depth_m` inside a country's outline: its buffer inward, on the plane tangent
+/// at the outline's centre (a display's accuracy: within 2 % across Niger's 12° of
+/// latitude).
+fn inner_edge(outer: &Polygon<f64>, depth_m: f64) -> Vec<Vec<[f64; 2]>> {
+    use geo::{Buffer, Centroid};
+    let Some(c) = outer.centroid() else {
+        return Vec::new();
+    };
+    let kx = c.y().to_radians().cos().max(0.01) * M_PER_DEG;
+    let to_plane = |x: f64, y: f64| Coord {
+        x: (x - c.x()) * kx,
+        y: (y - c.y()) * M_PER_DEG,
+    };
+    let plane = Polygon::new(
+        LineString::new(
+            outer
+                .exterior()
+                .coords()
+                .map(|p| to_plane(p.x, p.y))
+                .collect(),
+        ),
+        vec![],
+    );
+    plane
+        .buffer(-depth_m)
+        .0
+        .iter()
+        .map(|p| {
+            p.exterior()
+                .coords()
+                .map(|q| [c.x() + q.x / kx, c.y() + q.y / M_PER_DEG])
+                .collect()
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -910,6 +1012,48 @@ DB 13:30:00 N 001:00:00 E, 13:45:00 N 000:50:00 E
         assert!(e.to_string().starts_with("niger.txt:5: AH: "), "{e}");
         let e = openair("AC R\nAN X\nAL SFC\nAH FL50\nDX 1\n", "x.txt").unwrap_err();
         assert_eq!(e.line, 5);
+    }
+
+    #[test]
+    fn the_map_draws_the_adiz_50_km_inside_the_border_and_circles_round() {
+        use geo::{Closest, HaversineClosestPoint};
+        let niger = crate::setup::outline(vigie_sim::region::NER).unwrap();
+        let volumes = [
+            Volume::adiz("ADIZ", &niger, 50_000.0),
+            Volume::around("Niamey", 13.51, 2.11, 20_000.0, Limit::FlightLevel(150.0)),
+        ];
+        let map: serde_json::Value =
+            serde_json::from_str(&map_geojson(&volumes, Some(&niger))).unwrap();
+        let adiz = &map["features"][0];
+        assert_eq!(adiz["properties"]["type"], "adiz");
+        let rings = adiz["geometry"]["coordinates"].as_array().unwrap();
+        assert!(rings.len() >= 2, "the outline and the inner edge");
+        let inner: Vec<[f64; 2]> = serde_json::from_value(rings[1].clone()).unwrap();
+        for p in inner.iter().step_by(7) {
+            let q = match niger
+                .exterior()
+                .haversine_closest_point(&Point::new(p[0], p[1]))
+            {
+                Closest::SinglePoint(q) | Closest::Intersection(q) => q,
+                Closest::Indeterminate => panic!("{p:?}"),
+            };
+            let d = distance_m(p[1], p[0], q.y(), q.x());
+            // Drawn on one tangent plane: 2 % off at the country's northern tip, 8° from
+            // its centre (the alerts use the exact band, not the drawing).
+            assert!(
+                (48_500.0..51_500.0).contains(&d),
+                "{p:?}: {d} m from the border"
+            );
+        }
+        let circle: Vec<[f64; 2]> =
+            serde_json::from_value(map["features"][1]["geometry"]["coordinates"][0].clone())
+                .unwrap();
+        assert_eq!(circle.len(), 73);
+        for p in &circle {
+            let d = distance_m(p[1], p[0], 13.51, 2.11);
+            assert!((d - 20_000.0).abs() < 50.0, "{d}");
+        }
+        assert_eq!(map["features"][1]["properties"]["ceiling"], "FL150");
     }
 
     #[test]

@@ -212,7 +212,7 @@ pub struct Alert {
     pub explanation: String,
 }
 
-fn volume_kind_name(k: &crate::airspace::Kind) -> String {
+pub(crate) fn volume_kind_name(k: &crate::airspace::Kind) -> String {
     use crate::airspace::Kind;
     match k {
         Kind::Prohibited => "prohibited".into(),

@@ -110,6 +110,7 @@ fn main() {
             country: include_str!("../../../data/niger/niger.geojson").into(),
             neighbours: include_str!("../../../data/niger/niger_neighbours.geojson").into(),
             airports: r#"{"type":"FeatureCollection","features":[]}"#.into(),
+            airspace: String::new(),
         }),
         overlay: Arc::default(),
         now_unix_s: Arc::new(|| 1_800_000_000),

@@ -65,6 +65,8 @@ pub struct MapLayers {
     pub neighbours: String,
     /// Airports, as points with `icao` and `name` properties.
     pub airports: String,
+    /// Airspace volumes (ADIZ, restricted areas...) with `name`, `type`, `floor`, `ceiling`.
+    pub airspace: String,
 }
 
 /// An error as the client sees it: a status and `{"error": "..."}`.
@@ -459,6 +461,10 @@ async fn map_layer(
         "country" => state.map.country.clone(),
         "neighbours" => state.map.neighbours.clone(),
         "airports" => state.map.airports.clone(),
+        "airspace" if state.map.airspace.is_empty() => {
+            r#"{"type":"FeatureCollection","features":[]}"#.to_string()
+        }
+        "airspace" => state.map.airspace.clone(),
         _ => return Err(not_found("map layer")),
     };
     Ok(([(header::CONTENT_TYPE, "application/geo+json")], text).into_response())

@@ -147,6 +147,7 @@ impl MapConfig {
                 vigie_sim::region::NER_NEIGHBOURS.to_string(),
             )?,
             airports: read(&self.airports, "airports", airports_geojson())?,
+            airspace: String::new(),
         })
     }
 }
@@ -213,7 +214,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         Some(p) => Audit::open(p).with_context(|| format!("opening {}", p.display()))?,
         None => Audit::in_memory(),
     };
-    let map = MapConfig::default().layers(Path::new("."))?;
+    let mut map = MapConfig::default().layers(Path::new("."))?;
     let (overlay, coverage) = coverage_overlay(sim.sensor_table(), sim.terrain());
     let (setup, reader) = crate::judge::niger_setup()?;
     let mut context = crate::judge::context(
@@ -224,6 +225,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         Some(&sim.fpl_messages()),
     )?;
     context.coverage = coverage;
+    map.airspace = vigie_ident::airspace::map_geojson(&context.volumes, context.country.as_ref());
     let terrain = sim.terrain_shared();
     let banner = format!(
         "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
@@ -272,7 +274,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         Some(p) => crate::track::load_config(&dir.join(p))?,
         None => Config::default(),
     };
-    let map = d
+    let mut map = d
         .map
         .layers(dir)
         .with_context(|| args.config.display().to_string())?;
@@ -313,6 +315,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
     )
     .with_context(|| format!("{}: ident", args.config.display()))?;
     context.coverage = coverage;
+    map.airspace = vigie_ident::airspace::map_geojson(&context.volumes, context.country.as_ref());
     let sink = match &d.output.cat062 {
         Some(c) => Some(crate::pipeline::Cat062Sink::new(
             c,
