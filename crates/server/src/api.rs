@@ -38,6 +38,8 @@ pub struct AppState {
     pub overlay: Arc<crate::overlay::Overlay>,
     /// Wall-clock seconds since the Unix epoch: injected, so tests fix it.
     pub now_unix_s: Arc<dyn Fn() -> i64 + Send + Sync>,
+    /// The session's recording, if any: every audited action goes to it too.
+    pub journal: Option<Arc<Mutex<vigie_journal::Writer>>>,
 }
 
 impl AppState {
@@ -46,6 +48,24 @@ impl AppState {
     }
 
     fn log(&self, user: &str, action: &str, detail: String, outcome: &'static str) {
+        if let Some(j) = &self.journal {
+            let time_s = self
+                .picture
+                .read()
+                .unwrap_or_else(|e| e.into_inner())
+                .time_s();
+            let entry = vigie_journal::Entry::Action(vigie_journal::Action {
+                time_s,
+                user: user.to_string(),
+                action: action.to_string(),
+                detail: serde_json::json!({"detail": detail, "outcome": outcome}),
+            });
+            let mut w = j.lock().unwrap_or_else(|e| e.into_inner());
+            // Committed at once: an action is worth a write of its own.
+            if let Err(e) = w.append(&entry).and_then(|()| w.commit(f64::NEG_INFINITY)) {
+                tracing::error!("the journal failed to record an action: {e}");
+            }
+        }
         self.audit.record(audit::Entry {
             time_unix_s: self.now(),
             user: user.to_string(),

@@ -113,6 +113,7 @@ fn state() -> AppState {
         }),
         overlay: Arc::default(),
         now_unix_s: Arc::new(|| NOW),
+        journal: None,
     }
 }
 

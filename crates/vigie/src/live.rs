@@ -51,6 +51,10 @@ pub struct DemoArgs {
     /// Append the audit log to this file (default: kept in memory for the demo).
     #[arg(long)]
     audit: Option<PathBuf>,
+    /// Record the session (every report, every track, every action) to this journal, for
+    /// `vigie replay` and the after-action review. Committed every simulated second.
+    #[arg(long)]
+    journal: Option<PathBuf>,
 }
 
 /// Serve the operator display for a configured deployment.
@@ -115,6 +119,21 @@ struct Deployment {
     /// (docs/identification.md); the default rules when absent.
     #[serde(default)]
     ident: Option<vigie_ident::setup::Setup>,
+    /// The session's recording (docs/recording.md); none when absent.
+    #[serde(default)]
+    record: Option<RecordConfig>,
+}
+
+/// `[record]`: where the journal goes and how often it is forced to the disk.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RecordConfig {
+    /// The journal (created anew at each start; relative to the configuration's folder).
+    journal: PathBuf,
+    /// Seconds between two forced writes to the disk (`fdatasync`); every tick is written to
+    /// the file in any case.
+    #[serde(default = "one")]
+    sync_every_s: f64,
 }
 
 /// A deployment's own map: GeoJSON files, and the terrain its coverage layer is computed
@@ -240,6 +259,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         banner,
         context,
         terrain,
+        journal: args.journal.map(|path| (path, 1.0)),
     };
     run(
         Feed::Sim(Box::new(sim), args.speed),
@@ -334,6 +354,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         bind,
         context,
         terrain,
+        journal: d.record.map(|r| (dir.join(r.journal), r.sync_every_s)),
     };
     run(feed, tracker, served, sink)
 }
@@ -451,6 +472,8 @@ struct Served {
     context: vigie_ident::identifier::Context,
     /// The ground under the tracks.
     terrain: Option<Arc<vigie_terrain::Dem>>,
+    /// The journal to record to, and its sync period.
+    journal: Option<(PathBuf, f64)>,
 }
 
 fn run(
@@ -474,7 +497,25 @@ fn run(
         banner,
         context,
         terrain,
+        journal,
     } = served;
+    let journal = match journal {
+        Some((path, sync_every_s)) => {
+            let name = match &feed {
+                Feed::Sim(sim, _) => sim.scenario().name.clone(),
+                Feed::Live(_) => "live".to_string(),
+            };
+            let start = crate::journal::start(
+                &name,
+                feed.simulated(),
+                epoch as f64,
+                &table,
+                &tracker_config,
+            )?;
+            Some(crate::journal::create(&path, sync_every_s, start)?)
+        }
+        None => None,
+    };
     let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(
         context,
     )));
@@ -498,6 +539,7 @@ fn run(
         map: Arc::new(map),
         overlay: Arc::new(overlay),
         now_unix_s: clock,
+        journal: journal.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -514,7 +556,12 @@ fn run(
             std::thread::Builder::new()
                 .name("pipeline".into())
                 .spawn(move || {
-                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, sink, judge)
+                    let stages = crate::pipeline::Stages {
+                        judge,
+                        sink,
+                        journal,
+                    };
+                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, stages)
                 })?
         };
         let publisher = {

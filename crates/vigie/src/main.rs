@@ -4,6 +4,7 @@ mod coverage;
 mod decode;
 mod eval;
 mod feeds;
+mod journal;
 mod judge;
 mod live;
 mod pipeline;

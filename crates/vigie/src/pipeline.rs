@@ -149,6 +149,16 @@ impl Cat062Sink {
     }
 }
 
+/// Where the pipeline's results go besides the picture.
+pub struct Stages {
+    /// Identification, each second.
+    pub judge: crate::judge::Judge,
+    /// System tracks out as CAT062.
+    pub sink: Option<Cat062Sink>,
+    /// The session's recording.
+    pub journal: Option<crate::journal::Shared>,
+}
+
 /// Runs the feed through the tracker and identification into the picture until `stop`.
 pub fn run(
     feed: Feed,
@@ -156,9 +166,13 @@ pub fn run(
     config: Config,
     picture: &RwLock<Picture>,
     stop: &AtomicBool,
-    mut sink: Option<Cat062Sink>,
-    mut judge: crate::judge::Judge,
+    stages: Stages,
 ) {
+    let Stages {
+        mut judge,
+        mut sink,
+        mut journal,
+    } = stages;
     let mut tracker = Tracker::new(config, table);
     let mut out = Output::default();
     let mut step = |reports: &[Report], now_s: f64| {
@@ -167,6 +181,7 @@ pub fn run(
         for r in reports {
             tracker.push(*r, &mut out);
         }
+        crate::journal::tick(&mut journal, now_s, reports, &out);
         judge.observe(reports, &out);
         let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
         for r in reports {

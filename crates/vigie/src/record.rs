@@ -39,24 +39,33 @@ pub struct RecordArgs {
     duration_s: Option<f64>,
 }
 
-/// Send a recording's packets onto the wire again, paced as they were received.
+/// Re-run a session's journal, or send a capture's packets onto the wire again.
 ///
-/// Reads a pcap or pcapng capture (`vigie record`'s, or Wireshark's) and sends every UDP
-/// payload to --to, at --speed times the recorded pace. For a recorded TCP feed (Beast from a
-/// receiver, say), --to tcp-listen://ADDRESS:PORT serves the bytes to the first client that
-/// connects, as the receiver did.
+/// A journal (`vigie demo --journal`, or a deployment's `[record]`): every tick's reports go
+/// through a fresh tracker built as the session's was, as fast as it can; the re-created
+/// tracks are compared with the recorded ones tick by tick (and written with --tracks).
+/// A journal cut short by a crash is re-run up to its last whole tick.
+///
+/// A pcap or pcapng capture (`vigie record`'s, or Wireshark's): every UDP payload is sent to
+/// --to, at --speed times the recorded pace. For a recorded TCP feed (Beast from a receiver,
+/// say), --to tcp-listen://ADDRESS:PORT serves the bytes to the first client that connects,
+/// as the receiver did.
 ///
 /// Examples:
+///   vigie replay exercise.vj --tracks tracks.csv
 ///   vigie replay radars.pcap --to udp://127.0.0.1:8600
 ///   vigie replay site.pcap --to tcp-listen://127.0.0.1:30005 --speed 10
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct ReplayArgs {
-    /// The capture: pcap or pcapng.
+    /// A journal, or a capture (pcap or pcapng).
     file: PathBuf,
-    /// udp://ADDRESS:PORT, or tcp-listen://ADDRESS:PORT.
+    /// For a capture: udp://ADDRESS:PORT, or tcp-listen://ADDRESS:PORT.
     #[arg(long)]
-    to: String,
+    to: Option<String>,
+    /// For a journal: write the re-created tracks here (tracks.csv).
+    #[arg(long)]
+    tracks: Option<PathBuf>,
     /// Recorded seconds per second.
     #[arg(long, default_value_t = 1.0)]
     speed: f64,
@@ -243,6 +252,15 @@ fn record_tcp(addr: &str, tx: &SyncSender<Received>, stop: &AtomicBool) {
 }
 
 pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
+    if crate::journal::is_journal(&args.file) {
+        return rerun_journal(&args);
+    }
+    let Some(to) = args.to.as_deref() else {
+        bail!(
+            "{}: a capture is sent to --to udp://… or tcp-listen://…",
+            args.file.display()
+        );
+    };
     if !(args.speed > 0.0 && args.speed <= 10_000.0) {
         bail!("--speed must be in (0, 10000], got {}", args.speed);
     }
@@ -263,7 +281,7 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         eprintln!("skipped {n} × {why}");
     }
     let first = packets.iter().find_map(|d| d.time_s).unwrap_or(0.0);
-    let mut send: Sender = if let Some(addr) = args.to.strip_prefix("tcp-listen://") {
+    let mut send: Sender = if let Some(addr) = to.strip_prefix("tcp-listen://") {
         let listener =
             TcpListener::bind(addr).with_context(|| format!("cannot listen on {addr}"))?;
         eprintln!("waiting for a client on {addr}");
@@ -271,7 +289,7 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         eprintln!("{peer} connected");
         Box::new(move |b: &[u8]| stream.write_all(b))
     } else {
-        let Endpoint::Udp(to) = parse_url(&args.to)? else {
+        let Endpoint::Udp(to) = parse_url(to)? else {
             bail!("--to is udp://ADDRESS:PORT or tcp-listen://ADDRESS:PORT");
         };
         let socket = UdpSocket::bind(if to.is_ipv4() { "0.0.0.0:0" } else { "[::]:0" })?;
@@ -290,5 +308,62 @@ pub fn replay(args: ReplayArgs) -> anyhow::Result<()> {
         packets.len(),
         started.elapsed().as_secs_f64()
     );
+    Ok(())
+}
+
+/// `vigie replay JOURNAL`: re-runs it and says whether the tracks came out the same.
+fn rerun_journal(args: &ReplayArgs) -> anyhow::Result<()> {
+    let mut csv = match &args.tracks {
+        Some(p) => Some(vigie_core::interop::TracksWriter::new(
+            std::io::BufWriter::new(
+                std::fs::File::create(p)
+                    .with_context(|| format!("cannot create {}", p.display()))?,
+            ),
+        )?),
+        None => None,
+    };
+    let started = std::time::Instant::now();
+    let mut write_error = None;
+    let r = crate::journal::rerun(&args.file, |out| {
+        if let Some(w) = csv.as_mut() {
+            for u in &out.updates {
+                if let Err(e) = w.write(&u.row) {
+                    write_error.get_or_insert(e);
+                }
+            }
+        }
+    })?;
+    if let Some(e) = write_error {
+        bail!("writing the tracks: {e}");
+    }
+    if let Some(w) = csv {
+        w.finish()?;
+    }
+    let took_s = started.elapsed().as_secs_f64();
+    eprintln!(
+        "{}: {} ticks ({:.0} s of the session), {} reports, {} track updates, {} actions; re-run in {:.2} s ({:.0}× real time)",
+        args.file.display(),
+        r.ticks,
+        r.span_s,
+        r.reports,
+        r.track_updates,
+        r.actions,
+        took_s,
+        r.span_s / took_s.max(1e-9)
+    );
+    if let Some(t) = &r.torn {
+        eprintln!(
+            "the journal stops early at byte {} ({}): the session's last moment before a crash",
+            t.offset, t.reason
+        );
+    }
+    if r.differing_ticks > 0 {
+        bail!(
+            "{} of {} ticks re-created tracks that differ from the recording",
+            r.differing_ticks,
+            r.ticks
+        );
+    }
+    eprintln!("the re-created tracks are identical to the recorded ones");
     Ok(())
 }

@@ -1,0 +1,140 @@
+//! The session's recording on the binary's side: what the pipeline writes to the journal
+//! each tick, and `vigie replay`'s re-run of a journal (the same reports, in the same order,
+//! through a fresh tracker, compared with the tracks recorded).
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use anyhow::{bail, Context};
+use vigie_core::{Report, SensorTable};
+use vigie_journal::{Entry, Reader, Start, Writer};
+use vigie_track::{Config, Output, Tracker};
+
+/// A journal shared by the pipeline (ticks) and the server (actions).
+pub type Shared = Arc<Mutex<Writer>>;
+
+/// Opens a new journal and records the session's start.
+pub fn create(path: &Path, sync_every_s: f64, start: Start) -> anyhow::Result<Shared> {
+    let mut w = Writer::create(path, sync_every_s)
+        .with_context(|| format!("cannot create the journal {}", path.display()))?;
+    w.append(&Entry::Start(start))?;
+    w.commit(f64::NEG_INFINITY)?;
+    Ok(Arc::new(Mutex::new(w)))
+}
+
+/// The session's start as the journal has it.
+pub fn start(
+    name: &str,
+    exercise: bool,
+    epoch_unix_s: f64,
+    table: &SensorTable,
+    tracker: &Config,
+) -> anyhow::Result<Start> {
+    Ok(Start {
+        epoch_unix_s,
+        exercise,
+        name: name.to_string(),
+        sensors: serde_json::to_value(table)?,
+        tracker: serde_json::to_value(tracker)?,
+    })
+}
+
+/// Records one tick: the reports the tracker took and what it made of them; commits.
+/// A journal that fails is logged once and given up, never stopping the picture.
+pub fn tick(journal: &mut Option<Shared>, time_s: f64, reports: &[Report], out: &Output) {
+    let Some(j) = journal.as_ref() else {
+        return;
+    };
+    let result = {
+        let mut w = j.lock().unwrap_or_else(|e| e.into_inner());
+        w.append(&Entry::Input {
+            time_s,
+            reports: reports.to_vec(),
+        })
+        .and_then(|()| {
+            w.append(&Entry::Output {
+                time_s,
+                updates: out.updates.iter().map(|u| u.row).collect(),
+                ended: out.ended.clone(),
+            })
+        })
+        .and_then(|()| w.commit(time_s))
+    };
+    if let Err(e) = result {
+        tracing::error!("the journal failed ({e}): no more recording this session");
+        *journal = None;
+    }
+}
+
+/// What re-running a journal found.
+#[derive(Debug, Default)]
+pub struct Rerun {
+    pub ticks: u64,
+    pub reports: u64,
+    pub track_updates: u64,
+    pub actions: u64,
+    /// Ticks whose re-created tracks differ from the recorded ones.
+    pub differing_ticks: u64,
+    /// Session seconds covered.
+    pub span_s: f64,
+    /// Where reading stopped early (a crash's torn tail), if it did.
+    pub torn: Option<vigie_journal::Torn>,
+}
+
+/// Re-runs a journal through a fresh tracker built from its start; `each` sees every tick's
+/// re-created output.
+pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun> {
+    let mut reader = Reader::open(path)
+        .with_context(|| format!("cannot read the journal {}", path.display()))?;
+    let Some(Entry::Start(start)) = reader.next() else {
+        bail!(
+            "{}: the journal does not begin with its session's start",
+            path.display()
+        );
+    };
+    let table: SensorTable = serde_json::from_value(start.sensors)
+        .with_context(|| format!("{}: the recorded sensor table", path.display()))?;
+    let config: Config = serde_json::from_value(start.tracker)
+        .with_context(|| format!("{}: the recorded tracker settings", path.display()))?;
+    let mut tracker = Tracker::new(config, &table);
+    let mut out = Output::default();
+    let mut r = Rerun::default();
+    let mut first_s = None;
+    for entry in reader.by_ref() {
+        match entry {
+            Entry::Input { time_s, reports } => {
+                out.updates.clear();
+                out.ended.clear();
+                for rep in &reports {
+                    tracker.push(*rep, &mut out);
+                }
+                r.ticks += 1;
+                r.reports += reports.len() as u64;
+                r.track_updates += out.updates.len() as u64;
+                r.span_s = time_s - *first_s.get_or_insert(time_s);
+                each(&out);
+            }
+            Entry::Output { updates, ended, .. } => {
+                let same = updates.len() == out.updates.len()
+                    && updates.iter().zip(&out.updates).all(|(a, b)| *a == b.row)
+                    && ended == out.ended;
+                if !same {
+                    r.differing_ticks += 1;
+                }
+            }
+            Entry::Action(_) => r.actions += 1,
+            Entry::Start(_) => bail!("{}: a second session start", path.display()),
+        }
+    }
+    r.torn = reader.torn.take();
+    Ok(r)
+}
+
+/// Whether a file is a journal (by its magic).
+pub fn is_journal(path: &Path) -> bool {
+    use std::io::Read;
+    let mut magic = [0u8; 8];
+    std::fs::File::open(path)
+        .and_then(|mut f| f.read_exact(&mut magic))
+        .is_ok_and(|()| &magic == vigie_journal::MAGIC)
+}
