@@ -24,12 +24,12 @@ fn report(i: u32) -> Report {
             Measurement::Polar {
                 range_m: 1_000.0 * f64::from(i),
                 azimuth_rad: 0.1,
-                elevation_rad: (i % 2 == 0).then_some(0.02),
+                elevation_rad: i.is_multiple_of(2).then_some(0.02),
             }
         },
-        alt_m: (i % 3 != 0).then_some(3_000.0),
+        alt_m: (!i.is_multiple_of(3)).then_some(3_000.0),
         mode3a: (i % 2 == 1).then(|| Mode3A::parse("7700").unwrap()),
-        mode_s: (i % 4 != 0).then(|| ModeS::new(0x3944F1 + i).unwrap()),
+        mode_s: (!i.is_multiple_of(4)).then(|| ModeS::new(0x3944F1 + i).unwrap()),
         callsign: (i % 4 == 3).then(|| Callsign::new("AFR520").unwrap()),
     }
 }
