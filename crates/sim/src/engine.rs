@@ -12,7 +12,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use vigie_core::interop::TruthState;
 use vigie_core::{
-    Ecef, Mode3A, Report, SensorId, SensorKind, SensorSpec, SensorTable, DEFAULT_REFRACTION_K,
+    Ecef, Geodetic, Mode3A, Report, SensorId, SensorKind, SensorSpec, SensorTable,
+    DEFAULT_REFRACTION_K,
 };
 
 use crate::adsb::AdsbModel;
@@ -90,6 +91,44 @@ pub struct Simulator {
     /// The terrain radars see over, when the scenario has one.
     terrain: Option<Arc<Dem>>,
     stats: Stats,
+}
+
+/// What an instructor injects into a running exercise.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Injection {
+    SensorOutage {
+        sensor: String,
+        duration_s: f64,
+    },
+    Jamming {
+        sensor: String,
+        azimuth_deg: f64,
+        width_deg: f64,
+        plots_per_scan: f64,
+        duration_s: f64,
+    },
+    Squawk {
+        target_id: u32,
+        code: Mode3A,
+    },
+    Transponder {
+        target_id: u32,
+        on: bool,
+    },
+    AdsbSpoof {
+        target_id: u32,
+        offset_m: f64,
+        bearing_deg: f64,
+        duration_s: f64,
+    },
+}
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum InjectError {
+    #[error("no sensor {0:?} in this exercise")]
+    NoSensor(String),
+    #[error("no simulated aircraft {0}")]
+    NoTarget(u32),
 }
 
 /// A random stream of its own for each consumer, so adding a sensor does not change what
@@ -215,6 +254,127 @@ impl Simulator {
 
     pub fn plans(&self) -> &[FlightPlan] {
         &self.plans
+    }
+
+    /// Applies an instructor's injection from the next frame on; what it did, in words.
+    pub fn inject(&mut self, i: &Injection) -> Result<String, InjectError> {
+        let now = self.time_s.max(0.0);
+        let plan_of = |sim: &Simulator, id: u32| {
+            sim.plans
+                .iter()
+                .position(|p| p.target_id == id)
+                .ok_or(InjectError::NoTarget(id))
+        };
+        let name_of = |sim: &Simulator, p: usize| {
+            let plan = &sim.plans[p];
+            plan.identity
+                .callsign
+                .map_or(plan.name.clone(), |c| c.to_string())
+        };
+        match *i {
+            Injection::SensorOutage {
+                ref sensor,
+                duration_s,
+            } => {
+                let mut found = false;
+                for r in self.radars.iter_mut().filter(|r| &r.spec.id == sensor) {
+                    r.add_outage(now, now + duration_s);
+                    found = true;
+                }
+                for a in self.adsb.iter_mut().filter(|a| &a.spec.id == sensor) {
+                    a.add_outage(now, now + duration_s);
+                    found = true;
+                }
+                if !found {
+                    return Err(InjectError::NoSensor(sensor.clone()));
+                }
+                Ok(format!("{sensor} out for {duration_s:.0} s"))
+            }
+            Injection::Jamming {
+                ref sensor,
+                azimuth_deg,
+                width_deg,
+                plots_per_scan,
+                duration_s,
+            } => {
+                let r = self
+                    .radars
+                    .iter_mut()
+                    .find(|r| &r.spec.id == sensor)
+                    .ok_or_else(|| InjectError::NoSensor(sensor.clone()))?;
+                r.add_burst(crate::radar::Burst {
+                    from_s: now,
+                    until_s: now + duration_s,
+                    azimuth_deg,
+                    width_deg,
+                    plots_per_scan,
+                });
+                Ok(format!(
+                    "{sensor} jammed over {width_deg:.0}° at {azimuth_deg:.0}° for {duration_s:.0} s"
+                ))
+            }
+            Injection::Squawk { target_id, code } => {
+                let p = plan_of(self, target_id)?;
+                self.schedule_now(now, Action::Squawk(p, code), None);
+                Ok(format!("{} squawks {code}", name_of(self, p)))
+            }
+            Injection::Transponder { target_id, on } => {
+                let p = plan_of(self, target_id)?;
+                self.schedule_now(now, Action::Transponder(p, on), None);
+                let state = if on { "on" } else { "off" };
+                Ok(format!("{}'s transponder {state}", name_of(self, p)))
+            }
+            Injection::AdsbSpoof {
+                target_id,
+                offset_m,
+                bearing_deg,
+                duration_s,
+            } => {
+                let p = plan_of(self, target_id)?;
+                let (s, c) = bearing_deg.to_radians().sin_cos();
+                let end = (now + duration_s, Action::Spoof(p, None));
+                self.schedule_now(
+                    now,
+                    Action::Spoof(p, Some([offset_m * c, offset_m * s])),
+                    Some(end),
+                );
+                Ok(format!(
+                    "{}'s ADS-B spoofed {:.1} km towards {bearing_deg:.0}° for {duration_s:.0} s",
+                    name_of(self, p),
+                    offset_m / 1000.0
+                ))
+            }
+        }
+    }
+
+    /// An action applied at the next frame, and, if given, its end later.
+    fn schedule_now(&mut self, now: f64, action: Action, end: Option<(f64, Action)>) {
+        self.actions.insert(self.next_action, (now, action));
+        if let Some((until, undo)) = end {
+            let at = self.actions[self.next_action..]
+                .iter()
+                .position(|(t, _)| *t > until)
+                .map_or(self.actions.len(), |k| self.next_action + k);
+            self.actions.insert(at, (until, undo));
+        }
+    }
+
+    /// The aircraft nearest (lat, lon) in the last frame, within `within_m`: what an
+    /// instructor points at on the display.
+    pub fn nearest_target(&self, lat_deg: f64, lon_deg: f64, within_m: f64) -> Option<u32> {
+        let here = Geodetic::new(lat_deg, lon_deg, 0.0);
+        self.frame
+            .truth
+            .iter()
+            .map(|t| {
+                let d = here
+                    .geodesic_to(Geodetic::new(t.lat_deg, t.lon_deg, 0.0))
+                    .distance_m;
+                (d, t.target_id)
+            })
+            .filter(|(d, _)| *d <= within_m)
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id)
     }
 
     /// The civil flights' plans as ICAO FPL messages (see [`crate::fpl`]).
@@ -425,6 +585,24 @@ fn schedule(
             }
             if let Some(a) = adsb.iter_mut().find(|a| &a.spec.id == sensor) {
                 a.add_outage(*at_s, *until_s);
+            }
+        }
+        EventSpec::Jamming {
+            at_s,
+            until_s,
+            sensor,
+            azimuth_deg,
+            width_deg,
+            plots_per_scan,
+        } => {
+            if let Some(r) = radars.iter_mut().find(|r| &r.spec.id == sensor) {
+                r.add_burst(crate::radar::Burst {
+                    from_s: *at_s,
+                    until_s: *until_s,
+                    azimuth_deg: *azimuth_deg,
+                    width_deg: *width_deg,
+                    plots_per_scan: *plots_per_scan,
+                });
             }
         }
     }

@@ -32,7 +32,7 @@ pub mod traffic;
 
 use std::path::Path;
 
-pub use engine::{Frame, Simulator, Stats, FRAME_S};
+pub use engine::{Frame, InjectError, Injection, Simulator, Stats, FRAME_S};
 pub use scenario::{Scenario, ScenarioError};
 
 /// Standard gravity, for coordinated turns.

@@ -17,6 +17,16 @@ use vigie_core::{Ecef, Measurement, PlotKind, Polar, RadarGeometry, Report, Sens
 use vigie_terrain::Dem;
 
 use crate::scenario::{RadarSpec, SsrMode};
+
+/// Jamming or a clutter burst over a sector, for a while.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Burst {
+    pub from_s: f64,
+    pub until_s: f64,
+    pub azimuth_deg: f64,
+    pub width_deg: f64,
+    pub plots_per_scan: f64,
+}
 use crate::snapshot::{quantize_alt_m, Snapshot};
 
 /// Lower bound of the false-alarm range annulus: the radar's blind zone.
@@ -73,6 +83,7 @@ pub struct RadarModel {
     ssr_range_m: f64,
     reach_m: f64,
     outages: Vec<(f64, f64)>,
+    bursts: Vec<Burst>,
     rng: ChaCha8Rng,
     /// Terrain the beam must clear; `None`: a smooth Earth at `ground_m`.
     terrain: Option<Arc<Dem>>,
@@ -116,6 +127,7 @@ impl RadarModel {
                 .range_m
                 .max(if spec.ssr.is_some() { ssr_range_m } else { 0.0 }),
             outages: Vec::new(),
+            bursts: Vec::new(),
             rng,
             spec,
         }
@@ -127,6 +139,12 @@ impl RadarModel {
 
     pub fn add_outage(&mut self, from_s: f64, until_s: f64) {
         self.outages.push((from_s, until_s));
+    }
+
+    /// Jamming or a clutter burst: `plots_per_scan` false plots a scan, spread over the
+    /// sector of `width_deg` centred on `azimuth_deg`, in [from_s, until_s).
+    pub fn add_burst(&mut self, b: Burst) {
+        self.bursts.push(b);
     }
 
     fn in_outage(&self, t_s: f64) -> bool {
@@ -171,6 +189,51 @@ impl RadarModel {
             }
         }
         self.false_alarms(t0_s, beam0, sweep_rad, out);
+        self.burst_plots(t0_s, beam0, sweep_rad, out);
+    }
+
+    /// The false plots of the bursts active now, where the beam sweeps their sectors.
+    fn burst_plots(&mut self, t0_s: f64, beam0: f64, sweep_rad: f64, out: &mut Vec<Report>) {
+        for k in 0..self.bursts.len() {
+            let b = self.bursts[k];
+            if !(b.from_s..b.until_s).contains(&t0_s) {
+                continue;
+            }
+            let width = b.width_deg.to_radians().clamp(1e-3, TAU);
+            // Plots fall uniformly over the sweep at the burst's density; those outside
+            // its sector are dropped.
+            let Ok(poisson) = Poisson::new(b.plots_per_scan * sweep_rad / width) else {
+                continue;
+            };
+            let n = poisson.sample(&mut self.rng) as u64;
+            for _ in 0..n {
+                let off_rad = self.rng.random::<f64>() * sweep_rad;
+                let az = wrap_two_pi(beam0 + off_rad);
+                let from_centre = wrap_pi(az - b.azimuth_deg.to_radians());
+                if from_centre.abs() > width / 2.0 {
+                    continue;
+                }
+                let range_m =
+                    RANGE_MIN_M + self.rng.random::<f64>() * (self.spec.range_m - RANGE_MIN_M);
+                out.push(Report {
+                    time_s: t0_s + off_rad / self.beam_rate_rad_s,
+                    sensor: self.sensor,
+                    kind: PlotKind::Psr,
+                    measurement: Measurement::Polar {
+                        range_m,
+                        azimuth_rad: az,
+                        elevation_rad: self
+                            .spec
+                            .three_d
+                            .then(|| self.spec.elevation_min_deg.max(0.5).to_radians()),
+                    },
+                    alt_m: None,
+                    mode3a: None,
+                    mode_s: None,
+                    callsign: None,
+                });
+            }
+        }
     }
 
     /// Hills between the antenna and the target hide it (the planner's geometry:

@@ -351,6 +351,16 @@ pub enum EventSpec {
         offset_m: f64,
         bearing_deg: f64,
     },
+    /// Jamming or a clutter burst: the radar gets `plots_per_scan` false plots a scan over
+    /// `width_deg` centred on `azimuth_deg`, in [at_s, until_s).
+    Jamming {
+        at_s: f64,
+        until_s: f64,
+        sensor: String,
+        azimuth_deg: f64,
+        width_deg: f64,
+        plots_per_scan: f64,
+    },
 }
 
 impl EventSpec {
@@ -360,7 +370,8 @@ impl EventSpec {
             | EventSpec::TransponderOff { at_s, .. }
             | EventSpec::TransponderOn { at_s, .. }
             | EventSpec::SensorOutage { at_s, .. }
-            | EventSpec::AdsbSpoof { at_s, .. } => *at_s,
+            | EventSpec::AdsbSpoof { at_s, .. }
+            | EventSpec::Jamming { at_s, .. } => *at_s,
         }
     }
 }
@@ -859,6 +870,35 @@ fn validate_event(
                 || "must be after at_s".into(),
             );
             positive(*offset_m, &format!("{f}.offset_m"), p);
+        }
+        EventSpec::Jamming {
+            at_s,
+            until_s,
+            sensor,
+            width_deg,
+            plots_per_scan,
+            ..
+        } => {
+            p.check(
+                sensors.contains(sensor),
+                || format!("{f}.sensor"),
+                || format!("no radar has id {sensor:?}"),
+            );
+            p.check(
+                until_s > at_s,
+                || format!("{f}.until_s"),
+                || "must be after at_s".into(),
+            );
+            p.check(
+                *width_deg > 0.0 && *width_deg <= 360.0,
+                || format!("{f}.width_deg"),
+                || format!("must be in (0, 360], got {width_deg}"),
+            );
+            p.check(
+                (0.0..=10_000.0).contains(plots_per_scan),
+                || format!("{f}.plots_per_scan"),
+                || format!("must be 0–10000, got {plots_per_scan}"),
+            );
         }
     }
 }
