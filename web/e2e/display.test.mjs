@@ -19,11 +19,12 @@ const bin = process.env.VIGIE_BIN ?? resolve(here, "../../target/release/vigie")
 const port = 18000 + Math.floor(Math.random() * 2000);
 const base = `http://127.0.0.1:${port}`;
 
-let server, browser, page, password;
+let server, browser, page, password, instructorPassword;
 const requests = [];
 
 before(async () => {
-  server = spawn(bin, ["demo", "--speed", "20", "--bind", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  // At 10× the hour lasts six minutes: long enough for every test, even on a loaded machine.
+  server = spawn(bin, ["demo", "--speed", "10", "--bind", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
   server.stderr.on("data", () => {});
   password = await new Promise((ok, fail) => {
     let out = "";
@@ -31,7 +32,8 @@ before(async () => {
     server.stdout.on("data", (d) => {
       out += d;
       const m = out.match(/demo \/ ([0-9a-f]+)/);
-      if (m) { clearTimeout(timer); ok(m[1]); }
+      const i = out.match(/instructor \/ ([0-9a-f]+)/);
+      if (m && i) { clearTimeout(timer); instructorPassword = i[1]; ok(m[1]); }
     });
     server.on("exit", (code) => fail(new Error(`vigie demo exited with ${code}: ${out}`)));
   });
@@ -45,6 +47,7 @@ before(async () => {
   page.setDefaultTimeout(90_000);
   page.on("request", (r) => requests.push(r.url()));
   page.on("pageerror", (e) => console.error("page error:", e.message));
+  page.on("dialog", (d) => { console.error("dialog:", d.message()); void d.dismiss(); });
 });
 
 after(async () => {
@@ -125,10 +128,13 @@ test("the radar coverage lies over the map, layer by layer", async () => {
 });
 
 test("an operator sets a track's identity, and the display says who and why", async () => {
-  // The newest track: at 20× the oldest may land before the decision reaches the server.
-  const row = page.locator("#tracks tbody tr").last();
-  const id = Number(await row.getAttribute("data-id"));
-  await row.click();
+  // An airliner at cruise: it stays on the picture for the whole test (a new track may be
+  // clutter that drops, an old one may land, on a loaded machine).
+  const id = await page.evaluate(async () => (await (await fetch("/api/tracks")).json())
+    .filter((t) => t.callsign && t.flight_level > 250).sort((a, b) => b.flight_level - a.flight_level)[0].id);
+  await page.fill("#filter", String(id));
+  await page.locator(`#tracks tbody tr[data-id="${id}"]`).click();
+  await page.fill("#filter", "");
   await page.waitForSelector("#sel-ident:not([hidden])");
   assert.ok((await page.$$("#ident-evidence li")).length + (await page.$$("#ident-history li")).length >= 1,
     "vigie's evidence or changes are shown");
@@ -138,9 +144,10 @@ test("an operator sets a track's identity, and the display says who and why", as
   await page.waitForFunction(() => /hostile/.test(document.querySelector("#ident-summary")?.textContent ?? ""));
   assert.match(await page.textContent("#ident-summary"), /decided by demo/);
   assert.match(await page.textContent("#ident-history li"), /hostile.*demo.*seen armed by the patrol/);
-  // The symbol follows, and vigie's rules no longer change it.
+  // The symbol follows (in an exercise, STANAG 1241's faker), and vigie's rules no longer
+  // change it.
   await page.waitForFunction((id) => window.__vigie.map.querySourceFeatures("tracks").some(
-    (f) => f.properties.id === id && f.properties.icon === "sym-hostile"), id);
+    (f) => f.properties.id === id && f.properties.icon === "sym-x-hostile"), id);
   const detail = await page.evaluate(async (id) => (await (await fetch(`/api/tracks/${id}`)).json()), id);
   assert.equal(detail.identity, "hostile");
   assert.equal(detail.identification.decided_by, "demo");
@@ -166,6 +173,47 @@ test("alerts sound, flash and are acknowledged by name; threats are ranked", asy
   await threat.click();
   await page.waitForFunction((id) => document.querySelector("#sel-id")?.textContent === id, tid);
   await page.screenshot({ path: join(artifacts, "5-alerts-threats.png") });
+});
+
+test("an instructor pauses, speeds and injects a radar outage; the operator is alerted", async () => {
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const desk = await context.newPage();
+  desk.setDefaultTimeout(90_000);
+  desk.on("request", (r) => requests.push(r.url()));
+  await desk.goto(base);
+  await desk.fill("#login-name", "instructor");
+  await desk.fill("#login-password", instructorPassword);
+  await desk.click("#login-form button[type=submit]");
+  await desk.waitForSelector("#instructor-panel:not([hidden])");
+  assert.equal(await desk.isVisible("#exercise-banner"), true, "EXERCISE is marked");
+  // The operator has no console.
+  assert.equal(await page.isHidden("#instructor-panel"), true);
+  // Pause: the clock stops.
+  await desk.click("#ex-pause");
+  await desk.waitForFunction(() => /paused|pause/.test(document.querySelector("#ex-state")?.textContent ?? ""));
+  await desk.waitForTimeout(500);
+  const t0 = await desk.evaluate(async () => (await (await fetch("/api/tracks")).json()).reduce((m, t) => Math.max(m, t.time_s), 0));
+  await desk.waitForTimeout(2_500);
+  const t1 = await desk.evaluate(async () => (await (await fetch("/api/tracks")).json()).reduce((m, t) => Math.max(m, t.time_s), 0));
+  assert.equal(t1, t0, "nothing moves while paused");
+  await desk.click("#ex-pause");
+  await desk.selectOption("#ex-speed", "16");
+  await desk.waitForFunction(() => document.querySelector("#ex-state")?.textContent === "×16");
+  // A radar outage: the operator's display raises "sensor lost" within a minute of exercise.
+  await desk.selectOption("#ex-kind", "radar_outage");
+  await desk.selectOption("#ex-sensor", "niamey-lr");
+  await desk.fill("#ex-duration", "600");
+  await desk.click("#ex-inject button[type=submit]");
+  await desk.waitForFunction(() => /niamey-lr out for 600 s/.test(document.querySelector("#ex-done")?.textContent ?? ""));
+  assert.equal(await desk.textContent("#ex-error"), "", "the injection was accepted without complaint");
+  await desk.screenshot({ path: join(artifacts, "7-instructor.png") });
+  await page.waitForFunction(() => [...document.querySelectorAll("#alerts li.alert")].some(
+    (li) => /niamey-lr/.test(li.textContent) && li.querySelector("button[data-alert]")), null, { timeout: 120_000 });
+  const ack = page.locator("#alerts li.alert", { hasText: "niamey-lr" }).locator("button[data-alert]").first();
+  await ack.click();
+  await page.waitForFunction(async () => (await (await fetch("/api/alerts")).json()).some(
+    (a) => a.kind === "sensor_lost" && a.sensor === "niamey-lr" && a.acknowledged_by === "demo"));
+  await context.close();
 });
 
 test("the language switches at run time", async () => {

@@ -32,8 +32,16 @@ export interface Threat {
   track: number; callsign: string | null; identity: Identity; asset: string; priority: number;
   cpa_m: number; time_to_cpa_s: number; time_to_arrival_s: number | null; score: number; reasons: string[];
 }
+export type Inject =
+  | { kind: "radar_outage"; sensor: string; duration_s: number }
+  | { kind: "jamming"; sensor: string; azimuth_deg: number; width_deg: number; duration_s: number; plots_per_scan?: number }
+  | { kind: "emergency"; track: number; code: string }
+  | { kind: "transponder_off"; track: number }
+  | { kind: "spoofing"; track: number; offset_m: number; bearing_deg: number; duration_s: number };
+export interface InjectionDone { time_s: number; by: string; inject: Inject; outcome: string; ok: boolean }
+export interface ExerciseState { paused: boolean; speed: number; injections: InjectionDone[] }
 export interface Push {
-  time_s: number; epoch_unix_s: number; full: boolean; tracks: Track[]; ended: number[];
+  time_s: number; epoch_unix_s: number; exercise: boolean; full: boolean; tracks: Track[]; ended: number[];
   sensors: Sensor[]; alerts?: Alert[]; threats?: Threat[];
 }
 
@@ -58,7 +66,9 @@ async function call<T>(method: string, path: string, body?: unknown): Promise<T>
     try { message = (await response.json()).error ?? message; } catch { /* not JSON */ }
     throw new ApiError(response.status, message);
   }
-  return response.status === 204 ? (undefined as T) : ((await response.json()) as T);
+  // 202 and 204 carry no body.
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
 }
 
 export const api = {
@@ -69,6 +79,9 @@ export const api = {
   acknowledge: (id: number) => call<void>("POST", `/api/alerts/${id}/ack`),
   decide: (id: number, identity: Identity, note: string | null) =>
     call<Identification>("POST", `/api/tracks/${id}/identity`, { identity, note }),
+  exercise: () => call<ExerciseState>("GET", "/api/exercise"),
+  exerciseControl: (c: { paused?: boolean; speed?: number }) => call<ExerciseState>("POST", "/api/exercise/control", c),
+  inject: (i: Inject) => call<void>("POST", "/api/exercise/inject", i),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
   coverage: () => call<CoverageIndex>("GET", "/api/coverage"),
 };

@@ -2,6 +2,7 @@
 import "./style.css";
 import { api, ApiError, IDENTITIES, subscribe, type Identification, type Identity, type Me, type TrackDetail } from "./api";
 import { isMuted, renderAlerts, renderThreats, soundNew, toggleMute } from "./alerts";
+import { InstructorConsole } from "./instructor";
 import { AirMap } from "./map";
 import { Picture } from "./picture";
 import { TrackTable, esc } from "./table";
@@ -78,8 +79,13 @@ function start(me: Me): void {
     link.textContent = linkUp ? t("link.up") : t("link.down");
     link.className = `link ${linkUp ? "up" : "down"}`;
   };
+  const instructor = new InstructorConsole(picture);
   const stop = subscribe((push) => {
     picture.apply(push);
+    $("exercise-banner").hidden = !push.exercise;
+    document.body.classList.toggle("exercise", push.exercise);
+    instructor.show(push.exercise && (me.role === "instructor" || me.role === "admin"));
+    instructor.sensors();
     map.setSensors(picture.sensors);
     renderPanels(picture, me);
     redraw();
@@ -174,8 +180,13 @@ function showIdentification(picture: Picture, ident: Identification | null): voi
     ? ` · ${t("ident.proposal")} <em>${identityLabel(ident.proposal)}</em>` : "";
   $("ident-summary").innerHTML = `<strong class="identity ${ident.identity}">${identityLabel(ident.identity)}</strong> <small>(${who})</small>${proposal}`;
   $("ident-evidence").innerHTML = ident.evidence.map((e) => `<li>${esc(e)}</li>`).join("");
+  // The selector follows the track only when another track is selected: a refresh must not
+  // undo what the operator is choosing.
   const choice = $<HTMLSelectElement>("ident-choice");
-  if (document.activeElement !== choice) choice.value = ident.identity;
+  if (choice.dataset.track !== String(picture.selected)) {
+    choice.value = ident.identity;
+    choice.dataset.track = String(picture.selected);
+  }
   const clock = clockOf(picture);
   $("ident-history").innerHTML = [...ident.history].reverse().map((c) =>
     `<li><span class="when">${clock(c.time_s)}</span> ${identityLabel(c.identity)} <small>${esc(c.by)}</small>` +

@@ -18,6 +18,7 @@ export class Picture {
   threats: Threat[] = [];
   time_s = 0;
   epoch_unix_s = 0;
+  exercise = false;
   selected: number | null = null;
 
   apply(p: Push): void {
@@ -38,6 +39,7 @@ export class Picture {
     if (p.threats) this.threats = p.threats;
     this.time_s = p.time_s;
     this.epoch_unix_s = p.epoch_unix_s;
+    this.exercise = p.exercise;
     if (this.selected !== null && !this.tracks.has(this.selected)) this.selected = null;
   }
 
@@ -68,7 +70,7 @@ export class Picture {
       tracks.push({
         type: "Feature", id: t.id,
         properties: {
-          id: t.id, icon: symbolImage(t.identity), label: label(t), selected: t.id === this.selected,
+          id: t.id, icon: symbolImage(t.identity, this.exercise), label: label(t), selected: t.id === this.selected,
           ...(alerted.has(t.id) ? { alert: alerted.get(t.id) } : {}),
         },
         geometry: { type: "Point", coordinates: here },

@@ -115,6 +115,7 @@ fn main() {
         overlay: Arc::default(),
         now_unix_s: Arc::new(|| 1_800_000_000),
         journal: None,
+        exercise: None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -40,6 +40,8 @@ pub struct AppState {
     pub now_unix_s: Arc<dyn Fn() -> i64 + Send + Sync>,
     /// The session's recording, if any: every audited action goes to it too.
     pub journal: Option<Arc<Mutex<vigie_journal::Writer>>>,
+    /// The running exercise's controls; none for real sensors.
+    pub exercise: Option<Arc<crate::exercise::Control>>,
 }
 
 impl AppState {
@@ -185,6 +187,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/tracks/{id}", get(track))
         .route("/api/tracks/{id}/identity", post(decide))
         .route("/api/threats", get(threats))
+        .route("/api/exercise", get(exercise_state))
+        .route("/api/exercise/control", post(exercise_control))
+        .route("/api/exercise/inject", post(exercise_inject))
         .route("/api/sensors", get(sensors))
         .route("/api/alerts", get(alerts))
         .route("/api/alerts/{id}/ack", post(acknowledge))
@@ -413,6 +418,73 @@ async fn decide(
         .unwrap_or_else(|e| e.into_inner())
         .set_identity(id, d.identity, true);
     Ok(Json(identification).into_response())
+}
+
+fn exercise(state: &AppState) -> Result<&crate::exercise::Control, ApiError> {
+    state.exercise.as_deref().ok_or_else(|| {
+        ApiError(
+            StatusCode::CONFLICT,
+            "no exercise is running: these are real sensors".into(),
+        )
+    })
+}
+
+async fn exercise_state(State(state): State<AppState>, _: Caller) -> Result<Response, ApiError> {
+    Ok(Json(exercise(&state)?.state()).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseControl {
+    #[serde(default)]
+    paused: Option<bool>,
+    #[serde(default)]
+    speed: Option<f64>,
+}
+
+/// Pause, resume, or change the speed (instructor and above).
+async fn exercise_control(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ExerciseControl>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(c) = body?;
+    caller.may(&state, Role::Instructor, "control the exercise")?;
+    let control = exercise(&state)?;
+    let user = &caller.session.user;
+    if let Some(speed) = c.speed {
+        control
+            .set_speed(speed)
+            .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+        state.log(user, "exercise speed", format!("×{speed}"), "ok");
+    }
+    if let Some(paused) = c.paused {
+        control.set_paused(paused);
+        let action = if paused {
+            "exercise paused"
+        } else {
+            "exercise resumed"
+        };
+        state.log(user, action, String::new(), "ok");
+    }
+    Ok(Json(control.state()).into_response())
+}
+
+/// Queues an injection (instructor and above); the pipeline applies it within a second.
+async fn exercise_inject(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<crate::exercise::Inject>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(inject) = body?;
+    caller.may(&state, Role::Instructor, "inject into the exercise")?;
+    let user = &caller.session.user;
+    let detail = serde_json::to_string(&inject).unwrap_or_default();
+    exercise(&state)?
+        .request(user, inject)
+        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    state.log(user, "inject", detail, "ok");
+    Ok(StatusCode::ACCEPTED)
 }
 
 async fn threats(State(state): State<AppState>, _: Caller) -> Response {

@@ -14,6 +14,7 @@ pub mod api;
 pub mod assets;
 pub mod audit;
 pub mod auth;
+pub mod exercise;
 pub mod overlay;
 pub mod picture;
 pub mod ws;

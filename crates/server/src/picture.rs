@@ -152,6 +152,8 @@ pub struct Delta {
     pub time_s: f64,
     /// The scenario's or the feed's UTC epoch, so that `time_s` reads as a clock.
     pub epoch_unix_s: i64,
+    /// A simulated exercise: everything on it is marked EXERCISE.
+    pub exercise: bool,
     pub full: bool,
     pub tracks: Vec<TrackView>,
     pub ended: Vec<u32>,
@@ -178,6 +180,7 @@ struct SensorState {
 
 pub struct Picture {
     epoch_unix_s: i64,
+    exercise: bool,
     time_s: f64,
     tracks: BTreeMap<u32, Entry>,
     sensors: Vec<SensorState>,
@@ -198,6 +201,7 @@ impl Picture {
     pub fn new(sensors: &[SensorSpec], epoch_unix_s: i64) -> Self {
         Self {
             epoch_unix_s,
+            exercise: false,
             time_s: 0.0,
             tracks: BTreeMap::new(),
             sensors: sensors
@@ -226,6 +230,15 @@ impl Picture {
 
     pub fn epoch_unix_s(&self) -> i64 {
         self.epoch_unix_s
+    }
+
+    /// Marks the picture an exercise's (simulated): the display says so everywhere.
+    pub fn set_exercise(&mut self, exercise: bool) {
+        self.exercise = exercise;
+    }
+
+    pub fn exercise(&self) -> bool {
+        self.exercise
     }
 
     /// The pipeline's clock moved on to `t_s`.
@@ -462,6 +475,13 @@ impl Picture {
         true
     }
 
+    /// Where a track is (lat, lon), if it is on the picture.
+    pub fn track_position(&self, id: u32) -> Option<(f64, f64)> {
+        self.tracks
+            .get(&id)
+            .map(|e| (e.view.lat_deg, e.view.lon_deg))
+    }
+
     pub fn tracks(&self) -> Vec<TrackView> {
         self.tracks.values().map(|e| e.view.clone()).collect()
     }
@@ -519,6 +539,7 @@ impl Picture {
         Delta {
             time_s: self.time_s,
             epoch_unix_s: self.epoch_unix_s,
+            exercise: self.exercise,
             full: true,
             tracks: self.tracks(),
             ended: Vec::new(),
@@ -540,6 +561,7 @@ impl Picture {
         Delta {
             time_s: self.time_s,
             epoch_unix_s: self.epoch_unix_s,
+            exercise: self.exercise,
             full: false,
             tracks,
             ended: std::mem::take(&mut self.ended),

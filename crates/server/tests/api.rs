@@ -114,6 +114,7 @@ fn state() -> AppState {
         overlay: Arc::default(),
         now_unix_s: Arc::new(|| NOW),
         journal: None,
+        exercise: None,
     }
 }
 
@@ -426,4 +427,45 @@ async fn an_alert_goes_from_raised_to_acknowledged_to_cleared() {
     // Done with: off the operator's list in the push, kept in the record.
     let snapshot = s.picture.read().unwrap().snapshot();
     assert!(snapshot.alerts.unwrap().is_empty());
+}
+
+#[tokio::test]
+async fn only_an_instructor_runs_the_exercise_and_only_an_exercise() {
+    let mut s = state();
+    let mut users = Users::in_memory();
+    users
+        .add("ins", Role::Instructor, "password-123", false)
+        .unwrap();
+    users
+        .add("op", Role::Operator, "password-123", false)
+        .unwrap();
+    s.users = Arc::new(RwLock::new(users));
+    let ins = login(&s, "ins").await;
+    // Real sensors: no exercise to control.
+    let (status, _, body) = send(&s, get("/api/exercise", Some(&ins))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{body}");
+    let control = Arc::new(vigie_server::exercise::Control::new(1.0));
+    s.exercise = Some(Arc::clone(&control));
+    let op = login(&s, "op").await;
+    let outage = r#"{"kind":"radar_outage","sensor":"niamey-lr","duration_s":300}"#;
+    let (status, _, _) = send(&s, post("/api/exercise/inject", Some(&op), outage)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = send(&s, post("/api/exercise/inject", Some(&ins), outage)).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    let wrong = r#"{"kind":"emergency","track":7,"code":"1234"}"#;
+    let (status, _, body) = send(&s, post("/api/exercise/inject", Some(&ins), wrong)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("7500, 7600 or 7700"), "{body}");
+    let pause = r#"{"paused":true,"speed":8}"#;
+    let (status, _, body) = send(&s, post("/api/exercise/control", Some(&ins), pause)).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(control.paused());
+    assert_eq!(control.speed(), 8.0);
+    let pending = control.take_pending();
+    assert_eq!(pending.len(), 1);
+    assert_eq!(pending[0].0, "ins");
+    let audit: Vec<String> = s.audit.recent(20).into_iter().map(|e| e.action).collect();
+    for action in ["inject", "exercise speed", "exercise paused"] {
+        assert!(audit.iter().any(|a| a == action), "{action}: {audit:?}");
+    }
 }

@@ -229,6 +229,8 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
     let mut users = Users::in_memory();
     let password = random_hex(6)?;
     users.add("demo", Role::Operator, &password, false)?;
+    let instructor_password = random_hex(6)?;
+    users.add("instructor", Role::Instructor, &instructor_password, false)?;
     let audit = match &args.audit {
         Some(p) => Audit::open(p).with_context(|| format!("opening {}", p.display()))?,
         None => Audit::in_memory(),
@@ -247,7 +249,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
     map.airspace = vigie_ident::airspace::map_geojson(&context.volumes, context.country.as_ref());
     let terrain = sim.terrain_shared();
     let banner = format!(
-        "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)",
+        "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)\n           instructor / {instructor_password}  (instructor: pause, speed, injections)",
         args.speed, args.bind
     );
     let served = Served {
@@ -487,7 +489,9 @@ fn run(
         Feed::Live(live) => live.table.clone(),
     };
     let epoch = epoch_of(&feed) as i64;
-    let picture = Arc::new(RwLock::new(Picture::new(&table.sensor, epoch)));
+    let mut picture = Picture::new(&table.sensor, epoch);
+    picture.set_exercise(feed.simulated());
+    let picture = Arc::new(RwLock::new(picture));
     let Served {
         users,
         audit,
@@ -516,6 +520,11 @@ fn run(
         }
         None => None,
     };
+    let exercise = match &feed {
+        Feed::Sim(_, speed) => Some(Arc::new(vigie_server::exercise::Control::new(*speed))),
+        Feed::Live(_) => None,
+    };
+    let pipeline_exercise = exercise.clone();
     let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(
         context,
     )));
@@ -540,6 +549,7 @@ fn run(
         overlay: Arc::new(overlay),
         now_unix_s: clock,
         journal: journal.clone(),
+        exercise: exercise.clone(),
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -560,6 +570,7 @@ fn run(
                         judge,
                         sink,
                         journal,
+                        exercise: pipeline_exercise,
                     };
                     crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, stages)
                 })?

@@ -5,15 +5,16 @@
 use std::collections::BTreeMap;
 use std::net::UdpSocket;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::RwLock;
+use std::sync::{Arc, RwLock};
 use std::time::{Duration, Instant};
 
 use serde::Deserialize;
 use vigie_core::interop::TrackRow;
 use vigie_core::{Report, SensorTable};
 use vigie_ingest::cat062::Cat062Encoder;
+use vigie_server::exercise::{Control, Done, Inject};
 use vigie_server::picture::Picture;
-use vigie_sim::Simulator;
+use vigie_sim::{Injection, Simulator};
 use vigie_track::{Config, Output, Tracker};
 
 use crate::feeds::LiveFeed;
@@ -157,6 +158,8 @@ pub struct Stages {
     pub sink: Option<Cat062Sink>,
     /// The session's recording.
     pub journal: Option<crate::journal::Shared>,
+    /// The instructor's controls, for an exercise.
+    pub exercise: Option<Arc<Control>>,
 }
 
 /// Runs the feed through the tracker and identification into the picture until `stop`.
@@ -172,6 +175,7 @@ pub fn run(
         mut judge,
         mut sink,
         mut journal,
+        exercise,
     } = stages;
     let mut tracker = Tracker::new(config, table);
     let mut out = Output::default();
@@ -197,16 +201,29 @@ pub fn run(
     };
     match feed {
         Feed::Sim(mut sim, speed) => {
-            let start = Instant::now();
-            let mut first_s = None;
-            while let Some(frame) = sim.next_frame() {
+            let control = exercise.unwrap_or_else(|| Arc::new(Control::new(speed)));
+            // Pacing restarts from here at each pause and change of speed.
+            let mut anchor = (Instant::now(), None::<f64>, control.speed());
+            loop {
                 if stop.load(Ordering::Relaxed) {
                     return;
                 }
-                let t0 = *first_s.get_or_insert(frame.time_s);
+                if control.paused() {
+                    std::thread::sleep(Duration::from_millis(100));
+                    anchor = (Instant::now(), None, control.speed());
+                    continue;
+                }
+                if control.speed() != anchor.2 {
+                    anchor = (Instant::now(), None, control.speed());
+                }
+                inject(&mut sim, &control, picture);
+                let Some(frame) = sim.next_frame() else {
+                    break;
+                };
+                let t0 = *anchor.1.get_or_insert(frame.time_s);
                 step(&frame.reports, frame.time_s + 1.0);
-                let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / speed).max(0.0));
-                if !nap_until(start, due, stop) {
+                let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / anchor.2).max(0.0));
+                if !nap_until(anchor.0, due, stop) {
                     return;
                 }
             }
@@ -238,6 +255,78 @@ pub fn run(
             }
         }
     }
+}
+
+/// Applies the instructor's injections waiting, each aimed at the aircraft its track shows.
+fn inject(sim: &mut Simulator, control: &Control, picture: &RwLock<Picture>) {
+    for (by, request) in control.take_pending() {
+        let (time_s, outcome) = {
+            let p = picture.read().unwrap_or_else(|e| e.into_inner());
+            (p.time_s(), injection(sim, &request, &p))
+        };
+        let outcome = outcome.and_then(|i| sim.inject(&i).map_err(|e| e.to_string()));
+        match &outcome {
+            Ok(said) => tracing::info!("{by} injected: {said}"),
+            Err(why) => tracing::warn!("{by}'s injection refused: {why}"),
+        }
+        control.done(Done {
+            time_s,
+            by,
+            inject: request,
+            ok: outcome.is_ok(),
+            outcome: outcome.unwrap_or_else(|e| e),
+        });
+    }
+}
+
+/// The simulator's injection for an instructor's request: a track becomes the aircraft
+/// nearest it (within 10 km).
+fn injection(sim: &Simulator, r: &Inject, p: &Picture) -> Result<Injection, String> {
+    let target = |track: u32| {
+        let (lat, lon) = p
+            .track_position(track)
+            .ok_or_else(|| format!("no track {track} on the picture"))?;
+        sim.nearest_target(lat, lon, 10_000.0)
+            .ok_or_else(|| format!("no simulated aircraft near track {track}"))
+    };
+    Ok(match r {
+        Inject::RadarOutage { sensor, duration_s } => Injection::SensorOutage {
+            sensor: sensor.clone(),
+            duration_s: *duration_s,
+        },
+        Inject::Jamming {
+            sensor,
+            azimuth_deg,
+            width_deg,
+            plots_per_scan,
+            duration_s,
+        } => Injection::Jamming {
+            sensor: sensor.clone(),
+            azimuth_deg: *azimuth_deg,
+            width_deg: *width_deg,
+            plots_per_scan: *plots_per_scan,
+            duration_s: *duration_s,
+        },
+        Inject::Emergency { track, code } => Injection::Squawk {
+            target_id: target(*track)?,
+            code: vigie_core::Mode3A::parse(code).ok_or_else(|| format!("{code:?}"))?,
+        },
+        Inject::TransponderOff { track } => Injection::Transponder {
+            target_id: target(*track)?,
+            on: false,
+        },
+        Inject::Spoofing {
+            track,
+            offset_m,
+            bearing_deg,
+            duration_s,
+        } => Injection::AdsbSpoof {
+            target_id: target(*track)?,
+            offset_m: *offset_m,
+            bearing_deg: *bearing_deg,
+            duration_s: *duration_s,
+        },
+    })
 }
 
 /// What each source has received, decoded and skipped since the start, to the log.

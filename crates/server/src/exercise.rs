@@ -1,0 +1,244 @@
+//! The instructor's hold on a running exercise: pause, resume, speed, and injections
+//! (faults, emergencies, spoofing) waiting for the pipeline to apply them. The server only
+//! queues what the instructor asks; the pipeline, which owns the simulator, applies it and
+//! says what it did.
+
+use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Mutex;
+
+use serde::{Deserialize, Serialize};
+
+/// Injections waiting for the pipeline; more are refused (a bounded queue).
+pub const PENDING_MAX: usize = 64;
+/// Injections remembered for the instructor's list.
+const DONE_MAX: usize = 200;
+/// The speeds an instructor may choose.
+pub const SPEED_MAX: f64 = 16.0;
+
+/// What an instructor injects. Aircraft are named by their track on the display.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Inject {
+    RadarOutage {
+        sensor: String,
+        duration_s: f64,
+    },
+    Jamming {
+        sensor: String,
+        azimuth_deg: f64,
+        width_deg: f64,
+        #[serde(default = "fifty")]
+        plots_per_scan: f64,
+        duration_s: f64,
+    },
+    Emergency {
+        track: u32,
+        /// 7500, 7600 or 7700.
+        code: String,
+    },
+    TransponderOff {
+        track: u32,
+    },
+    Spoofing {
+        track: u32,
+        offset_m: f64,
+        #[serde(default)]
+        bearing_deg: f64,
+        duration_s: f64,
+    },
+}
+
+fn fifty() -> f64 {
+    50.0
+}
+
+impl Inject {
+    /// What is wrong with it, if anything.
+    pub fn check(&self) -> Result<(), String> {
+        let duration = |d: f64| {
+            if d > 0.0 && d <= 86_400.0 {
+                Ok(())
+            } else {
+                Err(format!("duration_s must be in (0, 86400], got {d}"))
+            }
+        };
+        match self {
+            Inject::RadarOutage { duration_s, .. } => duration(*duration_s),
+            Inject::Jamming {
+                width_deg,
+                plots_per_scan,
+                duration_s,
+                ..
+            } => {
+                duration(*duration_s)?;
+                if !(*width_deg > 0.0 && *width_deg <= 360.0) {
+                    return Err(format!("width_deg must be in (0, 360], got {width_deg}"));
+                }
+                if !(0.0..=1_000.0).contains(plots_per_scan) {
+                    return Err(format!(
+                        "plots_per_scan must be 0–1000, got {plots_per_scan}"
+                    ));
+                }
+                Ok(())
+            }
+            Inject::Emergency { code, .. } => match code.as_str() {
+                "7500" | "7600" | "7700" => Ok(()),
+                _ => Err(format!("code must be 7500, 7600 or 7700, got {code:?}")),
+            },
+            Inject::TransponderOff { .. } => Ok(()),
+            Inject::Spoofing {
+                offset_m,
+                duration_s,
+                ..
+            } => {
+                duration(*duration_s)?;
+                if !(*offset_m > 0.0 && *offset_m <= 500_000.0) {
+                    return Err(format!("offset_m must be in (0, 500 km], got {offset_m}"));
+                }
+                Ok(())
+            }
+        }
+    }
+}
+
+/// One injection as the instructor's list shows it.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Done {
+    /// Session seconds when it was applied.
+    pub time_s: f64,
+    pub by: String,
+    pub inject: Inject,
+    /// What the simulator did, or why it could not.
+    pub outcome: String,
+    pub ok: bool,
+}
+
+/// The exercise's state as the instructor's console reads it.
+#[derive(Debug, Clone, Serialize)]
+pub struct State {
+    pub paused: bool,
+    pub speed: f64,
+    pub injections: Vec<Done>,
+}
+
+/// Shared between the API (the instructor) and the pipeline (the simulator).
+pub struct Control {
+    paused: AtomicBool,
+    speed_bits: AtomicU64,
+    pending: Mutex<VecDeque<(String, Inject)>>,
+    done: Mutex<VecDeque<Done>>,
+}
+
+impl Control {
+    pub fn new(speed: f64) -> Control {
+        Control {
+            paused: AtomicBool::new(false),
+            speed_bits: AtomicU64::new(speed.to_bits()),
+            pending: Mutex::new(VecDeque::new()),
+            done: Mutex::new(VecDeque::new()),
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
+    }
+
+    /// Simulated seconds per second.
+    pub fn speed(&self) -> f64 {
+        f64::from_bits(self.speed_bits.load(Ordering::Relaxed))
+    }
+
+    pub fn set_speed(&self, speed: f64) -> Result<(), String> {
+        if !(1.0..=SPEED_MAX).contains(&speed) {
+            return Err(format!("speed must be 1 to {SPEED_MAX}, got {speed}"));
+        }
+        self.speed_bits.store(speed.to_bits(), Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// Queues an injection; refused when it is wrong or the queue is full.
+    pub fn request(&self, by: &str, inject: Inject) -> Result<(), String> {
+        inject.check()?;
+        let mut q = self.pending.lock().unwrap_or_else(|e| e.into_inner());
+        if q.len() >= PENDING_MAX {
+            return Err("too many injections waiting: try again in a second".into());
+        }
+        q.push_back((by.to_string(), inject));
+        Ok(())
+    }
+
+    /// The injections waiting, for the pipeline to apply.
+    pub fn take_pending(&self) -> Vec<(String, Inject)> {
+        self.pending
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .drain(..)
+            .collect()
+    }
+
+    /// The pipeline says what it did.
+    pub fn done(&self, d: Done) {
+        let mut done = self.done.lock().unwrap_or_else(|e| e.into_inner());
+        if done.len() == DONE_MAX {
+            done.pop_front();
+        }
+        done.push_back(d);
+    }
+
+    pub fn state(&self) -> State {
+        State {
+            paused: self.paused(),
+            speed: self.speed(),
+            injections: self
+                .done
+                .lock()
+                .unwrap_or_else(|e| e.into_inner())
+                .iter()
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn wrong_injections_are_refused_with_a_reason() {
+        let c = Control::new(1.0);
+        let bad = Inject::Emergency {
+            track: 3,
+            code: "1234".into(),
+        };
+        assert!(c
+            .request("ins", bad)
+            .unwrap_err()
+            .contains("7500, 7600 or 7700"));
+        assert!(c.set_speed(32.0).is_err());
+        for _ in 0..PENDING_MAX {
+            c.request("ins", Inject::TransponderOff { track: 3 })
+                .unwrap();
+        }
+        assert!(
+            c.request("ins", Inject::TransponderOff { track: 3 })
+                .is_err(),
+            "bounded"
+        );
+        assert_eq!(c.take_pending().len(), PENDING_MAX);
+        let json = r#"{"kind":"radar_outage","sensor":"tahoua-lr","duration_s":300}"#;
+        let i: Inject = serde_json::from_str(json).unwrap();
+        assert_eq!(
+            i,
+            Inject::RadarOutage {
+                sensor: "tahoua-lr".into(),
+                duration_s: 300.0
+            }
+        );
+    }
+}
