@@ -213,6 +213,33 @@ test("an instructor pauses, speeds and injects a radar outage; the operator is a
   await ack.click();
   await page.waitForFunction(async () => (await (await fetch("/api/alerts")).json()).some(
     (a) => a.kind === "sensor_lost" && a.sensor === "niamey-lr" && a.acknowledged_by === "demo"));
+  // The trainee reports an intruder and identifies it suspect.
+  const intruder = await page.evaluate(async () => (await (await fetch("/api/threats")).json())
+    .find((t) => t.identity === "suspect").track);
+  await page.fill("#filter", String(intruder));
+  await page.locator(`#tracks tbody tr[data-id="${intruder}"]`).click();
+  await page.fill("#filter", "");
+  await page.waitForSelector("#sel-ident:not([hidden])");
+  await page.click("#report-track");
+  await page.selectOption("#ident-choice", "suspect");
+  await page.click("#ident-form button[type=submit]");
+  await page.waitForFunction(() => /suspect/.test(document.querySelector("#ident-summary")?.textContent ?? ""));
+  // The after-action report scores it: the intruder reported and identified rightly by
+  // demo, the airliner called hostile wrongly, the radar outage acknowledged.
+  const score = await desk.evaluate(async () => (await (await fetch("/api/exercise/score")).json()));
+  const demo = score.trainees.find((t) => t.user === "demo");
+  assert.ok(demo.identified_correctly >= 1 && demo.identified >= 2,
+    JSON.stringify([intruder, demo, score.objectives.filter((o) => o.identified_by)]));
+  assert.ok(demo.reported >= 1 && demo.alerts_acknowledged >= 1, JSON.stringify(demo));
+  const caught = score.objectives.find((o) => o.category === "intruder" && o.identified_by === "demo");
+  assert.equal(caught.correct, true);
+  assert.ok(caught.time_to_identify_s > 0);
+  assert.ok(score.objectives.some((o) => o.category === "civil" && o.identity === "hostile" && o.correct === false));
+  const report = await context.newPage();
+  await report.goto(`${base}/api/exercise/report`);
+  assert.match(await report.textContent("h1"), /vigie — Niger/);
+  assert.ok(await report.locator("tr.trainee", { hasText: "demo" }).count() === 1);
+  await report.screenshot({ path: join(artifacts, "8-after-action-report.png"), fullPage: true });
   await context.close();
 });
 

@@ -57,29 +57,83 @@ function kindLabel(kind: string): string {
   return t(`alert.${kind}` as Key) || kind;
 }
 
+/** What the lists were last drawn from: they are redrawn only when it changes, so that a
+ * button is not replaced under the operator's click every second. */
+const drawn = { alerts: null as Alert[] | null, threats: null as Threat[] | null, alertsLang: "", threatsLang: "" };
+
+/** One line of a list: its key, its class, what it holds. */
+interface Line { key: string; className: string; html: string; attrs?: Record<string, string> }
+
+/**
+ * Puts `lines` in `parent`, in order, keeping the element of each key that was already
+ * there and changing only what changed: a line an operator is about to click is never
+ * replaced under the pointer by the next second's update.
+ */
+function keyed(parent: HTMLElement, tag: string, lines: Line[]): void {
+  const old = new Map<string, HTMLElement>();
+  for (const el of Array.from(parent.children) as HTMLElement[]) {
+    if (el.dataset.key) old.set(el.dataset.key, el); else el.remove();
+  }
+  let prev: Element | null = null;
+  for (const line of lines) {
+    let el = old.get(line.key);
+    old.delete(line.key);
+    if (!el) {
+      el = document.createElement(tag);
+      el.dataset.key = line.key;
+    }
+    if (el.className !== line.className) el.className = line.className;
+    if (el.dataset.html !== line.html) { el.innerHTML = line.html; el.dataset.html = line.html; }
+    for (const [k, v] of Object.entries(line.attrs ?? {})) if (el.getAttribute(k) !== v) el.setAttribute(k, v);
+    const next: Element | null = prev ? prev.nextElementSibling : parent.firstElementChild;
+    if (next !== el) parent.insertBefore(el, next);
+    prev = el;
+  }
+  for (const el of old.values()) el.remove();
+}
+
 /** The list, newest first, with an acknowledge button for whoever may act. */
 export function renderAlerts(list: HTMLElement, count: HTMLElement, alerts: Alert[], mayAct: boolean, clock: (s: number) => string): void {
+  const lang = document.documentElement.lang;
+  if (drawn.alerts === alerts && drawn.alertsLang === lang) return;
+  drawn.alerts = alerts;
+  drawn.alertsLang = lang;
   const open = alerts.filter((a) => a.acknowledged_by === null);
   count.textContent = open.length > 0 ? String(open.length) : "";
   count.className = open.some((a) => a.severity === "alarm") ? "count alarm" : open.length ? "count warning" : "count";
   const shown = [...alerts].reverse().slice(0, 100);
-  list.innerHTML = shown.length === 0 ? `<li class="none">${t("alerts.none")}</li>` : shown.map((a) => {
+  if (shown.length === 0) {
+    keyed(list, "li", [{ key: "none", className: "none", html: t("alerts.none") }]);
+    return;
+  }
+  keyed(list, "li", shown.map((a) => {
     const state = `<small class="state">${t(`alerts.state.${a.state}` as Key)}${a.acknowledged_by ? ` · ${t("alerts.acked")} ${esc(a.acknowledged_by)}` : ""}</small>`;
     const ack = a.acknowledged_by === null && mayAct ? ` <button type="button" data-alert="${a.id}">${t("alerts.ack")}</button>` : "";
-    return `<li class="alert ${a.severity} ${a.state}" data-track="${a.track ?? ""}"><span class="when">${clock(a.time_s)}</span> ` +
-      `<strong>${esc(kindLabel(a.kind))}</strong> ${esc(a.text)} ${state}${ack}</li>`;
-  }).join("");
+    return {
+      key: String(a.id),
+      className: `alert ${a.severity} ${a.state}`,
+      attrs: { "data-track": String(a.track ?? "") },
+      html: `<span class="when">${clock(a.time_s)}</span> <strong>${esc(kindLabel(a.kind))}</strong> ${esc(a.text)} ${state}${ack}`,
+    };
+  }));
 }
 
 export function renderThreats(body: HTMLTableSectionElement, threats: Threat[]): void {
+  if (drawn.threats === threats && drawn.threatsLang === document.documentElement.lang) return;
+  drawn.threats = threats;
+  drawn.threatsLang = document.documentElement.lang;
   if (threats.length === 0) {
-    body.innerHTML = `<tr><td colspan="4" class="none">${t("threats.none")}</td></tr>`;
+    keyed(body, "tr", [{ key: "none", className: "", html: `<td colspan="4" class="none">${t("threats.none")}</td>` }]);
     return;
   }
-  body.innerHTML = threats.slice(0, 20).map((th) => {
+  keyed(body, "tr", threats.slice(0, 20).map((th) => {
     const arrival = th.time_to_arrival_s === null ? "—" : `${Math.max(0, th.time_to_arrival_s / 60).toFixed(1)} min`;
-    return `<tr data-id="${th.track}" class="${th.identity}" title="${esc(th.reasons.join("\n"))}">` +
-      `<td>${th.track} ${esc(th.callsign)}</td><td>${esc(th.asset)} <small>P${th.priority}</small></td>` +
-      `<td>${(th.cpa_m / 1000).toFixed(1)} km</td><td>${arrival}</td></tr>`;
-  }).join("");
+    return {
+      key: String(th.track),
+      className: th.identity,
+      attrs: { "data-id": String(th.track), title: th.reasons.join("\n") },
+      html: `<td>${th.track} ${esc(th.callsign)}</td><td>${esc(th.asset)} <small>P${th.priority}</small></td>` +
+        `<td>${(th.cpa_m / 1000).toFixed(1)} km</td><td>${arrival}</td>`,
+    };
+  }));
 }

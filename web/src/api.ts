@@ -82,6 +82,7 @@ export const api = {
   exercise: () => call<ExerciseState>("GET", "/api/exercise"),
   exerciseControl: (c: { paused?: boolean; speed?: number }) => call<ExerciseState>("POST", "/api/exercise/control", c),
   inject: (i: Inject) => call<void>("POST", "/api/exercise/inject", i),
+  report: (track: number) => call<void>("POST", `/api/tracks/${track}/report`),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
   coverage: () => call<CoverageIndex>("GET", "/api/coverage"),
 };

@@ -99,6 +99,9 @@ const en = {
   "ex.duration": "Duration s",
   "ex.inject": "Inject",
   "ex.select": "Select the track first",
+  "ex.report": "After-action report",
+  "ident.report": "Report new track",
+  "ident.reported": "reported",
   "ago": "s ago",
 } as const;
 
@@ -201,6 +204,9 @@ const fr: Record<Key, string> = {
   "ex.duration": "Durée s",
   "ex.inject": "Injecter",
   "ex.select": "Choisissez d'abord la piste",
+  "ex.report": "Compte rendu (RETEX)",
+  "ident.report": "Signaler la piste",
+  "ident.reported": "signalée",
   "ago": "s",
 };
 

@@ -150,6 +150,14 @@ function start(me: Me): void {
   fillChoices();
   onLangChange(fillChoices);
   $("ident-form").hidden = me.role === "observer";
+  $("report-track").onclick = async () => {
+    const id = picture.selected;
+    if (id === null) return;
+    try {
+      await api.report(id);
+      $("report-track").textContent = `${t("ident.reported")} ✓`;
+    } catch (err) { alert(String(err)); }
+  };
   $<HTMLFormElement>("ident-form").onsubmit = async (e) => {
     e.preventDefault();
     const id = picture.selected;
@@ -186,6 +194,7 @@ function showIdentification(picture: Picture, ident: Identification | null): voi
   if (choice.dataset.track !== String(picture.selected)) {
     choice.value = ident.identity;
     choice.dataset.track = String(picture.selected);
+    $("report-track").textContent = t("ident.report");
   }
   const clock = clockOf(picture);
   $("ident-history").innerHTML = [...ident.history].reverse().map((c) =>

@@ -190,6 +190,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/exercise", get(exercise_state))
         .route("/api/exercise/control", post(exercise_control))
         .route("/api/exercise/inject", post(exercise_inject))
+        .route("/api/exercise/score", get(exercise_score))
+        .route("/api/exercise/report", get(exercise_report))
+        .route("/api/tracks/{id}/report", post(report_track))
         .route("/api/sensors", get(sensors))
         .route("/api/alerts", get(alerts))
         .route("/api/alerts/{id}/ack", post(acknowledge))
@@ -417,6 +420,11 @@ async fn decide(
         .write()
         .unwrap_or_else(|e| e.into_inner())
         .set_identity(id, d.identity, true);
+    let act = vigie_train::Act::SetIdentity {
+        track: id,
+        identity: d.identity,
+    };
+    scored(&state, user, &act);
     Ok(Json(identification).into_response())
 }
 
@@ -487,6 +495,47 @@ async fn exercise_inject(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// In an exercise, a trainee's action counts towards their score.
+fn scored(state: &AppState, user: &str, act: &vigie_train::Act) {
+    if let Some(ex) = &state.exercise {
+        ex.act(read(state).time_s(), user, act);
+    }
+}
+
+/// "New track": an operator reports a track (audited; scored in an exercise).
+async fn report_track(
+    State(state): State<AppState>,
+    caller: Caller,
+    id: Result<Path<u32>, PathRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Path(id) = id?;
+    caller.may(&state, Role::Operator, "report a track")?;
+    if read(&state).track_position(id).is_none() {
+        return Err(not_found("track"));
+    }
+    let user = &caller.session.user;
+    state.log(user, "report track", format!("track {id}"), "ok");
+    scored(&state, user, &vigie_train::Act::Report { track: id });
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn exercise_score(State(state): State<AppState>, _: Caller) -> Result<Response, ApiError> {
+    Ok(Json(exercise(&state)?.score()).into_response())
+}
+
+/// The after-action report, a printable page.
+async fn exercise_report(State(state): State<AppState>, _: Caller) -> Result<Response, ApiError> {
+    let ex = exercise(&state)?;
+    let epoch = read(&state).epoch_unix_s();
+    let clock = move |s: f64| {
+        let t = (epoch as f64 + s).rem_euclid(86_400.0) as u64;
+        format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
+    };
+    let title = format!("vigie — {}", ex.name);
+    let html = vigie_train::report_html(&ex.score(), &title, &clock);
+    Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
+}
+
 async fn threats(State(state): State<AppState>, _: Caller) -> Response {
     Json(read(&state).threats().to_vec()).into_response()
 }
@@ -516,6 +565,7 @@ async fn acknowledge(
         return Err(not_found("alert"));
     }
     state.log(user, "acknowledge alert", format!("alert {id}"), "ok");
+    scored(&state, user, &vigie_train::Act::Acknowledge { alert: id });
     Ok(StatusCode::NO_CONTENT)
 }
 

@@ -122,22 +122,52 @@ pub struct State {
     pub injections: Vec<Done>,
 }
 
-/// Shared between the API (the instructor) and the pipeline (the simulator).
+/// Shared between the API (the instructor, the trainees) and the pipeline (the simulator).
 pub struct Control {
     paused: AtomicBool,
     speed_bits: AtomicU64,
     pending: Mutex<VecDeque<(String, Inject)>>,
     done: Mutex<VecDeque<Done>>,
+    /// The trainees' work against the exercise's truth.
+    pub scorer: Mutex<vigie_train::Scorer>,
+    /// The exercise's name, for its report.
+    pub name: String,
 }
 
 impl Control {
     pub fn new(speed: f64) -> Control {
+        Control::with_objectives(speed, String::new(), Vec::new())
+    }
+
+    /// An exercise whose aircraft are scored.
+    pub fn with_objectives(
+        speed: f64,
+        name: String,
+        objectives: Vec<vigie_train::Objective>,
+    ) -> Control {
         Control {
             paused: AtomicBool::new(false),
             speed_bits: AtomicU64::new(speed.to_bits()),
             pending: Mutex::new(VecDeque::new()),
             done: Mutex::new(VecDeque::new()),
+            scorer: Mutex::new(vigie_train::Scorer::new(objectives)),
+            name,
         }
+    }
+
+    /// A trainee's action, scored.
+    pub fn act(&self, time_s: f64, user: &str, act: &vigie_train::Act) {
+        self.scorer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .act(time_s, user, act);
+    }
+
+    pub fn score(&self) -> vigie_train::Score {
+        self.scorer
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .score()
     }
 
     pub fn paused(&self) -> bool {

@@ -158,6 +158,17 @@ pub fn coverage_grid(dem: &Dem, network: &vigie_terrain::Network<'_>) -> Coverag
     }
 }
 
+/// What the identifier needs of a live track between the tracker's updates.
+struct Live {
+    row: TrackRow,
+    last_transponder_s: Option<f64>,
+    /// Each contributing sensor and when it last did.
+    sensors: Vec<(vigie_core::SensorId, f64)>,
+}
+
+/// A sensor that sent a transponder reply this recently can hear one.
+const INTERROGATING_S: f64 = 60.0;
+
 /// The identification stage of the pipeline.
 pub struct Judge {
     pub identifier: Arc<Mutex<Identifier>>,
@@ -165,7 +176,10 @@ pub struct Judge {
     terrain: Option<Arc<Dem>>,
     epoch_unix_s: f64,
     /// The latest state of every live track, and when its transponder last answered.
-    live: BTreeMap<u32, (TrackRow, Option<f64>)>,
+    live: BTreeMap<u32, Live>,
+    /// When each sensor last sent a transponder reply (SSR, Mode S or ADS-B): the sensors
+    /// that can tell a silent transponder from a primary radar's view.
+    last_reply_s: Vec<Option<f64>>,
     ended: Vec<u32>,
     /// Each sensor's name and kind.
     sensors: Vec<(String, &'static str)>,
@@ -207,6 +221,7 @@ impl Judge {
                 })
                 .collect(),
             last_heard_s: vec![None; table.sensor.len()],
+            last_reply_s: vec![None; table.sensor.len()],
             started_s: None,
             audit,
             now_unix_s,
@@ -218,13 +233,23 @@ impl Judge {
     pub fn observe(&mut self, reports: &[Report], out: &Output) {
         for r in reports {
             self.crosscheck.push(r);
-            if let Some(h) = self.last_heard_s.get_mut(usize::from(r.sensor.0)) {
+            let s = usize::from(r.sensor.0);
+            if let Some(h) = self.last_heard_s.get_mut(s) {
                 *h = Some(h.map_or(r.time_s, |t| t.max(r.time_s)));
+            }
+            if r.kind != vigie_core::PlotKind::Psr {
+                if let Some(h) = self.last_reply_s.get_mut(s) {
+                    *h = Some(h.map_or(r.time_s, |t| t.max(r.time_s)));
+                }
             }
         }
         for u in &out.updates {
-            self.live
-                .insert(u.row.track_id, (u.row, u.last_transponder_s));
+            let live = Live {
+                row: u.row,
+                last_transponder_s: u.last_transponder_s,
+                sensors: u.sensors.clone(),
+            };
+            self.live.insert(u.row.track_id, live);
         }
         for id in &out.ended {
             if self.live.remove(id).is_some() {
@@ -237,7 +262,8 @@ impl Judge {
     pub fn tick(&mut self, now_s: f64, picture: &RwLock<Picture>) {
         let started = *self.started_s.get_or_insert(now_s);
         self.inputs.clear();
-        for (row, transponder_s) in self.live.values() {
+        for live in self.live.values() {
+            let row = &live.row;
             let ground_m = self
                 .terrain
                 .as_ref()
@@ -246,7 +272,7 @@ impl Judge {
             self.inputs.push(TrackInput {
                 row: *row,
                 unix_s: self.epoch_unix_s + row.time_s,
-                transponder: transponder_s.is_some_and(|t| now_s - t < TRANSPONDER_SILENT_S),
+                transponder: self.answers(live, now_s),
                 emergency_status: false,
                 adsb_radar_gap_m: row
                     .mode_s
@@ -277,6 +303,28 @@ impl Judge {
         };
         self.ended.clear();
         self.publish(&tick, picture);
+    }
+
+    /// Whether the track's transponder answers: it has, lately; or it did once and no sensor
+    /// that hears transponders sees the track now (a primary-only gap filler cannot tell a
+    /// silent transponder from a radar outage elsewhere).
+    fn answers(&self, live: &Live, now_s: f64) -> bool {
+        let Some(last) = live.last_transponder_s else {
+            return false;
+        };
+        if now_s - last < TRANSPONDER_SILENT_S {
+            return true;
+        }
+        let interrogated = live.sensors.iter().any(|(s, t)| {
+            now_s - t < TRANSPONDER_SILENT_S
+                && self
+                    .last_reply_s
+                    .get(usize::from(s.0))
+                    .copied()
+                    .flatten()
+                    .is_some_and(|r| now_s - r < INTERROGATING_S)
+        });
+        !interrogated
     }
 
     fn publish(&self, tick: &Tick, picture: &RwLock<Picture>) {

@@ -521,7 +521,11 @@ fn run(
         None => None,
     };
     let exercise = match &feed {
-        Feed::Sim(_, speed) => Some(Arc::new(vigie_server::exercise::Control::new(*speed))),
+        Feed::Sim(sim, speed) => Some(Arc::new(vigie_server::exercise::Control::with_objectives(
+            *speed,
+            sim.scenario().name.clone(),
+            crate::pipeline::objectives(sim),
+        ))),
         Feed::Live(_) => None,
     };
     let pipeline_exercise = exercise.clone();

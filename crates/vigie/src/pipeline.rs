@@ -222,6 +222,7 @@ pub fn run(
                 };
                 let t0 = *anchor.1.get_or_insert(frame.time_s);
                 step(&frame.reports, frame.time_s + 1.0);
+                score(&control, frame, picture);
                 let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / anchor.2).max(0.0));
                 if !nap_until(anchor.0, due, stop) {
                     return;
@@ -254,6 +255,65 @@ pub fn run(
                 let _ = t.join();
             }
         }
+    }
+}
+
+/// The exercise's aircraft to find and identify, with the identities that are right for
+/// them: intruders suspect or hostile, civil flights neutral, fighters friends.
+pub fn objectives(sim: &Simulator) -> Vec<vigie_train::Objective> {
+    use vigie_ident::identity::Identity;
+    use vigie_sim::aircraft::AircraftType;
+    use vigie_sim::flight::Origin;
+    sim.plans()
+        .iter()
+        .map(|p| {
+            let (category, right) = match (p.origin, p.aircraft) {
+                (Origin::Intruder, _) => ("intruder", vec![Identity::Suspect, Identity::Hostile]),
+                (Origin::Scripted, AircraftType::Fighter) => {
+                    ("friendly", vec![Identity::AssumedFriend, Identity::Friend])
+                }
+                _ => ("civil", vec![Identity::Neutral]),
+            };
+            vigie_train::Objective {
+                target_id: p.target_id,
+                name: p
+                    .identity
+                    .callsign
+                    .map_or(p.name.clone(), |c| c.to_string()),
+                category,
+                right,
+            }
+        })
+        .collect()
+}
+
+/// One second of the exercise for the scoring: where the aircraft are, where the tracks
+/// are, the alerts raised.
+fn score(control: &Control, frame: &vigie_sim::Frame, picture: &RwLock<Picture>) {
+    use vigie_train::Position;
+    let truth: Vec<Position> = frame
+        .truth
+        .iter()
+        .map(|t| Position {
+            id: t.target_id,
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+        })
+        .collect();
+    let p = picture.read().unwrap_or_else(|e| e.into_inner());
+    let tracks: Vec<Position> = p
+        .tracks()
+        .iter()
+        .map(|t| Position {
+            id: t.id,
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+        })
+        .collect();
+    let mut scorer = control.scorer.lock().unwrap_or_else(|e| e.into_inner());
+    scorer.tick(p.time_s(), &truth, &tracks);
+    for a in p.open_alerts() {
+        scorer.alert(a.id, a.time_s, a.kind, a.track);
     }
 }
 
