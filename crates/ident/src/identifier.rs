@@ -132,26 +132,9 @@ struct State {
     standing_rules: u64,
 }
 
-/// Track numbers hashed by one multiplication: SipHash's defence against chosen keys is
-/// not needed for numbers the tracker hands out, and it was a tenth of the time.
-#[derive(Default)]
-struct TrackNumberHasher(u64);
-
-impl std::hash::Hasher for TrackNumberHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        for &b in bytes {
-            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        }
-    }
-    fn write_u32(&mut self, n: u32) {
-        self.0 = u64::from(n).wrapping_mul(0x9E37_79B9_7F4A_7C15);
-    }
-}
-
-type ByTrack<V> = HashMap<u32, V, std::hash::BuildHasherDefault<TrackNumberHasher>>;
+/// Track numbers need no defence against chosen keys: FxHash, not SipHash (a tenth of the
+/// time at 40,000 tracks).
+type ByTrack<V> = rustc_hash::FxHashMap<u32, V>;
 
 fn rule_bit(rule: usize) -> u64 {
     if rule < 64 {
