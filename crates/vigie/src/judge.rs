@@ -554,6 +554,69 @@ mod tests {
         (stories, others)
     }
 
+    /// Regression: during a long-range radar's outage the fighter, kept by a primary-only gap
+    /// filler, was taken for a transponder switched off.
+    #[test]
+    fn a_transponder_is_silent_only_where_a_sensor_that_hears_transponders_sees_it() {
+        let table = SensorTable::from_toml(
+            "[[sensor]]\nid = \"lr\"\nkind = \"radar\"\nlat_deg = 13.5\nlon_deg = 2.1\nheight_m = 250.0\nscan_period_s = 10.0\nsigma_range_m = 50.0\nsigma_azimuth_deg = 0.1\n\
+             [[sensor]]\nid = \"gf\"\nkind = \"radar\"\nlat_deg = 14.0\nlon_deg = 0.8\nheight_m = 250.0\nscan_period_s = 2.0\nsigma_range_m = 20.0\nsigma_azimuth_deg = 0.25\n",
+        )
+        .unwrap();
+        let mut judge = Judge::new(
+            Arc::new(Mutex::new(Identifier::new(Context::default()))),
+            &table,
+            None,
+            0.0,
+            Arc::new(Audit::in_memory()),
+            Arc::new(|| 0),
+        );
+        let reply = |t: f64, sensor: u16| vigie_core::Report {
+            time_s: t,
+            sensor: vigie_core::SensorId(sensor),
+            kind: vigie_core::PlotKind::Ssr,
+            measurement: vigie_core::Measurement::Polar {
+                range_m: 50_000.0,
+                azimuth_rad: 0.0,
+                elevation_rad: None,
+            },
+            alt_m: None,
+            mode3a: None,
+            mode_s: None,
+            callsign: None,
+        };
+        let live = |sensors: Vec<(u16, f64)>| Live {
+            row: TrackRow {
+                time_s: 300.0,
+                track_id: 1,
+                lat_deg: 13.6,
+                lon_deg: 1.5,
+                alt_m: 4_000.0,
+                vn_mps: 0.0,
+                ve_mps: 200.0,
+                vu_mps: 0.0,
+                mode3a: None,
+                mode_s: None,
+                callsign: None,
+            },
+            last_transponder_s: Some(100.0),
+            sensors: sensors
+                .into_iter()
+                .map(|(s, t)| (vigie_core::SensorId(s), t))
+                .collect(),
+        };
+        // The long-range radar hears other transponders at 290 s and still updates the
+        // track: its silence since 100 s is the transponder's.
+        judge.observe(&[reply(290.0, 0)], &Output::default());
+        assert!(!judge.answers(&live(vec![(0, 295.0), (1, 299.0)]), 300.0));
+        // Only the primary-only gap filler sees it: nothing to tell.
+        assert!(judge.answers(&live(vec![(0, 150.0), (1, 299.0)]), 300.0));
+        // Never answered at all: primary only.
+        let mut silent = live(vec![(1, 299.0)]);
+        silent.last_transponder_s = None;
+        assert!(!judge.answers(&silent, 300.0));
+    }
+
     /// A deployment's rules file with a mistake stops the server with the file, the line
     /// and the field.
     #[test]
