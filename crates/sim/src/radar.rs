@@ -215,23 +215,12 @@ impl RadarModel {
                 }
                 let range_m =
                     RANGE_MIN_M + self.rng.random::<f64>() * (self.spec.range_m - RANGE_MIN_M);
-                out.push(Report {
-                    time_s: t0_s + off_rad / self.beam_rate_rad_s,
-                    sensor: self.sensor,
-                    kind: PlotKind::Psr,
-                    measurement: Measurement::Polar {
-                        range_m,
-                        azimuth_rad: az,
-                        elevation_rad: self
-                            .spec
-                            .three_d
-                            .then(|| self.spec.elevation_min_deg.max(0.5).to_radians()),
-                    },
-                    alt_m: None,
-                    mode3a: None,
-                    mode_s: None,
-                    callsign: None,
-                });
+                let elevation_rad = self
+                    .spec
+                    .three_d
+                    .then(|| self.spec.elevation_min_deg.max(0.5).to_radians());
+                let time_s = t0_s + off_rad / self.beam_rate_rad_s;
+                out.push(self.false_plot(time_s, range_m, az, elevation_rad));
             }
         }
     }
@@ -358,6 +347,30 @@ impl RadarModel {
         }
     }
 
+    /// A primary plot of nothing: clutter, noise or jamming.
+    fn false_plot(
+        &self,
+        time_s: f64,
+        range_m: f64,
+        azimuth_rad: f64,
+        elevation_rad: Option<f64>,
+    ) -> Report {
+        Report {
+            time_s,
+            sensor: self.sensor,
+            kind: PlotKind::Psr,
+            measurement: Measurement::Polar {
+                range_m,
+                azimuth_rad,
+                elevation_rad,
+            },
+            alt_m: None,
+            mode3a: None,
+            mode_s: None,
+            callsign: None,
+        }
+    }
+
     /// Poisson false alarms in the sector swept this frame, uniform over its area.
     fn false_alarms(&mut self, t0_s: f64, beam0: f64, sweep_rad: f64, out: &mut Vec<Report>) {
         let mean = self.spec.false_alarms_per_scan * sweep_rad / TAU;
@@ -383,20 +396,9 @@ impl RadarModel {
                     .max(lo);
                 (lo + self.rng.random::<f64>() * (hi - lo)).to_radians()
             });
-            out.push(Report {
-                time_s: t0_s + off_rad / self.beam_rate_rad_s,
-                sensor: self.sensor,
-                kind: PlotKind::Psr,
-                measurement: Measurement::Polar {
-                    range_m,
-                    azimuth_rad: wrap_two_pi(beam0 + off_rad),
-                    elevation_rad,
-                },
-                alt_m: None,
-                mode3a: None,
-                mode_s: None,
-                callsign: None,
-            });
+            let time_s = t0_s + off_rad / self.beam_rate_rad_s;
+            let azimuth_rad = wrap_two_pi(beam0 + off_rad);
+            out.push(self.false_plot(time_s, range_m, azimuth_rad, elevation_rad));
         }
     }
 }
