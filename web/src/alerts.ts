@@ -1,7 +1,7 @@
 // The alert list and its cues: a tone and a flashing count when an alert needs someone, and
 // the threat list. Both are drawn from the picture's copy of what the server pushes.
 import type { Alert, Threat } from "./api";
-import { esc } from "./table";
+import { esc, keyed } from "./table";
 import { t, type Key } from "./i18n";
 
 /** What tests and the instructor can read of the cues given. */
@@ -60,37 +60,6 @@ function kindLabel(kind: string): string {
 /** What the lists were last drawn from: they are redrawn only when it changes, so that a
  * button is not replaced under the operator's click every second. */
 const drawn = { alerts: null as Alert[] | null, threats: null as Threat[] | null, alertsLang: "", threatsLang: "" };
-
-/** One line of a list: its key, its class, what it holds. */
-interface Line { key: string; className: string; html: string; attrs?: Record<string, string> }
-
-/**
- * Puts `lines` in `parent`, in order, keeping the element of each key that was already
- * there and changing only what changed: a line an operator is about to click is never
- * replaced under the pointer by the next second's update.
- */
-function keyed(parent: HTMLElement, tag: string, lines: Line[]): void {
-  const old = new Map<string, HTMLElement>();
-  for (const el of Array.from(parent.children) as HTMLElement[]) {
-    if (el.dataset.key) old.set(el.dataset.key, el); else el.remove();
-  }
-  let prev: Element | null = null;
-  for (const line of lines) {
-    let el = old.get(line.key);
-    old.delete(line.key);
-    if (!el) {
-      el = document.createElement(tag);
-      el.dataset.key = line.key;
-    }
-    if (el.className !== line.className) el.className = line.className;
-    if (el.dataset.html !== line.html) { el.innerHTML = line.html; el.dataset.html = line.html; }
-    for (const [k, v] of Object.entries(line.attrs ?? {})) if (el.getAttribute(k) !== v) el.setAttribute(k, v);
-    const next: Element | null = prev ? prev.nextElementSibling : parent.firstElementChild;
-    if (next !== el) parent.insertBefore(el, next);
-    prev = el;
-  }
-  for (const el of old.values()) el.remove();
-}
 
 /** The list, newest first, with an acknowledge button for whoever may act. */
 export function renderAlerts(list: HTMLElement, count: HTMLElement, alerts: Alert[], mayAct: boolean, clock: (s: number) => string): void {

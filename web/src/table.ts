@@ -56,16 +56,51 @@ export class TrackTable {
       if (s) shown.unshift(s);
     }
     this.more.textContent = rows.length > shown.length ? `+${rows.length - shown.length}` : "";
-    const html = shown.map((t) =>
-      `<tr data-id="${t.id}"${t.id === selected ? ' class="selected"' : ""}><td>${t.id}</td><td>${esc(t.callsign)}</td>` +
-      `<td>${esc(t.mode3a)}</td><td>${t.flight_level}</td><td>${Math.round(t.ground_speed_kt)}</td>` +
-      `<td>${Math.round(t.course_deg).toString().padStart(3, "0")}</td></tr>`).join("");
-    this.body.innerHTML = html;
+    // Rows are kept by track: one being clicked is not replaced by the next update.
+    keyed(this.body, "tr", shown.map((t) => ({
+      key: String(t.id),
+      className: t.id === selected ? "selected" : "",
+      attrs: { "data-id": String(t.id) },
+      html: `<td>${t.id}</td><td>${esc(t.callsign)}</td>` +
+        `<td>${esc(t.mode3a)}</td><td>${t.flight_level}</td><td>${Math.round(t.ground_speed_kt)}</td>` +
+        `<td>${Math.round(t.course_deg).toString().padStart(3, "0")}</td>`,
+    })));
     for (const th of this.table.querySelectorAll<HTMLElement>("th[data-key]")) {
       th.classList.toggle("sorted", th.dataset.key === key);
       th.classList.toggle("descending", th.dataset.key === key && !this.ascending);
     }
   }
+}
+
+/** One line of a list: its key, its class, what it holds. */
+export interface Line { key: string; className: string; html: string; attrs?: Record<string, string> }
+
+/**
+ * Puts `lines` in `parent`, in order, keeping the element of each key that was already
+ * there and changing only what changed: a line an operator is about to click is never
+ * replaced under the pointer by the next second's update.
+ */
+export function keyed(parent: HTMLElement, tag: string, lines: Line[]): void {
+  const old = new Map<string, HTMLElement>();
+  for (const el of Array.from(parent.children) as HTMLElement[]) {
+    if (el.dataset.key) old.set(el.dataset.key, el); else el.remove();
+  }
+  let prev: Element | null = null;
+  for (const line of lines) {
+    let el = old.get(line.key);
+    old.delete(line.key);
+    if (!el) {
+      el = document.createElement(tag);
+      el.dataset.key = line.key;
+    }
+    if (el.className !== line.className) el.className = line.className;
+    if (el.dataset.html !== line.html) { el.innerHTML = line.html; el.dataset.html = line.html; }
+    for (const [k, v] of Object.entries(line.attrs ?? {})) if (el.getAttribute(k) !== v) el.setAttribute(k, v);
+    const next: Element | null = prev ? prev.nextElementSibling : parent.firstElementChild;
+    if (next !== el) parent.insertBefore(el, next);
+    prev = el;
+  }
+  for (const el of old.values()) el.remove();
 }
 
 export function esc(s: string | null | undefined): string {
