@@ -426,11 +426,6 @@ impl Identifier {
             }
         }
     }
-
-    /// The alerts standing now.
-    pub fn standing(&self) -> impl Iterator<Item = (&AlertKey, &Alert)> {
-        self.standing.iter()
-    }
 }
 
 #[cfg(test)]

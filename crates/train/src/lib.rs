@@ -10,7 +10,7 @@
 //! picture each second, the server gives it the trainees' actions, and it gives back a
 //! [`Score`]. Times are the session's seconds.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde::Serialize;
 use vigie_ident::identity::Identity;
@@ -78,7 +78,7 @@ pub struct Scorer {
     /// System track → simulated aircraft.
     owner: HashMap<u32, u32>,
     alerts: BTreeMap<u64, AlertSeen>,
-    trainees: BTreeMap<String, ()>,
+    trainees: BTreeSet<String>,
     end_s: f64,
 }
 
@@ -131,7 +131,7 @@ impl Scorer {
 
     /// A trainee's action.
     pub fn act(&mut self, time_s: f64, user: &str, act: &Act) {
-        self.trainees.insert(user.to_string(), ());
+        self.trainees.insert(user.to_string());
         match *act {
             Act::Report { track } => {
                 if let Some(t) = self.target_of(track) {
@@ -169,7 +169,7 @@ impl Scorer {
             .collect();
         let trainees = self
             .trainees
-            .keys()
+            .iter()
             .map(|u| self.trainee(u, &objectives))
             .collect();
         let alerts = self

@@ -67,7 +67,7 @@ impl Reader {
 }
 
 /// A deployment without `[ident]`: the default rules only.
-pub fn default_setup() -> (Setup, Reader) {
+fn default_setup() -> (Setup, Reader) {
     let setup = Setup {
         rules: Some(PathBuf::from("rules.toml")),
         ..Setup::default()
