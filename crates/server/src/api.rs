@@ -189,6 +189,9 @@ pub fn router(state: AppState) -> Router {
         .route("/api/threats", get(threats))
         .route("/api/exercise", get(exercise_state))
         .route("/api/exercise/control", post(exercise_control))
+        .route("/api/exercise/briefing", get(exercise_briefing))
+        .route("/api/exercise/start", post(exercise_start))
+        .route("/api/exercise/assign", post(exercise_assign))
         .route("/api/exercise/inject", post(exercise_inject))
         .route("/api/exercise/score", get(exercise_score))
         .route("/api/exercise/report", get(exercise_report))
@@ -437,8 +440,97 @@ fn exercise(state: &AppState) -> Result<&crate::exercise::Control, ApiError> {
     })
 }
 
-async fn exercise_state(State(state): State<AppState>, _: Caller) -> Result<Response, ApiError> {
-    Ok(Json(exercise(&state)?.state()).into_response())
+/// The instructor's view: controls, injections done, the library, positions and the
+/// operators who may be put at them. Trainees read the briefing instead: what is injected
+/// is not theirs to see.
+async fn exercise_state(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    caller.may(&state, Role::Instructor, "read the exercise's controls")?;
+    let mut body = serde_json::to_value(exercise(&state)?.state()).unwrap_or_default();
+    let trainees = state
+        .users
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .named(Role::Operator);
+    body["trainees"] = serde_json::json!(trainees);
+    Ok(Json(body).into_response())
+}
+
+/// What a trainee reads: the running exercise's briefing and their position.
+async fn exercise_briefing(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Response, ApiError> {
+    Ok(Json(exercise(&state)?.trainee_view(&caller.session.user)).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseStart {
+    number: u32,
+}
+
+/// Starts an exercise of the library (instructor and above); the one running ends.
+async fn exercise_start(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ExerciseStart>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let Json(s) = body?;
+    caller.may(&state, Role::Instructor, "start an exercise")?;
+    let user = &caller.session.user;
+    exercise(&state)?
+        .request_start(user, s.number)
+        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    state.log(
+        user,
+        "exercise start",
+        format!("exercise {}", s.number),
+        "ok",
+    );
+    Ok(StatusCode::ACCEPTED)
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ExerciseAssign {
+    trainee: String,
+    /// None takes the trainee off their position.
+    position: Option<String>,
+}
+
+/// Puts a trainee at a position (instructor and above).
+async fn exercise_assign(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ExerciseAssign>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(a) = body?;
+    caller.may(&state, Role::Instructor, "assign trainees")?;
+    let known = state
+        .users
+        .read()
+        .unwrap_or_else(|e| e.into_inner())
+        .named(Role::Operator);
+    if !known.contains(&a.trainee) {
+        return Err(ApiError(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            format!("no operator named {:?}", a.trainee),
+        ));
+    }
+    let control = exercise(&state)?;
+    control
+        .assign(&a.trainee, a.position.as_deref())
+        .map_err(|e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e))?;
+    let detail = format!(
+        "{} → {}",
+        a.trainee,
+        a.position.as_deref().unwrap_or("none")
+    );
+    state.log(&caller.session.user, "assign trainee", detail, "ok");
+    Ok(Json(control.state()).into_response())
 }
 
 #[derive(Deserialize)]
@@ -531,7 +623,7 @@ async fn exercise_report(State(state): State<AppState>, _: Caller) -> Result<Res
         let t = (epoch as f64 + s).rem_euclid(86_400.0) as u64;
         format!("{:02}:{:02}:{:02}", t / 3600, t / 60 % 60, t % 60)
     };
-    let title = format!("vigie — {}", ex.name);
+    let title = format!("vigie — {}", ex.name());
     let html = vigie_train::report_html(&ex.score(), &title, &clock);
     Ok(([(header::CONTENT_TYPE, "text/html; charset=utf-8")], html).into_response())
 }

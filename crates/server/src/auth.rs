@@ -127,6 +127,15 @@ impl Users {
         self.users.is_empty()
     }
 
+    /// The names of the users with exactly this role.
+    pub fn named(&self, role: Role) -> Vec<String> {
+        self.users
+            .iter()
+            .filter(|u| u.role == role)
+            .map(|u| u.name.clone())
+            .collect()
+    }
+
     /// Adds a user (or, with `replace`, sets an existing one's role and password) and
     /// saves the file.
     pub fn add(

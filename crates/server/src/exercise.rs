@@ -8,6 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
+pub use vigie_train::{Briefing, Position};
 
 /// Injections waiting for the pipeline; more are refused (a bounded queue).
 pub const PENDING_MAX: usize = 64;
@@ -120,6 +121,30 @@ pub struct State {
     pub paused: bool,
     pub speed: f64,
     pub injections: Vec<Done>,
+    /// The exercise running (none: a scenario outside the library).
+    pub exercise: Option<Briefing>,
+    pub name: String,
+    /// The exercises the instructor may start.
+    pub library: Vec<Briefing>,
+    /// Trainee → position.
+    pub assignments: std::collections::BTreeMap<String, String>,
+    /// An exercise asked for and not started yet.
+    pub starting: Option<u32>,
+}
+
+/// What a trainee reads: the briefing, and where the instructor put them.
+#[derive(Debug, Clone, Serialize)]
+pub struct TraineeView {
+    pub name: String,
+    pub exercise: Option<Briefing>,
+    pub position: Option<Position>,
+}
+
+/// The exercise being played: its name for the report, its briefing.
+#[derive(Debug, Clone, Default)]
+pub struct Current {
+    pub name: String,
+    pub briefing: Option<Briefing>,
 }
 
 /// Shared between the API (the instructor, the trainees) and the pipeline (the simulator).
@@ -130,28 +155,105 @@ pub struct Control {
     done: Mutex<VecDeque<Done>>,
     /// The trainees' work against the exercise's truth.
     pub scorer: Mutex<vigie_train::Scorer>,
-    /// The exercise's name, for its report.
-    pub name: String,
+    current: Mutex<Current>,
+    library: Vec<Briefing>,
+    /// An exercise of the library to start, and who asked.
+    start: Mutex<Option<(String, u32)>>,
 }
 
 impl Control {
     pub fn new(speed: f64) -> Control {
-        Control::with_objectives(speed, String::new(), Vec::new())
+        Control::with_objectives(speed, Current::default(), Vec::new())
     }
 
     /// An exercise whose aircraft are scored.
     pub fn with_objectives(
         speed: f64,
-        name: String,
+        current: Current,
         objectives: Vec<vigie_train::Objective>,
     ) -> Control {
+        let positions = current
+            .briefing
+            .as_ref()
+            .map(|b| b.positions.clone())
+            .unwrap_or_default();
         Control {
             paused: AtomicBool::new(false),
             speed_bits: AtomicU64::new(speed.to_bits()),
             pending: Mutex::new(VecDeque::new()),
             done: Mutex::new(VecDeque::new()),
-            scorer: Mutex::new(vigie_train::Scorer::new(objectives)),
-            name,
+            scorer: Mutex::new(vigie_train::Scorer::with_positions(objectives, positions)),
+            current: Mutex::new(current),
+            library: Vec::new(),
+            start: Mutex::new(None),
+        }
+    }
+
+    /// The exercises an instructor may start.
+    pub fn with_library(mut self, library: Vec<Briefing>) -> Control {
+        self.library = library;
+        self
+    }
+
+    /// The exercise's name, for its report.
+    pub fn name(&self) -> String {
+        lock(&self.current).name.clone()
+    }
+
+    /// An instructor asks for an exercise of the library: the pipeline starts it within a
+    /// second, and everything of the one running ends.
+    pub fn request_start(&self, by: &str, number: u32) -> Result<(), String> {
+        if !self.library.iter().any(|b| b.number == number) {
+            let known: Vec<u32> = self.library.iter().map(|b| b.number).collect();
+            return Err(format!("no exercise {number} in the library ({known:?})"));
+        }
+        *lock(&self.start) = Some((by.to_string(), number));
+        Ok(())
+    }
+
+    /// The exercise asked for, for the pipeline to start.
+    pub fn take_start(&self) -> Option<(String, u32)> {
+        lock(&self.start).take()
+    }
+
+    /// The pipeline has started another exercise: a new score, no injections waiting,
+    /// trainees kept at their positions when the new one has them.
+    pub fn restarted(&self, current: Current, objectives: Vec<vigie_train::Objective>) {
+        let positions = current
+            .briefing
+            .as_ref()
+            .map(|b| b.positions.clone())
+            .unwrap_or_default();
+        let mut scorer = vigie_train::Scorer::with_positions(objectives, positions);
+        for (trainee, at) in lock(&self.scorer).assignments() {
+            let _ = scorer.assign(trainee, Some(at));
+        }
+        *lock(&self.scorer) = scorer;
+        lock(&self.pending).clear();
+        lock(&self.done).clear();
+        *lock(&self.current) = current;
+        self.set_paused(false);
+    }
+
+    /// The instructor puts a trainee at a position, or takes them off with `None`.
+    pub fn assign(&self, trainee: &str, position: Option<&str>) -> Result<(), String> {
+        lock(&self.scorer).assign(trainee, position)
+    }
+
+    /// What `user` reads as a trainee.
+    pub fn trainee_view(&self, user: &str) -> TraineeView {
+        let current = lock(&self.current).clone();
+        let at = lock(&self.scorer).assignments().get(user).cloned();
+        let position = current.briefing.as_ref().and_then(|b| {
+            b.positions
+                .iter()
+                .find(|p| Some(&p.id) == at.as_ref())
+                .cloned()
+        });
+        TraineeView {
+            name: current.name,
+            exercise: current.briefing,
+            position,
         }
     }
 
@@ -221,18 +323,22 @@ impl Control {
     }
 
     pub fn state(&self) -> State {
+        let current = lock(&self.current).clone();
         State {
             paused: self.paused(),
             speed: self.speed(),
-            injections: self
-                .done
-                .lock()
-                .unwrap_or_else(|e| e.into_inner())
-                .iter()
-                .cloned()
-                .collect(),
+            injections: lock(&self.done).iter().cloned().collect(),
+            exercise: current.briefing,
+            name: current.name,
+            library: self.library.clone(),
+            assignments: lock(&self.scorer).assignments().clone(),
+            starting: lock(&self.start).as_ref().map(|s| s.1),
         }
     }
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 #[cfg(test)]

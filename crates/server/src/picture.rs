@@ -154,6 +154,9 @@ pub struct Delta {
     pub epoch_unix_s: i64,
     /// A simulated exercise: everything on it is marked EXERCISE.
     pub exercise: bool,
+    /// Counts the exercises started: a client that sees it change reads the new briefing.
+    pub session: u32,
+    /// Everything, replacing what the client has (a snapshot, or a new exercise).
     pub full: bool,
     pub tracks: Vec<TrackView>,
     pub ended: Vec<u32>,
@@ -195,6 +198,9 @@ pub struct Picture {
     threats_changed: bool,
     /// Identities by track, kept across a track's updates.
     identities: HashMap<u32, (Identity, bool)>,
+    session: u32,
+    /// The next delta replaces everything: another exercise started.
+    full_due: bool,
 }
 
 impl Picture {
@@ -221,7 +227,33 @@ impl Picture {
             threats: Vec::new(),
             threats_changed: false,
             identities: HashMap::new(),
+            session: 0,
+            full_due: false,
         }
+    }
+
+    /// Another exercise starts: every track, alert and threat of the one before goes, the
+    /// clock starts again from `epoch_unix_s`, and clients are sent the whole new picture.
+    pub fn reset(&mut self, epoch_unix_s: i64) {
+        self.epoch_unix_s = epoch_unix_s;
+        self.time_s = 0.0;
+        self.tracks.clear();
+        self.changed.clear();
+        self.ended.clear();
+        self.alerts.clear();
+        self.standing.clear();
+        self.threats.clear();
+        self.identities.clear();
+        for s in &mut self.sensors {
+            s.last_report_s = None;
+            s.reports = 0;
+        }
+        self.session += 1;
+        self.full_due = true;
+    }
+
+    pub fn session(&self) -> u32 {
+        self.session
     }
 
     pub fn time_s(&self) -> f64 {
@@ -540,6 +572,7 @@ impl Picture {
             time_s: self.time_s,
             epoch_unix_s: self.epoch_unix_s,
             exercise: self.exercise,
+            session: self.session,
             full: true,
             tracks: self.tracks(),
             ended: Vec::new(),
@@ -552,6 +585,13 @@ impl Picture {
     /// What changed since the last call. Sensors are always sent: a status can change with
     /// no report at all (a radar falling silent).
     pub fn take_delta(&mut self) -> Delta {
+        if std::mem::take(&mut self.full_due) {
+            self.changed.clear();
+            self.ended.clear();
+            self.alerts_changed = false;
+            self.threats_changed = false;
+            return self.snapshot();
+        }
         let tracks = std::mem::take(&mut self.changed)
             .into_iter()
             .filter_map(|id| self.tracks.get(&id).map(|e| e.view.clone()))
@@ -562,6 +602,7 @@ impl Picture {
             time_s: self.time_s,
             epoch_unix_s: self.epoch_unix_s,
             exercise: self.exercise,
+            session: self.session,
             full: false,
             tracks,
             ended: std::mem::take(&mut self.ended),

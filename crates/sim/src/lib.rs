@@ -20,6 +20,7 @@ pub mod adsb;
 pub mod aircraft;
 pub mod airports;
 pub mod engine;
+pub mod exercise;
 pub mod flight;
 pub mod fpl;
 pub mod map;
@@ -58,13 +59,22 @@ pub fn load(path: &Path, overrides: Overrides) -> Result<Simulator, ScenarioErro
 }
 
 /// Builds a simulator from scenario text; `path` names it in errors and anchors relative
-/// paths (a GeoJSON region).
+/// paths (a GeoJSON region, a `base` scenario).
 pub fn from_text(
     text: &str,
     path: &Path,
     overrides: Overrides,
 ) -> Result<Simulator, ScenarioError> {
-    let mut s = scenario::parse(text, path)?;
+    from_layers(&scenario::layers(text, path)?, overrides)
+}
+
+/// Builds a simulator from a scenario and the bases it amends; relative paths are the
+/// file's that names them.
+pub fn from_layers(
+    layers: &scenario::Layers,
+    overrides: Overrides,
+) -> Result<Simulator, ScenarioError> {
+    let mut s = scenario::parse_layers(layers)?;
     if let Some(seed) = overrides.seed {
         s.seed = seed;
     }
@@ -75,7 +85,7 @@ pub fn from_text(
                 "duration_s",
                 format!("--duration-s must be in (0, 604800], got {d}"),
             );
-            return Err(scenario::located(text, path, p));
+            return Err(layers.located(p));
         }
         s.duration_s = d;
     }
@@ -83,7 +93,7 @@ pub fn from_text(
     let region = match (&s.region.builtin, &s.region.geojson) {
         (Some(_), _) => Some(region::Region::builtin_ner()),
         (None, Some(file)) => {
-            let full = path.parent().unwrap_or(Path::new(".")).join(file);
+            let full = dir_of(layers, "region.geojson").join(file);
             match std::fs::read_to_string(&full) {
                 Ok(t) => region::Region::from_geojson(&t)
                     .map_err(|e| {
@@ -101,25 +111,31 @@ pub fn from_text(
         }
         (None, None) => None,
     };
-    let terrain = terrain_of(&s.region, path, &mut problems);
+    let terrain = terrain_of(&s.region, &dir_of(layers, "region.dem"), &mut problems);
     let Some(region) = region.filter(|_| problems.0.is_empty()) else {
-        return Err(scenario::located(text, path, problems));
+        return Err(layers.located(problems));
     };
-    Simulator::build(s, region, terrain).map_err(|p| scenario::located(text, path, p))
+    Simulator::build(s, region, terrain).map_err(|p| layers.located(p))
+}
+
+/// The folder of the file that sets `field`, which its relative paths start from.
+fn dir_of(layers: &scenario::Layers, field: &str) -> std::path::PathBuf {
+    let path = &layers.owner(field).path;
+    path.parent().unwrap_or(Path::new(".")).to_path_buf()
 }
 
 /// The terrain radars see over: a DEM file (`region.dem`, relative to the scenario), else
 /// the built-in region's; none with `terrain = false` or for a custom region without one.
 fn terrain_of(
     r: &scenario::RegionSpec,
-    path: &Path,
+    dir: &Path,
     problems: &mut scenario::Problems,
 ) -> Option<std::sync::Arc<vigie_terrain::Dem>> {
     if !r.terrain {
         return None;
     }
     if let Some(file) = &r.dem {
-        let full = path.parent().unwrap_or(Path::new(".")).join(file);
+        let full = dir.join(file);
         return match vigie_terrain::Dem::load(&full) {
             Ok(dem) => Some(std::sync::Arc::new(dem)),
             Err(e) => {

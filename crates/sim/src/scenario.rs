@@ -8,8 +8,8 @@
 use std::path::Path;
 
 use serde::Deserialize;
-pub use vigie_core::tomlfile::{located, FileError, Problem, Problems};
-use vigie_core::{tomlfile, Callsign, Mode3A, ModeS, DEFAULT_REFRACTION_K};
+pub use vigie_core::tomlfile::{located, FileError, Layers, Problem, Problems};
+use vigie_core::{Callsign, Mode3A, ModeS, DEFAULT_REFRACTION_K};
 
 use crate::aircraft::AircraftType;
 
@@ -36,6 +36,9 @@ pub struct Scenario {
     pub flight: Vec<FlightSpec>,
     #[serde(default)]
     pub event: Vec<EventSpec>,
+    /// A training exercise's briefing, positions and objectives.
+    #[serde(default)]
+    pub exercise: Option<crate::exercise::ExerciseSpec>,
 }
 
 fn one() -> f64 {
@@ -384,6 +387,7 @@ pub fn read(path: &Path) -> Result<String, ScenarioError> {
     std::fs::read_to_string(path).map_err(|e| ScenarioError {
         file: path.to_path_buf(),
         problems: vec![Problem {
+            file: None,
             line: None,
             field: String::new(),
             message: format!("cannot read: {e}"),
@@ -391,15 +395,27 @@ pub fn read(path: &Path) -> Result<String, ScenarioError> {
     })
 }
 
-/// Parses and validates scenario text; `path` names it in errors.
+/// A scenario file and the `base` scenarios it amends (`base = "niger.toml"`), read
+/// from disk relative to it.
+pub fn layers(text: &str, path: &Path) -> Result<Layers, ScenarioError> {
+    Layers::resolve(text, path, &read)
+}
+
+/// Parses and validates scenario text (and its bases, from disk); `path` names it in
+/// errors.
 pub fn parse(text: &str, path: &Path) -> Result<Scenario, ScenarioError> {
-    let scenario: Scenario = tomlfile::parse(text, path)?;
+    parse_layers(&layers(text, path)?)
+}
+
+/// Parses and validates a scenario and its bases.
+pub fn parse_layers(layers: &Layers) -> Result<Scenario, ScenarioError> {
+    let scenario: Scenario = layers.parse()?;
     let mut problems = Problems::default();
     validate(&scenario, &mut problems);
     if problems.0.is_empty() {
         Ok(scenario)
     } else {
-        Err(located(text, path, problems))
+        Err(layers.located(problems))
     }
 }
 
@@ -477,6 +493,9 @@ pub fn validate(s: &Scenario, p: &mut Problems) {
     );
     for (i, e) in s.event.iter().enumerate() {
         validate_event(e, &format!("event[{i}]"), &flights, &ids, s.duration_s, p);
+    }
+    if let Some(x) = &s.exercise {
+        crate::exercise::validate(x, &s.flight, p);
     }
 }
 

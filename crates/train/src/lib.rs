@@ -12,8 +12,11 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vigie_ident::identity::Identity;
+
+mod report;
+pub use report::report_html;
 
 /// A track is taken for the aircraft it first comes within this of.
 pub const ASSOCIATION_M: f64 = 3_000.0;
@@ -28,14 +31,50 @@ pub struct Objective {
     pub category: &'static str,
     /// The identities that are right for it.
     pub right: Vec<Identity>,
+    /// Seconds from its first system track to a right identity; none: no deadline.
+    pub within_s: Option<f64>,
 }
 
 /// Where a simulated aircraft is (truth) or where a track is (picture), this second.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Position {
+pub struct Point {
     pub id: u32,
     pub lat_deg: f64,
     pub lon_deg: f64,
+}
+
+/// Text in each of the display's languages.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Text {
+    pub en: String,
+    pub fr: String,
+}
+
+/// A trainee's position: a sector of the picture, or, without `box_deg`, a role over all
+/// of it. The aircraft first tracked in its sector are its to report and identify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Position {
+    pub id: String,
+    pub name: Text,
+    /// `[south, west, north, east]`.
+    pub box_deg: Option<[f64; 4]>,
+}
+
+impl Position {
+    pub fn covers(&self, lat_deg: f64, lon_deg: f64) -> bool {
+        self.box_deg
+            .is_none_or(|[s, w, n, e]| (s..=n).contains(&lat_deg) && (w..=e).contains(&lon_deg))
+    }
+}
+
+/// What the crew is told of an exercise, and the positions it is played from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Briefing {
+    /// Its number in the library.
+    pub number: u32,
+    pub title: Text,
+    pub briefing: Text,
+    pub positions: Vec<Position>,
 }
 
 /// What a trainee did.
@@ -57,6 +96,8 @@ pub enum Act {
 #[derive(Debug, Clone, Default)]
 struct Target {
     first_tracked_s: Option<f64>,
+    /// The positions whose sector it was in when first tracked.
+    positions: Vec<String>,
     /// By trainee: when they reported it, and their identity decisions.
     reported: BTreeMap<String, f64>,
     identified: BTreeMap<String, (f64, Identity)>,
@@ -79,23 +120,56 @@ pub struct Scorer {
     owner: HashMap<u32, u32>,
     alerts: BTreeMap<u64, AlertSeen>,
     trainees: BTreeSet<String>,
+    positions: Vec<Position>,
+    /// Trainee → the position the instructor gave them.
+    assigned: BTreeMap<String, String>,
     end_s: f64,
 }
 
-fn distance_m(a: &Position, b: &Position) -> f64 {
+fn distance_m(a: &Point, b: &Point) -> f64 {
     vigie_ident::airspace::distance_m(a.lat_deg, a.lon_deg, b.lat_deg, b.lon_deg)
 }
 
 impl Scorer {
     pub fn new(objectives: Vec<Objective>) -> Scorer {
+        Scorer::with_positions(objectives, Vec::new())
+    }
+
+    /// An exercise played from positions the instructor assigns trainees to.
+    pub fn with_positions(objectives: Vec<Objective>, positions: Vec<Position>) -> Scorer {
         Scorer {
             objectives: objectives.into_iter().map(|o| (o.target_id, o)).collect(),
+            positions,
             ..Scorer::default()
         }
     }
 
+    /// The instructor puts a trainee at a position (or, with `None`, takes them off it).
+    pub fn assign(&mut self, trainee: &str, position: Option<&str>) -> Result<(), String> {
+        match position {
+            Some(p) if !self.positions.iter().any(|x| x.id == p) => {
+                let known: Vec<&str> = self.positions.iter().map(|x| x.id.as_str()).collect();
+                Err(format!("no position {p:?}; this exercise has {known:?}"))
+            }
+            Some(p) => {
+                self.trainees.insert(trainee.to_string());
+                self.assigned.insert(trainee.to_string(), p.to_string());
+                Ok(())
+            }
+            None => {
+                self.assigned.remove(trainee);
+                Ok(())
+            }
+        }
+    }
+
+    /// Trainee → position.
+    pub fn assignments(&self) -> &BTreeMap<String, String> {
+        &self.assigned
+    }
+
     /// One second: where the aircraft are, where the tracks are.
-    pub fn tick(&mut self, time_s: f64, truth: &[Position], tracks: &[Position]) {
+    pub fn tick(&mut self, time_s: f64, truth: &[Point], tracks: &[Point]) {
         self.end_s = self.end_s.max(time_s);
         for t in tracks {
             let owner = match self.owner.get(&t.id) {
@@ -114,7 +188,15 @@ impl Scorer {
                 }
             };
             let target = self.targets.entry(owner).or_default();
-            target.first_tracked_s.get_or_insert(time_s);
+            if target.first_tracked_s.is_none() {
+                target.first_tracked_s = Some(time_s);
+                target.positions = self
+                    .positions
+                    .iter()
+                    .filter(|p| p.covers(t.lat_deg, t.lon_deg))
+                    .map(|p| p.id.clone())
+                    .collect();
+            }
         }
     }
 
@@ -172,6 +254,11 @@ impl Scorer {
             .iter()
             .map(|u| self.trainee(u, &objectives))
             .collect();
+        let positions = self
+            .positions
+            .iter()
+            .map(|p| self.position(p, &objectives))
+            .collect();
         let alerts = self
             .alerts
             .iter()
@@ -190,8 +277,35 @@ impl Scorer {
         Score {
             end_s: self.end_s,
             trainees,
+            positions,
             objectives,
             alerts,
+        }
+    }
+
+    fn position(&self, p: &Position, objectives: &[ObjectiveScore]) -> PositionScore {
+        let trainees: Vec<String> = self
+            .assigned
+            .iter()
+            .filter(|(_, at)| **at == p.id)
+            .map(|(u, _)| u.clone())
+            .collect();
+        let mine: Vec<&ObjectiveScore> = objectives
+            .iter()
+            .filter(|o| o.positions.contains(&p.id))
+            .collect();
+        let count = |f: &dyn Fn(&ObjectiveScore) -> bool| mine.iter().filter(|o| f(o)).count();
+        PositionScore {
+            id: p.id.clone(),
+            name: p.name.clone(),
+            trainees,
+            aircraft: mine.len(),
+            reported: count(&|o| o.reported_by.is_some()),
+            identified_correctly: count(&|o| o.correct == Some(true)),
+            identified_wrongly: count(&|o| o.correct == Some(false)),
+            late: count(&|o| o.in_time == Some(false)),
+            missed: count(&|o| o.missed()),
+            mean_time_to_identify_s: mean(mine.iter().filter_map(|o| o.time_to_identify_s)),
         }
     }
 
@@ -209,16 +323,26 @@ impl Scorer {
                 .min_by(|a, b| a.1 .0.total_cmp(&b.1 .0))
                 .map(|(u, (s, i))| (u.clone(), *s, *i))
         });
+        let time_to_identify_s = identified.as_ref().zip(first).map(|(i, f)| i.1 - f);
+        let correct = identified.as_ref().map(|i| o.right.contains(&i.2));
         ObjectiveScore {
             name: o.name.clone(),
             category: o.category,
+            positions: t.map(|t| t.positions.clone()).unwrap_or_default(),
+            within_s: o.within_s,
+            in_time: o.within_s.and(correct).map(|right| {
+                right
+                    && time_to_identify_s
+                        .zip(o.within_s)
+                        .is_some_and(|(t, w)| t <= w)
+            }),
             first_tracked_s: first,
             reported_by: reported.as_ref().map(|r| r.0.clone()),
             time_to_report_s: reported.zip(first).map(|(r, f)| r.1 - f),
             identified_by: identified.as_ref().map(|i| i.0.clone()),
             identity: identified.as_ref().map(|i| i.2),
-            correct: identified.as_ref().map(|i| o.right.contains(&i.2)),
-            time_to_identify_s: identified.as_ref().zip(first).map(|(i, f)| i.1 - f),
+            correct,
+            time_to_identify_s,
         }
     }
 
@@ -238,6 +362,7 @@ impl Scorer {
             .collect();
         TraineeScore {
             user: user.to_string(),
+            position: self.assigned.get(user).cloned(),
             reported: objectives.iter().filter(|o| mine(&o.reported_by)).count(),
             identified: identified.len(),
             identified_correctly: identified
@@ -261,6 +386,7 @@ fn mean(xs: impl Iterator<Item = f64>) -> Option<f64> {
 pub struct Score {
     pub end_s: f64,
     pub trainees: Vec<TraineeScore>,
+    pub positions: Vec<PositionScore>,
     pub objectives: Vec<ObjectiveScore>,
     pub alerts: Vec<AlertScore>,
 }
@@ -268,6 +394,8 @@ pub struct Score {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TraineeScore {
     pub user: String,
+    /// Where the instructor put them.
+    pub position: Option<String>,
     /// Aircraft this trainee reported first.
     pub reported: usize,
     /// Aircraft this trainee identified first, and how many of them rightly.
@@ -282,6 +410,12 @@ pub struct TraineeScore {
 pub struct ObjectiveScore {
     pub name: String,
     pub category: &'static str,
+    /// The positions whose sector it was first tracked in.
+    pub positions: Vec<String>,
+    /// Its deadline to identify, from the first system track.
+    pub within_s: Option<f64>,
+    /// Identified rightly within the deadline (none: no deadline, or not identified).
+    pub in_time: Option<bool>,
     /// When the system first tracked it (none: never).
     pub first_tracked_s: Option<f64>,
     pub reported_by: Option<String>,
@@ -300,6 +434,22 @@ impl ObjectiveScore {
     }
 }
 
+/// One position's aircraft (those first tracked in its sector) and what became of them.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct PositionScore {
+    pub id: String,
+    pub name: Text,
+    pub trainees: Vec<String>,
+    pub aircraft: usize,
+    pub reported: usize,
+    pub identified_correctly: usize,
+    pub identified_wrongly: usize,
+    /// Identified after their deadline.
+    pub late: usize,
+    pub missed: usize,
+    pub mean_time_to_identify_s: Option<f64>,
+}
+
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct AlertScore {
     pub id: u64,
@@ -313,140 +463,3 @@ pub struct AlertScore {
 
 #[cfg(test)]
 mod tests;
-
-/// The after-action report: a printable HTML page (no script, nothing fetched) with the
-/// scores per trainee, per aircraft and per alert, and a timeline drawn in SVG.
-pub fn report_html(score: &Score, title: &str, clock: &dyn Fn(f64) -> String) -> String {
-    let esc = |s: &str| {
-        s.replace('&', "&amp;")
-            .replace('<', "&lt;")
-            .replace('>', "&gt;")
-            .replace('"', "&quot;")
-    };
-    let secs = |x: Option<f64>| x.map_or("—".to_string(), |v| format!("{v:.0} s"));
-    let mut h = String::new();
-    h += &format!(
-        "<!doctype html><html><head><meta charset=\"utf-8\"><title>{t}</title><style>\
-         body{{font:13px system-ui,sans-serif;margin:24px;color:#111}}h1{{font-size:20px}}\
-         table{{border-collapse:collapse;margin:8px 0 20px}}th,td{{border:1px solid #bbb;padding:3px 8px;text-align:left}}\
-         th{{background:#eee}}.bad{{color:#b00}}.good{{color:#070}}@media print{{body{{margin:8mm}}}}</style></head><body>\
-         <h1>{t}</h1><p>After-action report · from {start} to {end} (exercise time, UTC)</p>",
-        t = esc(title),
-        start = clock(0.0),
-        end = clock(score.end_s)
-    );
-    h += "<h2>Trainees</h2><table><tr><th>trainee</th><th>reported</th><th>identified</th><th>right</th><th>mean time to identify</th><th>alerts acknowledged</th><th>mean reaction</th></tr>";
-    for t in &score.trainees {
-        h += &format!(
-            "<tr class=\"trainee\"><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
-            esc(&t.user),
-            t.reported,
-            t.identified,
-            t.identified_correctly,
-            secs(t.mean_time_to_identify_s),
-            t.alerts_acknowledged,
-            secs(t.mean_reaction_s)
-        );
-    }
-    h += "</table><h2>Aircraft</h2><table><tr><th>aircraft</th><th>category</th><th>first tracked</th><th>reported (after)</th><th>identified (after)</th><th>identity</th><th>by</th></tr>";
-    for o in score
-        .objectives
-        .iter()
-        .filter(|o| o.first_tracked_s.is_some())
-    {
-        let verdict = match o.correct {
-            Some(true) => "<span class=\"good\">right</span>",
-            Some(false) => "<span class=\"bad\">wrong</span>",
-            None => "<span class=\"bad\">missed</span>",
-        };
-        h += &format!(
-            "<tr class=\"aircraft {cat}\"><td>{n}</td><td>{cat}</td><td>{first}</td><td>{rep}</td><td>{idt}</td><td>{id} {verdict}</td><td>{by}</td></tr>",
-            n = esc(&o.name),
-            cat = o.category,
-            first = o.first_tracked_s.map(clock).unwrap_or_default(),
-            rep = secs(o.time_to_report_s),
-            idt = secs(o.time_to_identify_s),
-            id = o.identity.map_or("", |i| i.as_str()),
-            by = esc(o.identified_by.as_deref().unwrap_or("")),
-        );
-    }
-    h += "</table><h2>Alerts</h2><table><tr><th>raised</th><th>alert</th><th>aircraft</th><th>acknowledged by</th><th>reaction</th></tr>";
-    for a in &score.alerts {
-        let by = a
-            .acknowledged_by
-            .as_deref()
-            .map_or("<span class=\"bad\">not acknowledged</span>".into(), esc);
-        h += &format!(
-            "<tr class=\"alert\"><td>{}</td><td>{}</td><td>{}</td><td>{by}</td><td>{}</td></tr>",
-            clock(a.time_s),
-            esc(&a.kind),
-            esc(a.aircraft.as_deref().unwrap_or("")),
-            secs(a.reaction_s)
-        );
-    }
-    h += "</table><h2>Timeline</h2><p>Each tracked aircraft from its first track: \
-          ● reported, ■ identified (green right, red wrong); vertical lines are alerts \
-          (red: never acknowledged).</p>";
-    h += &timeline_svg(score);
-    h += "</body></html>\n";
-    h
-}
-
-/// Each tracked aircraft a row: from its first track, a mark when reported (blue) and when
-/// identified (green if right, red if wrong); alerts as ticks on the axis.
-fn timeline_svg(score: &Score) -> String {
-    let rows: Vec<&ObjectiveScore> = score
-        .objectives
-        .iter()
-        .filter(|o| o.first_tracked_s.is_some())
-        .collect();
-    let (w, left, row_h) = (900.0, 160.0, 16.0);
-    let end = score.end_s.max(1.0);
-    let x = |t: f64| left + (t / end).clamp(0.0, 1.0) * (w - left - 10.0);
-    let height = 30.0 + row_h * rows.len() as f64;
-    let mut s = format!(
-        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{height}\" font-size=\"10\">"
-    );
-    for a in &score.alerts {
-        let colour = if a.acknowledged_by.is_some() {
-            "#888"
-        } else {
-            "#b00"
-        };
-        s += &format!(
-            "<line x1=\"{0:.1}\" x2=\"{0:.1}\" y1=\"0\" y2=\"{height}\" stroke=\"{colour}\" stroke-opacity=\"0.3\"/>",
-            x(a.time_s)
-        );
-    }
-    for (i, o) in rows.iter().enumerate() {
-        let y = 20.0 + row_h * i as f64;
-        let first = o.first_tracked_s.unwrap_or(0.0);
-        s += &format!(
-            "<text x=\"4\" y=\"{:.1}\">{}</text><line x1=\"{:.1}\" x2=\"{:.1}\" y1=\"{y:.1}\" y2=\"{y:.1}\" stroke=\"#999\"/>",
-            y + 3.0,
-            o.name.replace('&', "&amp;").replace('<', "&lt;"),
-            x(first),
-            x(end)
-        );
-        if let Some(r) = o.time_to_report_s {
-            s += &format!(
-                "<circle cx=\"{:.1}\" cy=\"{y:.1}\" r=\"4\" fill=\"#1f6fd1\"/>",
-                x(first + r)
-            );
-        }
-        if let Some(r) = o.time_to_identify_s {
-            let colour = if o.correct == Some(true) {
-                "#070"
-            } else {
-                "#b00"
-            };
-            s += &format!(
-                "<rect x=\"{:.1}\" y=\"{:.1}\" width=\"7\" height=\"7\" fill=\"{colour}\"/>",
-                x(first + r) - 3.5,
-                y - 3.5
-            );
-        }
-    }
-    s += "</svg>";
-    s
-}

@@ -1,7 +1,7 @@
 use super::*;
 
-fn at(id: u32, lat_deg: f64) -> Position {
-    Position {
+fn at(id: u32, lat_deg: f64) -> Point {
+    Point {
         id,
         lat_deg,
         lon_deg: 2.0,
@@ -15,12 +15,14 @@ fn objectives() -> Vec<Objective> {
             name: "intruder-1".into(),
             category: "intruder",
             right: vec![Identity::Suspect, Identity::Hostile],
+            within_s: Some(120.0),
         },
         Objective {
             target_id: 2,
             name: "AFR520".into(),
             category: "civil",
             right: vec![Identity::Neutral],
+            within_s: None,
         },
     ]
 }
@@ -103,4 +105,90 @@ fn an_aircraft_never_tracked_is_not_held_against_anyone_but_one_ignored_is_misse
     let score = s.score();
     assert!(!score.objectives[0].missed(), "never tracked");
     assert!(score.objectives[1].missed(), "tracked, never identified");
+}
+
+fn positions() -> Vec<Position> {
+    let text = |s: &str| Text {
+        en: s.into(),
+        fr: s.into(),
+    };
+    vec![
+        Position {
+            id: "south".into(),
+            name: text("South"),
+            box_deg: Some([10.0, -1.0, 13.5, 6.0]),
+        },
+        Position {
+            id: "north".into(),
+            name: text("North"),
+            box_deg: Some([13.5, -1.0, 24.0, 6.0]),
+        },
+        Position {
+            id: "supervisor".into(),
+            name: text("Supervisor"),
+            box_deg: None,
+        },
+    ]
+}
+
+#[test]
+fn each_position_answers_for_the_aircraft_first_tracked_in_its_sector() {
+    let mut s = Scorer::with_positions(objectives(), positions());
+    s.assign("ana", Some("south")).unwrap();
+    s.assign("kader", Some("north")).unwrap();
+    let err = s.assign("kader", Some("east")).unwrap_err();
+    assert!(
+        err.contains("\"east\"") && err.contains("supervisor"),
+        "{err}"
+    );
+    for t in 0..400 {
+        let time = f64::from(t);
+        // The intruder (south) is tracked from 10 s, the airliner (north) from 20 s.
+        let truth = [at(1, 13.0), at(2, 14.0)];
+        s.tick(
+            time,
+            &truth,
+            &[at(7, 13.0), at(3, 14.0)][..usize::from(t >= 20) + 1],
+        );
+        if t == 200 {
+            // Too late: the intruder had to be identified within 120 s.
+            let suspect = Act::SetIdentity {
+                track: 7,
+                identity: Identity::Suspect,
+            };
+            s.act(time, "ana", &suspect);
+        }
+    }
+    let score = s.score();
+    let intruder = &score.objectives[0];
+    assert_eq!(intruder.positions, ["south", "supervisor"]);
+    assert_eq!(
+        (intruder.correct, intruder.in_time),
+        (Some(true), Some(false))
+    );
+    let south = &score.positions[0];
+    assert_eq!(south.trainees, ["ana"]);
+    assert_eq!(
+        (
+            south.aircraft,
+            south.identified_correctly,
+            south.late,
+            south.missed
+        ),
+        (1, 1, 1, 0)
+    );
+    let north = &score.positions[1];
+    assert_eq!(
+        (north.aircraft, north.missed),
+        (1, 1),
+        "the airliner, ignored"
+    );
+    assert_eq!(
+        score.positions[2].aircraft, 2,
+        "the supervisor sees everything"
+    );
+    let ana = score.trainees.iter().find(|t| t.user == "ana").unwrap();
+    assert_eq!(ana.position.as_deref(), Some("south"));
+    s.assign("ana", None).unwrap();
+    assert!(!s.assignments().contains_key("ana"));
 }

@@ -15,11 +15,16 @@ pub type Shared = Arc<Mutex<Writer>>;
 
 /// Opens a new journal and records the session's start.
 pub fn create(path: &Path, sync_every_s: f64, start: Start) -> anyhow::Result<Shared> {
+    Ok(Arc::new(Mutex::new(open(path, sync_every_s, start)?)))
+}
+
+/// A new journal file with the session's start recorded.
+pub fn open(path: &Path, sync_every_s: f64, start: Start) -> anyhow::Result<Writer> {
     let mut w = Writer::create(path, sync_every_s)
         .with_context(|| format!("cannot create the journal {}", path.display()))?;
     w.append(&Entry::Start(start))?;
     w.commit(f64::NEG_INFINITY)?;
-    Ok(Arc::new(Mutex::new(w)))
+    Ok(w)
 }
 
 /// The session's start as the journal has it.

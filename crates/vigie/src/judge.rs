@@ -194,6 +194,18 @@ pub struct Judge {
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
 impl Judge {
+    /// The same judge for another exercise: nothing remembered of the one before.
+    pub fn fresh(&self, table: &SensorTable, epoch_unix_s: f64) -> Judge {
+        Judge::new(
+            Arc::clone(&self.identifier),
+            table,
+            self.terrain.clone(),
+            epoch_unix_s,
+            Arc::clone(&self.audit),
+            Arc::clone(&self.now_unix_s),
+        )
+    }
+
     pub fn new(
         identifier: Arc<Mutex<Identifier>>,
         table: &SensorTable,
@@ -405,12 +417,17 @@ mod tests {
     /// Runs the exercise as `vigie demo` does, in simulated time, and tells each aircraft's
     /// story; also every alert not about an aircraft, as the picture holds it at the end.
     fn run_exercise() -> (Vec<Story>, Vec<Alert>) {
-        let mut sim = vigie_sim::from_text(
+        let sim = vigie_sim::from_text(
             crate::live::NIGER_SCENARIO,
             Path::new("scenarios/niger.toml"),
             vigie_sim::Overrides::default(),
         )
         .unwrap();
+        play(sim)
+    }
+
+    /// Runs a scenario through the tracker and identification; see [`run_exercise`].
+    fn play(mut sim: vigie_sim::Simulator) -> (Vec<Story>, Vec<Alert>) {
         let table = sim.sensor_table().clone();
         let (setup, reader) = niger_setup().unwrap();
         let mut context = context(
@@ -552,6 +569,63 @@ mod tests {
             .filter(|a| a.sensor.is_some())
             .collect();
         (stories, others)
+    }
+
+    /// Each exercise of the library gives the crew what its briefing promises.
+    #[test]
+    fn the_library_exercises_play_as_briefed() {
+        let alerted = |s: &Story, kind: &str| s.alerts.iter().any(|a| a.1 == kind);
+        // 1: civil traffic and the patrol only; nobody raises an alert.
+        let (stories, _) = play(crate::library::load(1, None).unwrap());
+        assert!(stories.iter().all(|s| s.origin != Origin::Intruder));
+        assert!(stories.len() >= 8, "{} aircraft tracked", stories.len());
+        for s in &stories {
+            assert!(s.alerts.is_empty(), "{}: {:?}", s.name, s.alerts);
+        }
+        let patrol = stories.iter().find(|s| s.name == "NAF01").unwrap();
+        assert!(patrol.identities.contains_key("assumed_friend"));
+        // 2: the intruder from Mali is tracked within the first five minutes and found
+        // suspect, its transponder off.
+        let (stories, _) = play(crate::library::load(2, None).unwrap());
+        let intruders: Vec<&Story> = stories
+            .iter()
+            .filter(|s| s.origin == Origin::Intruder)
+            .collect();
+        assert_eq!(intruders.len(), 1);
+        let intruder = intruders[0];
+        assert!(intruder.tracked_s.unwrap() < 300.0, "{intruder:?}");
+        assert!(intruder.identities.contains_key("suspect"), "{intruder:?}");
+        assert!(alerted(intruder, "transponder_off"), "{intruder:?}");
+        // 3: the hijack squawk and the spoofed ADS-B raise their alerts on the right
+        // aircraft, at the times the scenario says.
+        let (stories, _) = play(crate::library::load(3, None).unwrap());
+        let named = |n: &str| stories.iter().find(|s| s.name == n).unwrap();
+        let hijack = named("AFR1552");
+        let at = hijack
+            .alerts
+            .iter()
+            .find(|a| a.1 == "emergency")
+            .map(|a| a.0);
+        assert!(
+            at.is_some_and(|t| (420.0..450.0).contains(&t)),
+            "{hijack:?}"
+        );
+        let spoofed = named("UAE783");
+        let at = spoofed
+            .alerts
+            .iter()
+            .find(|a| a.1 == "spoofing")
+            .map(|a| a.0);
+        assert!(
+            at.is_some_and(|t| (600.0..700.0).contains(&t)),
+            "{spoofed:?}"
+        );
+        for s in stories
+            .iter()
+            .filter(|s| !["AFR1552", "UAE783"].contains(&s.name.as_str()))
+        {
+            assert!(!alerted(s, "spoofing") && !alerted(s, "emergency"), "{s:?}");
+        }
     }
 
     /// Regression: during a long-range radar's outage the fighter, kept by a primary-only gap

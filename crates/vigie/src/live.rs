@@ -32,8 +32,13 @@ pub(crate) const NIGER_SCENARIO: &str = include_str!("../../../scenarios/niger.t
 /// and serves the operator display. Open the address it prints and log in with the demo
 /// user and password it prints (a new password every run).
 ///
+/// The instructor (login printed too) can start any exercise of the library from the
+/// display: 1 the civil traffic picture, 2 a low-level intruder from the western border,
+/// 3 a hijack squawk and ADS-B spoofing (docs/exercises.md).
+///
 /// Examples:
 ///   vigie demo                   # http://127.0.0.1:8080, real time
+///   vigie demo --exercise 2      # start with the low-level intruder
 ///   vigie demo --speed 10        # ten simulated seconds per second
 ///   vigie demo --bind 0.0.0.0:9000 --audit demo-audit.jsonl
 #[derive(Debug, clap::Args)]
@@ -48,6 +53,9 @@ pub struct DemoArgs {
     /// Another draw of the same exercise.
     #[arg(long)]
     seed: Option<u64>,
+    /// Start with this exercise of the library (1–3) instead of the national picture.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=3))]
+    exercise: Option<u32>,
     /// Append the audit log to this file (default: kept in memory for the demo).
     #[arg(long)]
     audit: Option<PathBuf>,
@@ -218,14 +226,17 @@ fn one() -> f64 {
 
 pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
     check_speed(args.speed)?;
-    let sim = vigie_sim::from_text(
-        NIGER_SCENARIO,
-        Path::new("scenarios/niger.toml (built in)"),
-        Overrides {
-            seed: args.seed,
-            duration_s: None,
-        },
-    )?;
+    let sim = match args.exercise {
+        Some(n) => crate::library::load(n, args.seed)?,
+        None => vigie_sim::from_text(
+            NIGER_SCENARIO,
+            Path::new("scenarios/niger.toml (built in)"),
+            Overrides {
+                seed: args.seed,
+                duration_s: None,
+            },
+        )?,
+    };
     let mut users = Users::in_memory();
     let password = random_hex(6)?;
     users.add("demo", Role::Operator, &password, false)?;
@@ -245,12 +256,29 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         &map.airports,
         Some(&sim.fpl_messages()),
     )?;
-    context.coverage = coverage;
+    context.coverage = coverage.clone();
     map.airspace = vigie_ident::airspace::map_geojson(&context.volumes, context.country.as_ref());
     let terrain = sim.terrain_shared();
+    let starter: crate::pipeline::Starter = {
+        let (country, airports, seed) = (map.country.clone(), map.airports.clone(), args.seed);
+        Box::new(move |number| {
+            let sim = crate::library::load(number, seed)?;
+            let (setup, reader) = crate::judge::niger_setup()?;
+            let fpl = sim.fpl_messages();
+            let mut context =
+                crate::judge::context(&setup, &reader, &country, &airports, Some(&fpl))?;
+            context.coverage = coverage.clone();
+            Ok(crate::pipeline::Started {
+                sim: Box::new(sim),
+                context,
+            })
+        })
+    };
     let banner = format!(
-        "vigie demo: the Niger exercise at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)\n           instructor / {instructor_password}  (instructor: pause, speed, injections)",
-        args.speed, args.bind
+        "vigie demo: {} at {}× real time\n  display  http://{}\n  login    demo / {password}  (operator)\n           instructor / {instructor_password}  (instructor: pause, speed, injections)",
+        sim.scenario().name,
+        args.speed,
+        args.bind
     );
     let served = Served {
         users,
@@ -262,6 +290,7 @@ pub fn demo(args: DemoArgs) -> anyhow::Result<()> {
         context,
         terrain,
         journal: args.journal.map(|path| (path, 1.0)),
+        library: Some((crate::library::briefings()?, starter)),
     };
     run(
         Feed::Sim(Box::new(sim), args.speed),
@@ -357,6 +386,7 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
         context,
         terrain,
         journal: d.record.map(|r| (dir.join(r.journal), r.sync_every_s)),
+        library: None,
     };
     run(feed, tracker, served, sink)
 }
@@ -476,6 +506,8 @@ struct Served {
     terrain: Option<Arc<vigie_terrain::Dem>>,
     /// The journal to record to, and its sync period.
     journal: Option<(PathBuf, f64)>,
+    /// The exercises an instructor may start, and how to build them.
+    library: Option<(Vec<vigie_train::Briefing>, crate::pipeline::Starter)>,
 }
 
 fn run(
@@ -502,7 +534,10 @@ fn run(
         context,
         terrain,
         journal,
+        library,
     } = served;
+    let (library, starter) = library.unzip();
+    let journal_path = journal.clone();
     let journal = match journal {
         Some((path, sync_every_s)) => {
             let name = match &feed {
@@ -521,11 +556,14 @@ fn run(
         None => None,
     };
     let exercise = match &feed {
-        Feed::Sim(sim, speed) => Some(Arc::new(vigie_server::exercise::Control::with_objectives(
-            *speed,
-            sim.scenario().name.clone(),
-            crate::pipeline::objectives(sim),
-        ))),
+        Feed::Sim(sim, speed) => Some(Arc::new(
+            vigie_server::exercise::Control::with_objectives(
+                *speed,
+                crate::exercise::current(sim),
+                crate::exercise::objectives(sim),
+            )
+            .with_library(library.unwrap_or_default()),
+        )),
         Feed::Live(_) => None,
     };
     let pipeline_exercise = exercise.clone();
@@ -575,6 +613,8 @@ fn run(
                         sink,
                         journal,
                         exercise: pipeline_exercise,
+                        starter,
+                        journal_path,
                     };
                     crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, stages)
                 })?

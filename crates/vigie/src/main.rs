@@ -3,9 +3,11 @@
 mod coverage;
 mod decode;
 mod eval;
+mod exercise;
 mod feeds;
 mod journal;
 mod judge;
+mod library;
 mod live;
 mod pipeline;
 mod record;

@@ -12,9 +12,9 @@ use serde::Deserialize;
 use vigie_core::interop::TrackRow;
 use vigie_core::{Report, SensorTable};
 use vigie_ingest::cat062::Cat062Encoder;
-use vigie_server::exercise::{Control, Done, Inject};
+use vigie_server::exercise::Control;
 use vigie_server::picture::Picture;
-use vigie_sim::{Injection, Simulator};
+use vigie_sim::Simulator;
 use vigie_track::{Config, Output, Tracker};
 
 use crate::feeds::LiveFeed;
@@ -116,6 +116,11 @@ impl Cat062Sink {
         })
     }
 
+    /// Another exercise: the tracks of the one before are not sent again.
+    pub fn forget(&mut self) {
+        self.tracks.clear();
+    }
+
     fn update(&mut self, out: &Output, now_s: f64) {
         for u in &out.updates {
             self.tracks.insert(u.row.track_id, u.row);
@@ -150,6 +155,16 @@ impl Cat062Sink {
     }
 }
 
+/// What another exercise needs to start: its simulator, the identification context of
+/// its airspace and flight plans, and its briefing.
+pub struct Started {
+    pub sim: Box<Simulator>,
+    pub context: vigie_ident::identifier::Context,
+}
+
+/// Builds exercise `number` of the library when the instructor starts it.
+pub type Starter = Box<dyn FnMut(u32) -> anyhow::Result<Started> + Send>;
+
 /// Where the pipeline's results go besides the picture.
 pub struct Stages {
     /// Identification, each second.
@@ -160,6 +175,44 @@ pub struct Stages {
     pub journal: Option<crate::journal::Shared>,
     /// The instructor's controls, for an exercise.
     pub exercise: Option<Arc<Control>>,
+    /// Another exercise of the library, when the instructor starts one.
+    pub starter: Option<Starter>,
+    /// The journal's first file, and its sync period: each exercise started gets its own,
+    /// numbered beside it, and its after-action report when it ends.
+    pub journal_path: Option<(std::path::PathBuf, f64)>,
+}
+
+/// The tracker, identification and outputs one feed runs through.
+pub struct Chain {
+    pub tracker: Tracker,
+    pub out: Output,
+    pub judge: crate::judge::Judge,
+    pub sink: Option<Cat062Sink>,
+    pub journal: Option<crate::journal::Shared>,
+}
+
+impl Chain {
+    pub fn step(&mut self, reports: &[Report], now_s: f64, picture: &RwLock<Picture>) {
+        let out = &mut self.out;
+        out.updates.clear();
+        out.ended.clear();
+        for r in reports {
+            self.tracker.push(*r, out);
+        }
+        crate::journal::tick(&mut self.journal, now_s, reports, out);
+        self.judge.observe(reports, out);
+        let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
+        for r in reports {
+            p.heard(usize::from(r.sensor.0), r.time_s);
+        }
+        p.apply(out);
+        p.advance(now_s);
+        drop(p);
+        self.judge.tick(now_s, picture);
+        if let Some(s) = self.sink.as_mut() {
+            s.update(out, now_s);
+        }
+    }
 }
 
 /// Runs the feed through the tracker and identification into the picture until `stop`.
@@ -172,63 +225,34 @@ pub fn run(
     stages: Stages,
 ) {
     let Stages {
-        mut judge,
-        mut sink,
-        mut journal,
+        judge,
+        sink,
+        journal,
         exercise,
+        starter,
+        journal_path,
     } = stages;
-    let mut tracker = Tracker::new(config, table);
-    let mut out = Output::default();
-    let mut step = |reports: &[Report], now_s: f64| {
-        out.updates.clear();
-        out.ended.clear();
-        for r in reports {
-            tracker.push(*r, &mut out);
-        }
-        crate::journal::tick(&mut journal, now_s, reports, &out);
-        judge.observe(reports, &out);
-        let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
-        for r in reports {
-            p.heard(usize::from(r.sensor.0), r.time_s);
-        }
-        p.apply(&out);
-        p.advance(now_s);
-        drop(p);
-        judge.tick(now_s, picture);
-        if let Some(s) = sink.as_mut() {
-            s.update(&out, now_s);
-        }
+    let mut chain = Chain {
+        tracker: Tracker::new(config, table),
+        out: Output::default(),
+        judge,
+        sink,
+        journal,
     };
     match feed {
-        Feed::Sim(mut sim, speed) => {
+        Feed::Sim(sim, speed) => {
             let control = exercise.unwrap_or_else(|| Arc::new(Control::new(speed)));
-            // Pacing restarts from here at each pause and change of speed.
-            let mut anchor = (Instant::now(), None::<f64>, control.speed());
-            loop {
-                if stop.load(Ordering::Relaxed) {
-                    return;
-                }
-                if control.paused() {
-                    std::thread::sleep(Duration::from_millis(100));
-                    anchor = (Instant::now(), None, control.speed());
-                    continue;
-                }
-                if control.speed() != anchor.2 {
-                    anchor = (Instant::now(), None, control.speed());
-                }
-                inject(&mut sim, &control, picture);
-                let Some(frame) = sim.next_frame() else {
-                    break;
-                };
-                let t0 = *anchor.1.get_or_insert(frame.time_s);
-                step(&frame.reports, frame.time_s + 1.0);
-                score(&control, frame, picture);
-                let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / anchor.2).max(0.0));
-                if !nap_until(anchor.0, due, stop) {
-                    return;
-                }
-            }
-            tracing::info!("the exercise is over; the picture stays as it ended");
+            let mut session = crate::exercise::Session {
+                sim,
+                started: 1,
+                starter,
+                journal_path,
+                config,
+                table,
+                picture,
+                control,
+            };
+            session.run(&mut chain, stop);
         }
         Feed::Live(live) => {
             let start = Instant::now();
@@ -244,7 +268,7 @@ pub fn run(
                 // Sources interleave: the tracker wants time order.
                 batch.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
                 let now_s = (live.shared.now_unix_s)() - live.shared.epoch_unix_s;
-                step(&batch, now_s);
+                chain.step(&batch, now_s, picture);
                 if tick.is_multiple_of(60) {
                     log_counters(&live);
                 }
@@ -256,137 +280,6 @@ pub fn run(
             }
         }
     }
-}
-
-/// The exercise's aircraft to find and identify, with the identities that are right for
-/// them: intruders suspect or hostile, civil flights neutral, fighters friends.
-pub fn objectives(sim: &Simulator) -> Vec<vigie_train::Objective> {
-    use vigie_ident::identity::Identity;
-    use vigie_sim::aircraft::AircraftType;
-    use vigie_sim::flight::Origin;
-    sim.plans()
-        .iter()
-        .map(|p| {
-            let (category, right) = match (p.origin, p.aircraft) {
-                (Origin::Intruder, _) => ("intruder", vec![Identity::Suspect, Identity::Hostile]),
-                (Origin::Scripted, AircraftType::Fighter) => {
-                    ("friendly", vec![Identity::AssumedFriend, Identity::Friend])
-                }
-                _ => ("civil", vec![Identity::Neutral]),
-            };
-            vigie_train::Objective {
-                target_id: p.target_id,
-                name: p
-                    .identity
-                    .callsign
-                    .map_or(p.name.clone(), |c| c.to_string()),
-                category,
-                right,
-            }
-        })
-        .collect()
-}
-
-/// One second of the exercise for the scoring: where the aircraft are, where the tracks
-/// are, the alerts raised.
-fn score(control: &Control, frame: &vigie_sim::Frame, picture: &RwLock<Picture>) {
-    use vigie_train::Position;
-    let truth: Vec<Position> = frame
-        .truth
-        .iter()
-        .map(|t| Position {
-            id: t.target_id,
-            lat_deg: t.lat_deg,
-            lon_deg: t.lon_deg,
-        })
-        .collect();
-    let p = picture.read().unwrap_or_else(|e| e.into_inner());
-    let tracks: Vec<Position> = p
-        .tracks()
-        .iter()
-        .map(|t| Position {
-            id: t.id,
-            lat_deg: t.lat_deg,
-            lon_deg: t.lon_deg,
-        })
-        .collect();
-    let mut scorer = control.scorer.lock().unwrap_or_else(|e| e.into_inner());
-    scorer.tick(p.time_s(), &truth, &tracks);
-    for a in p.open_alerts() {
-        scorer.alert(a.id, a.time_s, a.kind, a.track);
-    }
-}
-
-/// Applies the instructor's injections waiting, each aimed at the aircraft its track shows.
-fn inject(sim: &mut Simulator, control: &Control, picture: &RwLock<Picture>) {
-    for (by, request) in control.take_pending() {
-        let (time_s, outcome) = {
-            let p = picture.read().unwrap_or_else(|e| e.into_inner());
-            (p.time_s(), injection(sim, &request, &p))
-        };
-        let outcome = outcome.and_then(|i| sim.inject(&i).map_err(|e| e.to_string()));
-        match &outcome {
-            Ok(said) => tracing::info!("{by} injected: {said}"),
-            Err(why) => tracing::warn!("{by}'s injection refused: {why}"),
-        }
-        control.done(Done {
-            time_s,
-            by,
-            inject: request,
-            ok: outcome.is_ok(),
-            outcome: outcome.unwrap_or_else(|e| e),
-        });
-    }
-}
-
-/// The simulator's injection for an instructor's request: a track becomes the aircraft
-/// nearest it (within 10 km).
-fn injection(sim: &Simulator, r: &Inject, p: &Picture) -> Result<Injection, String> {
-    let target = |track: u32| {
-        let (lat, lon) = p
-            .track_position(track)
-            .ok_or_else(|| format!("no track {track} on the picture"))?;
-        sim.nearest_target(lat, lon, 10_000.0)
-            .ok_or_else(|| format!("no simulated aircraft near track {track}"))
-    };
-    Ok(match r {
-        Inject::RadarOutage { sensor, duration_s } => Injection::SensorOutage {
-            sensor: sensor.clone(),
-            duration_s: *duration_s,
-        },
-        Inject::Jamming {
-            sensor,
-            azimuth_deg,
-            width_deg,
-            plots_per_scan,
-            duration_s,
-        } => Injection::Jamming {
-            sensor: sensor.clone(),
-            azimuth_deg: *azimuth_deg,
-            width_deg: *width_deg,
-            plots_per_scan: *plots_per_scan,
-            duration_s: *duration_s,
-        },
-        Inject::Emergency { track, code } => Injection::Squawk {
-            target_id: target(*track)?,
-            code: vigie_core::Mode3A::parse(code).ok_or_else(|| format!("{code:?}"))?,
-        },
-        Inject::TransponderOff { track } => Injection::Transponder {
-            target_id: target(*track)?,
-            on: false,
-        },
-        Inject::Spoofing {
-            track,
-            offset_m,
-            bearing_deg,
-            duration_s,
-        } => Injection::AdsbSpoof {
-            target_id: target(*track)?,
-            offset_m: *offset_m,
-            bearing_deg: *bearing_deg,
-            duration_s: *duration_s,
-        },
-    })
 }
 
 /// What each source has received, decoded and skipped since the start, to the log.
@@ -404,7 +297,7 @@ fn log_counters(live: &LiveFeed) {
 
 /// Sleeps until `due` after `start`, in short naps so that a stop is heard; false if
 /// stopped.
-fn nap_until(start: Instant, due: Duration, stop: &AtomicBool) -> bool {
+pub fn nap_until(start: Instant, due: Duration, stop: &AtomicBool) -> bool {
     while let Some(wait) = due.checked_sub(start.elapsed()) {
         if stop.load(Ordering::Relaxed) {
             return false;
