@@ -48,7 +48,45 @@ pub enum Inject {
         bearing_deg: f64,
         duration_s: f64,
     },
+    /// A target from a template, flying a route drawn on the map from now on.
+    Target {
+        /// One of [`TEMPLATES`].
+        template: String,
+        /// `[lat_deg, lon_deg]` points, two at least.
+        route: Vec<[f64; 2]>,
+        /// Height above the ground (low flyers), or altitude: at most one; the
+        /// template's cruise level when neither.
+        #[serde(default)]
+        height_agl_m: Option<f64>,
+        #[serde(default)]
+        alt_ft: Option<f64>,
+        #[serde(default)]
+        speed_kt: Option<f64>,
+        #[serde(default)]
+        transponder: bool,
+        #[serde(default)]
+        squawk: Option<String>,
+        #[serde(default)]
+        callsign: Option<String>,
+        /// What the trainees should call it; suspect when its transponder is off,
+        /// neutral otherwise.
+        #[serde(default)]
+        identity: Option<String>,
+    },
 }
+
+/// The aircraft an instructor can add.
+pub const TEMPLATES: [&str; 6] = [
+    "light_aircraft",
+    "small_uav",
+    "helicopter",
+    "business_jet",
+    "airliner",
+    "fighter",
+];
+
+/// Route points a drawn target may have.
+pub const ROUTE_MAX: usize = 50;
 
 fn fifty() -> f64 {
     50.0
@@ -88,6 +126,7 @@ impl Inject {
                 _ => Err(format!("code must be 7500, 7600 or 7700, got {code:?}")),
             },
             Inject::TransponderOff { .. } => Ok(()),
+            Inject::Target { .. } => self.check_target(),
             Inject::Spoofing {
                 offset_m,
                 duration_s,
@@ -100,6 +139,59 @@ impl Inject {
                 Ok(())
             }
         }
+    }
+}
+
+impl Inject {
+    fn check_target(&self) -> Result<(), String> {
+        let Inject::Target {
+            template,
+            route,
+            height_agl_m,
+            alt_ft,
+            speed_kt,
+            identity,
+            ..
+        } = self
+        else {
+            return Ok(());
+        };
+        if !TEMPLATES.contains(&template.as_str()) {
+            return Err(format!(
+                "template must be one of {TEMPLATES:?}, got {template:?}"
+            ));
+        }
+        if !(2..=ROUTE_MAX).contains(&route.len()) {
+            return Err(format!(
+                "route needs 2 to {ROUTE_MAX} points, got {}",
+                route.len()
+            ));
+        }
+        if let Some([lat, lon]) = route
+            .iter()
+            .find(|[lat, lon]| !((-90.0..=90.0).contains(lat) && (-180.0..=180.0).contains(lon)))
+        {
+            return Err(format!(
+                "route point [{lat}, {lon}] is not [lat_deg, lon_deg]"
+            ));
+        }
+        if height_agl_m.is_some() && alt_ft.is_some() {
+            return Err("give height_agl_m or alt_ft, not both".into());
+        }
+        if height_agl_m.is_some_and(|h| !(10.0..=5_000.0).contains(&h)) {
+            return Err("height_agl_m must be 10–5000".into());
+        }
+        if alt_ft.is_some_and(|a| !(100.0..=60_000.0).contains(&a)) {
+            return Err("alt_ft must be 100–60000".into());
+        }
+        if speed_kt.is_some_and(|s| !(20.0..=1_200.0).contains(&s)) {
+            return Err("speed_kt must be 20–1200".into());
+        }
+        if let Some(i) = identity {
+            vigie_ident::identity::Identity::parse(i)
+                .ok_or_else(|| format!("{i:?} is not an identity"))?;
+        }
+        Ok(())
     }
 }
 
@@ -128,6 +220,8 @@ pub struct State {
     pub library: Vec<Briefing>,
     /// Trainee → position.
     pub assignments: std::collections::BTreeMap<String, String>,
+    /// The aircraft an instructor can add.
+    pub templates: Vec<&'static str>,
     /// An exercise asked for and not started yet.
     pub starting: Option<u32>,
 }
@@ -333,6 +427,7 @@ impl Control {
             library: self.library.clone(),
             assignments: lock(&self.scorer).assignments().clone(),
             starting: lock(&self.start).as_ref().map(|s| s.1),
+            templates: TEMPLATES.to_vec(),
         }
     }
 }

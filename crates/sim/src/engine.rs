@@ -91,6 +91,8 @@ pub struct Simulator {
     /// The terrain radars see over, when the scenario has one.
     terrain: Option<Arc<Dem>>,
     stats: Stats,
+    /// Plans the instructor injected: airborne at once, never spawned by their turn.
+    injected: std::collections::HashSet<usize>,
 }
 
 /// What an instructor injects into a running exercise.
@@ -121,10 +123,15 @@ pub enum Injection {
         bearing_deg: f64,
         duration_s: f64,
     },
+    /// A target flying a route from now on (its `start_s` is ignored); heights above
+    /// ground follow the terrain.
+    Flight(Box<crate::scenario::FlightSpec>),
 }
 
 #[derive(Debug, thiserror::Error, PartialEq)]
 pub enum InjectError {
+    #[error("the flight is wrong: {0}")]
+    Flight(String),
     #[error("no sensor {0:?} in this exercise")]
     NoSensor(String),
     #[error("no simulated aircraft {0}")]
@@ -226,6 +233,7 @@ impl Simulator {
             region,
             terrain,
             scenario,
+            injected: std::collections::HashSet::new(),
         })
     }
 
@@ -324,6 +332,7 @@ impl Simulator {
                 let state = if on { "on" } else { "off" };
                 Ok(format!("{}'s transponder {state}", name_of(self, p)))
             }
+            Injection::Flight(ref f) => self.inject_flight(f, now),
             Injection::AdsbSpoof {
                 target_id,
                 offset_m,
@@ -345,6 +354,60 @@ impl Simulator {
                 ))
             }
         }
+    }
+
+    /// A target the instructor adds: airborne at once, its identity drawn from its own
+    /// random stream so that the rest of the exercise draws the same.
+    fn inject_flight(
+        &mut self,
+        f: &crate::scenario::FlightSpec,
+        now: f64,
+    ) -> Result<String, InjectError> {
+        let mut problems = Problems::default();
+        crate::scenario::validate_flight(f, "flight", &mut problems);
+        if !problems.0.is_empty() {
+            let said: Vec<String> = problems
+                .0
+                .iter()
+                .map(|(k, m)| format!("{k}: {m}"))
+                .collect();
+            return Err(InjectError::Flight(said.join("; ")));
+        }
+        let id = self.plans.iter().map(|p| p.target_id).max().unwrap_or(0) + 1;
+        let mut rng = rng_stream(self.scenario.seed, "inject", u64::from(id));
+        let mut registry = traffic::Registry::default();
+        let mut plan = traffic::scripted(f, id, 0.0, &mut registry, &mut rng);
+        for (w, spec) in plan.waypoints.iter_mut().zip(&f.waypoint) {
+            if let Some(h) = spec.height_agl_m {
+                w.alt_m = ground_at(
+                    &self.scenario,
+                    self.terrain.as_deref(),
+                    w.lat_deg,
+                    w.lon_deg,
+                ) + h;
+            }
+        }
+        plan.start_s = now;
+        let index = self.plans.len();
+        self.airborne.push(Airborne {
+            plan: index,
+            kin: Kinematics::start(&plan),
+            perf: plan.performance(),
+            squawk: plan.identity.squawk,
+            transponder: plan.identity.transponder,
+            spoof_ne_m: None,
+            last_ecef: None,
+        });
+        self.plans.push(plan);
+        self.injected.insert(index);
+        self.stats.flights += 1;
+        Ok(format!(
+            "{} ({:?}) flying {} waypoints, transponder {}",
+            f.callsign.as_deref().unwrap_or(&f.name),
+            f.aircraft,
+            f.waypoint.len(),
+            if f.transponder { "on" } else { "off" }
+        ))
     }
 
     /// An action applied at the next frame, and, if given, its end later.
@@ -445,6 +508,10 @@ impl Simulator {
 
     fn spawn(&mut self, t0: f64, dt: f64) {
         while let Some(plan) = self.plans.get(self.next_plan) {
+            if self.injected.contains(&self.next_plan) {
+                self.next_plan += 1;
+                continue;
+            }
             if plan.start_s >= t0 + dt {
                 break;
             }

@@ -286,7 +286,7 @@ pub enum Place {
 }
 
 /// A scripted flight along waypoints.
-#[derive(Debug, Clone, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FlightSpec {
     pub name: String,
@@ -310,7 +310,7 @@ fn yes() -> bool {
 }
 
 /// One waypoint: give exactly one of the altitudes, and at most one speed.
-#[derive(Debug, Clone, Copy, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WaypointSpec {
     pub lat_deg: f64,
@@ -764,7 +764,7 @@ fn validate_traffic(s: &Scenario, p: &mut Problems) {
     }
 }
 
-fn validate_flight(fl: &FlightSpec, f: &str, p: &mut Problems) {
+pub(crate) fn validate_flight(fl: &FlightSpec, f: &str, p: &mut Problems) {
     p.check(
         fl.waypoint.len() >= 2,
         || format!("{f}.waypoint"),

@@ -73,7 +73,8 @@ pub struct Traffic {
 }
 
 /// Hands out unique identities.
-struct Registry {
+#[derive(Default)]
+pub(crate) struct Registry {
     mode_s: HashSet<u32>,
     squawks: HashSet<u16>,
     callsigns: HashSet<String>,
@@ -253,7 +254,7 @@ fn poisson_times(per_hour: f64, from_s: f64, to_s: f64, rng: &mut ChaCha8Rng) ->
     }
 }
 
-fn scripted(
+pub(crate) fn scripted(
     f: &FlightSpec,
     id: u32,
     ground_m: f64,

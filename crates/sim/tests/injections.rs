@@ -138,3 +138,68 @@ fn a_squawk_and_a_transponder_switched_off_reach_the_reports() {
         Err(InjectError::NoTarget(99_999))
     );
 }
+
+#[test]
+fn an_injected_target_flies_its_route_from_now_and_the_gap_filler_sees_it() {
+    let mut sim = niger();
+    let spec: vigie_sim::scenario::FlightSpec = toml::from_str(
+        r#"
+        name = "x1"
+        aircraft = "light_aircraft"
+        transponder = false
+        waypoint = [
+          { lat_deg = 14.30, lon_deg = 0.60, height_agl_m = 400, speed_kt = 110 },
+          { lat_deg = 13.80, lon_deg = 1.20, height_agl_m = 400 },
+        ]
+        "#,
+    )
+    .unwrap();
+    let tera = sensor_index(&sim, "tera-gf");
+    let site = &sim.sensor_table().sensor[usize::from(tera)];
+    let site = vigie_core::Geodetic::new(site.lat_deg, site.lon_deg, 0.0);
+    let flights_before = sim.plans().len();
+    let (mut seen_from, mut truth_from) = (None, None);
+    let mut injected_id = None;
+    while let Some(f) = sim.next_frame() {
+        let t = f.time_s;
+        let truth = injected_id.and_then(|id| f.truth.iter().find(|s| s.target_id == id));
+        if let Some(s) = truth {
+            truth_from.get_or_insert(t);
+            // A primary plot where the target is (within 1 km and 2°).
+            let line = site.geodesic_to(vigie_core::Geodetic::new(s.lat_deg, s.lon_deg, 0.0));
+            let near = f.reports.iter().any(|r| match r.measurement {
+                Measurement::Polar {
+                    range_m,
+                    azimuth_rad,
+                    ..
+                } => {
+                    let off = (azimuth_rad.to_degrees() - line.azimuth_start_deg).rem_euclid(360.0);
+                    r.sensor.0 == tera
+                        && r.kind == PlotKind::Psr
+                        && (range_m - line.distance_m).abs() < 1_000.0
+                        && off.min(360.0 - off) < 2.0
+                }
+                _ => false,
+            });
+            if near {
+                seen_from.get_or_insert(t);
+            }
+        }
+        if t == 100.0 {
+            sim.inject(&Injection::Flight(Box::new(spec.clone())))
+                .unwrap();
+            injected_id = sim.plans().last().map(|p| p.target_id);
+            assert_eq!(sim.plans().len(), flights_before + 1);
+        }
+    }
+    assert_eq!(truth_from, Some(101.0), "airborne from the next frame");
+    assert!(
+        seen_from.is_some_and(|t| t < 110.0),
+        "{seen_from:?} {:?}",
+        sim.plans().last()
+    );
+    let mut bad = spec;
+    bad.waypoint.truncate(1);
+    let err = sim.inject(&Injection::Flight(Box::new(bad))).unwrap_err();
+    assert!(err.to_string().contains("at least two waypoints"), "{err}");
+}

@@ -144,6 +144,11 @@ impl Scorer {
         }
     }
 
+    /// An aircraft added while the exercise runs (an instructor's target).
+    pub fn add_objective(&mut self, o: Objective) {
+        self.objectives.insert(o.target_id, o);
+    }
+
     /// The instructor puts a trainee at a position (or, with `None`, takes them off it).
     pub fn assign(&mut self, trainee: &str, position: Option<&str>) -> Result<(), String> {
         match position {

@@ -274,6 +274,15 @@ fn inject(sim: &mut Simulator, control: &Control, picture: &RwLock<Picture>) {
             (p.time_s(), injection(sim, &request, &p))
         };
         let outcome = outcome.and_then(|i| sim.inject(&i).map_err(|e| e.to_string()));
+        if let (Ok(_), Inject::Target { .. }) = (&outcome, &request) {
+            if let Some(o) = target_objective(sim, &request) {
+                control
+                    .scorer
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner())
+                    .add_objective(o);
+            }
+        }
         match &outcome {
             Ok(said) => tracing::info!("{by} injected: {said}"),
             Err(why) => tracing::warn!("{by}'s injection refused: {why}"),
@@ -335,5 +344,86 @@ fn injection(sim: &Simulator, r: &Inject, p: &Picture) -> Result<Injection, Stri
             bearing_deg: *bearing_deg,
             duration_s: *duration_s,
         },
+        Inject::Target { .. } => Injection::Flight(Box::new(target_flight(sim, r)?)),
+    })
+}
+
+/// The scenario flight of an instructor's target.
+fn target_flight(sim: &Simulator, r: &Inject) -> Result<vigie_sim::scenario::FlightSpec, String> {
+    let Inject::Target {
+        template,
+        route,
+        height_agl_m,
+        alt_ft,
+        speed_kt,
+        transponder,
+        squawk,
+        callsign,
+        ..
+    } = r
+    else {
+        return Err("not a target".into());
+    };
+    let aircraft = serde_json::from_value(serde_json::Value::String(template.clone()))
+        .map_err(|e| format!("template {template:?}: {e}"))?;
+    let waypoint = route
+        .iter()
+        .enumerate()
+        .map(
+            |(i, &[lat_deg, lon_deg])| vigie_sim::scenario::WaypointSpec {
+                lat_deg,
+                lon_deg,
+                alt_m: None,
+                alt_ft: *alt_ft,
+                height_agl_m: *height_agl_m,
+                speed_mps: None,
+                speed_kt: if i == 0 { *speed_kt } else { None },
+            },
+        )
+        .collect();
+    Ok(vigie_sim::scenario::FlightSpec {
+        name: format!("target-{}", sim.plans().len() + 1),
+        aircraft,
+        start_s: 0.0,
+        callsign: callsign.clone(),
+        mode_s: None,
+        squawk: squawk.clone(),
+        adsb: false,
+        transponder: *transponder,
+        turn_rate_max_deg_s: None,
+        waypoint,
+    })
+}
+
+/// What the trainees are scored on for the target just added (the simulator's last plan).
+fn target_objective(sim: &Simulator, r: &Inject) -> Option<vigie_train::Objective> {
+    use vigie_ident::identity::Identity;
+    let Inject::Target {
+        transponder,
+        identity,
+        ..
+    } = r
+    else {
+        return None;
+    };
+    let plan = sim.plans().last()?;
+    let usual = if *transponder {
+        Identity::Neutral
+    } else {
+        Identity::Suspect
+    };
+    let right = identity
+        .as_deref()
+        .and_then(Identity::parse)
+        .unwrap_or(usual);
+    Some(vigie_train::Objective {
+        target_id: plan.target_id,
+        name: plan
+            .identity
+            .callsign
+            .map_or(plan.name.clone(), |c| c.to_string()),
+        category: if *transponder { "civil" } else { "intruder" },
+        right: vec![right],
+        within_s: None,
     })
 }
