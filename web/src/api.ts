@@ -37,11 +37,23 @@ export type Inject =
   | { kind: "jamming"; sensor: string; azimuth_deg: number; width_deg: number; duration_s: number; plots_per_scan?: number }
   | { kind: "emergency"; track: number; code: string }
   | { kind: "transponder_off"; track: number }
-  | { kind: "spoofing"; track: number; offset_m: number; bearing_deg: number; duration_s: number };
+  | { kind: "spoofing"; track: number; offset_m: number; bearing_deg: number; duration_s: number }
+  | {
+    kind: "target"; template: string; route: [number, number][]; height_agl_m?: number; alt_ft?: number;
+    speed_kt?: number; transponder: boolean; identity?: Identity;
+  };
 export interface InjectionDone { time_s: number; by: string; inject: Inject; outcome: string; ok: boolean }
-export interface ExerciseState { paused: boolean; speed: number; injections: InjectionDone[] }
+export interface Text { en: string; fr: string }
+export interface Position { id: string; name: Text; box_deg: [number, number, number, number] | null }
+export interface Briefing { number: number; title: Text; briefing: Text; positions: Position[] }
+export interface ExerciseState {
+  paused: boolean; speed: number; injections: InjectionDone[]; exercise: Briefing | null; name: string;
+  library: Briefing[]; assignments: Record<string, string>; starting: number | null; templates: string[];
+  trainees: string[];
+}
+export interface TraineeView { name: string; exercise: Briefing | null; position: Position | null }
 export interface Push {
-  time_s: number; epoch_unix_s: number; exercise: boolean; full: boolean; tracks: Track[]; ended: number[];
+  time_s: number; epoch_unix_s: number; exercise: boolean; session: number; full: boolean; tracks: Track[]; ended: number[];
   sensors: Sensor[]; alerts?: Alert[]; threats?: Threat[];
 }
 
@@ -82,6 +94,10 @@ export const api = {
   exercise: () => call<ExerciseState>("GET", "/api/exercise"),
   exerciseControl: (c: { paused?: boolean; speed?: number }) => call<ExerciseState>("POST", "/api/exercise/control", c),
   inject: (i: Inject) => call<void>("POST", "/api/exercise/inject", i),
+  start: (number: number) => call<void>("POST", "/api/exercise/start", { number }),
+  assign: (trainee: string, position: string | null) =>
+    call<ExerciseState>("POST", "/api/exercise/assign", { trainee, position }),
+  briefing: () => call<TraineeView>("GET", "/api/exercise/briefing"),
   report: (track: number) => call<void>("POST", `/api/tracks/${track}/report`),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
   coverage: () => call<CoverageIndex>("GET", "/api/coverage"),

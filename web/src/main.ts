@@ -1,6 +1,6 @@
 // The operator display: log in, then the live air picture.
 import "./style.css";
-import { api, ApiError, IDENTITIES, subscribe, type Identification, type Identity, type Me, type TrackDetail } from "./api";
+import { api, ApiError, IDENTITIES, subscribe, type Identification, type Identity, type Me, type TrackDetail, type TraineeView } from "./api";
 import { isMuted, renderAlerts, renderThreats, soundNew, toggleMute } from "./alerts";
 import { InstructorConsole } from "./instructor";
 import { AirMap } from "./map";
@@ -79,9 +79,20 @@ function start(me: Me): void {
     link.textContent = linkUp ? t("link.up") : t("link.down");
     link.className = `link ${linkUp ? "up" : "down"}`;
   };
-  const instructor = new InstructorConsole(picture);
+  const instructor = new InstructorConsole(picture, map);
+  onLangChange(() => instructor.relabel());
+  // The briefing is read again for each exercise started, and now and then for the
+  // position the instructor gives.
+  let session = -1;
+  let briefing: TraineeView | null = null;
+  const showBriefing = () => renderBriefing(briefing, me);
+  onLangChange(showBriefing);
   const stop = subscribe((push) => {
     picture.apply(push);
+    if (push.exercise && (push.session !== session || pushes % 5 === 0)) {
+      session = push.session;
+      api.briefing().then((b) => { briefing = b; showBriefing(); }).catch(() => { /* logged out */ });
+    }
     $("exercise-banner").hidden = !push.exercise;
     document.body.classList.toggle("exercise", push.exercise);
     instructor.show(push.exercise && (me.role === "instructor" || me.role === "admin"));
@@ -204,6 +215,21 @@ function showIdentification(picture: Picture, ident: Identification | null): voi
 
 function ago(picture: Picture, time_s: number | null): string {
   return time_s === null ? "—" : `${Math.max(0, picture.time_s - time_s).toFixed(0)} ${t("ago")}`;
+}
+
+/** The exercise's briefing in the display's language, and the reader's position. */
+function renderBriefing(b: TraineeView | null, me: Me): void {
+  const panel = $("briefing-panel");
+  panel.hidden = !b?.exercise;
+  if (!b?.exercise) return;
+  const lang = currentLang();
+  $("brief-title").textContent = `${b.exercise.number}. ${b.exercise.title[lang]}`;
+  // Positions are the trainees'; the instructor gives them.
+  $("brief-position").hidden = me.role !== "operator";
+  $("brief-position").textContent = b.position
+    ? `${t("brief.position")}: ${b.position.name[lang]}`
+    : t("brief.none");
+  $("brief-text").innerHTML = b.exercise.briefing[lang].split("\n\n").map((p) => `<p>${esc(p)}</p>`).join("");
 }
 
 function renderPanels(picture: Picture, me: Me): void {

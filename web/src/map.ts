@@ -53,7 +53,7 @@ function style(theme: Theme): StyleSpecification {
     sources: {
       country: src(EMPTY), neighbours: src(EMPTY), airports: src(EMPTY), graticule: src(graticule(2)),
       rings: src(EMPTY), radars: src(EMPTY), trails: src(EMPTY), leaders: src(EMPTY), tracks: src(EMPTY),
-      measure: src(EMPTY), airspace: src(EMPTY),
+      measure: src(EMPTY), airspace: src(EMPTY), route: src(EMPTY),
     },
     layers: [
       { id: "background", type: "background", paint: { "background-color": c.background } },
@@ -117,6 +117,11 @@ function style(theme: Theme): StyleSpecification {
         paint: { "text-color": c.label, "text-halo-color": c.halo, "text-halo-width": 1.2 },
       },
       { id: "measure-line", type: "line", source: "measure", paint: { "line-color": c.measure, "line-width": 2 } },
+      { id: "route-line", type: "line", source: "route", paint: { "line-color": c.measure, "line-width": 2, "line-dasharray": [2, 2] } },
+      {
+        id: "route-points", type: "circle", source: "route", filter: ["==", ["geometry-type"], "Point"],
+        paint: { "circle-radius": 4, "circle-color": c.measure },
+      },
       {
         id: "measure-label", type: "symbol", source: "measure", filter: ["==", ["geometry-type"], "Point"],
         layout: { "text-field": ["get", "label"], "text-font": FONT, "text-size": 13, "text-allow-overlap": true },
@@ -136,6 +141,9 @@ export class AirMap {
   private coverage: number | null = null;
   private coverageIndex: CoverageIndex | undefined;
   private measurePoints: [number, number][] = [];
+  /** The instructor's route being drawn, or null. */
+  private route: [number, number][] | null = null;
+  private onRoute: (n: number) => void = () => {};
   readonly ready: Promise<void>;
 
   constructor(container: HTMLElement, theme: Theme, onSelect: (id: number | null) => void) {
@@ -150,11 +158,17 @@ export class AirMap {
     // The end-to-end tests find the map here to know where a track is drawn.
     (window as unknown as { __vigie: { map: MapLibre } }).__vigie = { map: this.map };
     this.map.on("click", "tracks", (e) => {
-      if (this.measuring) return;
+      if (this.measuring || this.route) return;
       const id = e.features?.[0]?.properties?.id;
       if (typeof id === "number") onSelect(id);
     });
     this.map.on("click", (e) => {
+      if (this.route) {
+        this.route.push([e.lngLat.lng, e.lngLat.lat]);
+        this.drawRoute();
+        this.onRoute(this.route.length);
+        return;
+      }
       if (this.measuring) { this.measureClick([e.lngLat.lng, e.lngLat.lat]); return; }
       if (this.map.queryRenderedFeatures(e.point, { layers: ["tracks"] }).length === 0) onSelect(null);
     });
@@ -242,7 +256,33 @@ export class AirMap {
     this.theme = theme;
     this.map.setStyle(style(theme), { diff: false });
     this.dense = false;
-    this.map.once("style.load", () => { addSymbols(this.map); this.applyBackground(); this.drawMeasure(); this.drawCoverage(); });
+    this.map.once("style.load", () => { addSymbols(this.map); this.applyBackground(); this.drawMeasure(); this.drawRoute(); this.drawCoverage(); });
+  }
+
+  /** The instructor's route tool: each click on the map adds a point until `endRoute`. */
+  startRoute(onChange: (points: number) => void): void {
+    this.route = [];
+    this.onRoute = onChange;
+    this.map.getCanvas().style.cursor = "crosshair";
+    this.drawRoute();
+  }
+
+  /** The route drawn, as [lat, lon] points; the tool is put away. */
+  endRoute(): [number, number][] {
+    const points = (this.route ?? []).map(([lon, lat]) => [lat, lon] as [number, number]);
+    this.route = null;
+    this.map.getCanvas().style.cursor = "";
+    this.drawRoute();
+    return points;
+  }
+
+  get drawingRoute(): boolean { return this.route !== null; }
+
+  private drawRoute(): void {
+    const pts = this.route ?? [];
+    const features: GeoJSON.Feature[] = pts.map((p) => ({ type: "Feature", properties: {}, geometry: { type: "Point", coordinates: p } }));
+    if (pts.length >= 2) features.push({ type: "Feature", properties: {}, geometry: { type: "LineString", coordinates: pts } });
+    this.source("route")?.setData({ type: "FeatureCollection", features });
   }
 
   get currentTheme(): Theme { return this.theme; }
