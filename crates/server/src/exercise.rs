@@ -8,7 +8,7 @@ use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
-pub use vigie_train::{Briefing, Position};
+pub use vigie_train::{Briefing, Position, Text};
 
 /// Injections waiting for the pipeline; more are refused (a bounded queue).
 pub const PENDING_MAX: usize = 64;

@@ -215,12 +215,20 @@ async fn a_session_reads_the_picture() {
     assert_eq!(status, StatusCode::OK);
     let spec: serde_json::Value = serde_json::from_str(&spec).expect("the description is JSON");
     assert_eq!(spec["openapi"], "3.1.0");
-    for route in [
-        "/api/tracks/{id}/identity",
-        "/api/threats",
-        "/api/alerts/{id}/ack",
-    ] {
-        assert!(spec["paths"].get(route).is_some(), "{route} is described");
+    // Every route the router serves is described.
+    let source = include_str!("../src/api.rs");
+    let routes: Vec<&str> = source
+        .split(".route(\"")
+        .skip(1)
+        .filter_map(|s| s.split('"').next())
+        .filter(|r| r.starts_with("/api/") && !r.contains('*'))
+        .collect();
+    assert!(routes.len() > 20, "{routes:?}");
+    for route in routes {
+        assert!(
+            spec["paths"].get(route).is_some(),
+            "{route} is not described"
+        );
     }
 }
 
@@ -466,6 +474,86 @@ async fn only_an_instructor_runs_the_exercise_and_only_an_exercise() {
     assert_eq!(pending[0].0, "ins");
     let audit: Vec<String> = s.audit.recent(20).into_iter().map(|e| e.action).collect();
     for action in ["inject", "exercise speed", "exercise paused"] {
+        assert!(audit.iter().any(|a| a == action), "{action}: {audit:?}");
+    }
+}
+
+#[tokio::test]
+async fn the_instructor_starts_exercises_and_assigns_trainees_who_read_their_briefing() {
+    use vigie_server::exercise::{Briefing, Control, Current, Position, Text};
+    let mut s = state();
+    let mut users = Users::in_memory();
+    for (name, role) in [("ins", Role::Instructor), ("op", Role::Operator)] {
+        users.add(name, role, "password-123", false).unwrap();
+    }
+    s.users = Arc::new(RwLock::new(users));
+    let text = |s: &str| Text {
+        en: s.into(),
+        fr: format!("{s} (fr)"),
+    };
+    let briefing = |number| Briefing {
+        number,
+        title: text(&format!("exercise {number}")),
+        briefing: text("watch the west"),
+        positions: vec![Position {
+            id: "west".into(),
+            name: text("Surveillance west"),
+            box_deg: Some([11.0, -1.0, 24.0, 6.5]),
+        }],
+    };
+    let current = Current {
+        name: "Exercise 1".into(),
+        briefing: Some(briefing(1)),
+    };
+    let control = Control::with_objectives(1.0, current, Vec::new())
+        .with_library(vec![briefing(1), briefing(2)]);
+    let control = Arc::new(control);
+    s.exercise = Some(Arc::clone(&control));
+    let (ins, op) = (login(&s, "ins").await, login(&s, "op").await);
+    // The instructor's view is not the trainee's: it says what was injected.
+    let (status, _, _) = send(&s, get("/api/exercise", Some(&op))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, _, state) = send(&s, get("/api/exercise", Some(&ins))).await;
+    assert!(state.contains(r#""trainees":["op"]"#), "{state}");
+    let start = |n: u32| format!(r#"{{"number":{n}}}"#);
+    let (status, _, _) = send(&s, post("/api/exercise/start", Some(&op), &start(2))).await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, body) = send(&s, post("/api/exercise/start", Some(&ins), &start(7))).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        body.contains("no exercise 7 in the library ([1, 2])"),
+        "{body}"
+    );
+    let (status, _, _) = send(&s, post("/api/exercise/start", Some(&ins), &start(2))).await;
+    assert_eq!(status, StatusCode::ACCEPTED);
+    assert_eq!(control.take_start(), Some(("ins".to_string(), 2)));
+    // Positions: only an operator, only a position of the exercise.
+    let assign = |who: &str, at: &str| format!(r#"{{"trainee":"{who}","position":"{at}"}}"#);
+    let (status, _, body) = send(
+        &s,
+        post("/api/exercise/assign", Some(&ins), &assign("ins", "west")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+    let (status, _, body) = send(
+        &s,
+        post("/api/exercise/assign", Some(&ins), &assign("op", "north")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("no position \\\"north\\\""), "{body}");
+    let (status, _, _) = send(
+        &s,
+        post("/api/exercise/assign", Some(&ins), &assign("op", "west")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    let (_, _, view) = send(&s, get("/api/exercise/briefing", Some(&op))).await;
+    let view: serde_json::Value = serde_json::from_str(&view).unwrap();
+    assert_eq!(view["exercise"]["briefing"]["fr"], "watch the west (fr)");
+    assert_eq!(view["position"]["id"], "west");
+    let audit: Vec<String> = s.audit.recent(20).into_iter().map(|e| e.action).collect();
+    for action in ["exercise start", "assign trainee"] {
         assert!(audit.iter().any(|a| a == action), "{action}: {audit:?}");
     }
 }
