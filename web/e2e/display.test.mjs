@@ -7,7 +7,9 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdirSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, existsSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { chromium } from "playwright-core";
@@ -17,6 +19,8 @@ const artifacts = join(here, "artifacts");
 mkdirSync(artifacts, { recursive: true });
 const bin = process.env.VIGIE_BIN ?? resolve(here, "../../target/release/vigie");
 const port = 18000 + Math.floor(Math.random() * 2000);
+// The session's journal: the exercise the instructor starts is recorded to e2e-2.vj.
+const recordings = mkdtempSync(join(tmpdir(), "vigie-e2e-"));
 const base = `http://127.0.0.1:${port}`;
 
 let server, browser, page, password, instructorPassword;
@@ -24,7 +28,8 @@ const requests = [];
 
 before(async () => {
   // At 10× the hour lasts six minutes: long enough for every test, even on a loaded machine.
-  server = spawn(bin, ["demo", "--speed", "10", "--bind", `127.0.0.1:${port}`], { stdio: ["ignore", "pipe", "pipe"] });
+  server = spawn(bin, ["demo", "--speed", "10", "--bind", `127.0.0.1:${port}`, "--journal", join(recordings, "e2e.vj")],
+    { stdio: ["ignore", "pipe", "pipe"] });
   server.stderr.on("data", () => {});
   password = await new Promise((ok, fail) => {
     let out = "";
@@ -304,4 +309,75 @@ test("no request leaves 127.0.0.1", async () => {
   assert.ok(requests.length > 5);
   const outside = requests.filter((u) => !u.startsWith(`${base}/`) && !u.startsWith(`ws://127.0.0.1:${port}/`) && !u.startsWith("data:") && !u.startsWith("blob:"));
   assert.deepEqual(outside, []);
+});
+
+test("the exercise's after-action report is saved at its end, and rebuilt the same from its journal alone", async () => {
+  const stopped = new Promise((ok) => server.on("exit", ok));
+  server.kill("SIGINT");
+  await stopped;
+  const saved = join(recordings, "e2e-2.report.html");
+  assert.ok(existsSync(saved), "the report beside the journal");
+  const rebuilt = join(recordings, "rebuilt.html");
+  execFileSync(bin, ["review", join(recordings, "e2e-2.vj"), "--report", rebuilt], { stdio: "ignore" });
+  assert.equal(readFileSync(rebuilt, "utf8"), readFileSync(saved, "utf8"));
+  assert.match(readFileSync(saved, "utf8"), /Surveillance west/);
+});
+
+test("the review replays the exercise: the picture and every action on one timeline, with seek and speed", async () => {
+  const reviewPort = port + 1;
+  const review = spawn(bin, ["review", join(recordings, "e2e-2.vj"), "--bind", `127.0.0.1:${reviewPort}`], { stdio: ["ignore", "pipe", "pipe"] });
+  review.stderr.on("data", () => {});
+  try {
+    const login = await new Promise((ok, fail) => {
+      let out = "";
+      const timer = setTimeout(() => fail(new Error(`no login line from vigie review: ${out}`)), 30_000);
+      review.stdout.on("data", (d) => {
+        out += d;
+        const m = out.match(/instructor \/ ([0-9a-f]+)/);
+        if (m) { clearTimeout(timer); ok(m[1]); }
+      });
+    });
+    const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const room = await context.newPage();
+    room.setDefaultTimeout(90_000);
+    await room.goto(`http://127.0.0.1:${reviewPort}`);
+    await room.fill("#login-name", "instructor");
+    await room.fill("#login-password", login);
+    await room.click("#login-form button[type=submit]");
+    await room.waitForSelector("#review-bar:not([hidden])");
+    assert.equal(await room.isVisible("#review-banner"), true);
+    assert.equal(await room.isHidden("#instructor-panel"), true, "nothing to instruct in a review");
+    // Every action is on the timeline: the trainee's, the instructor's.
+    const titles = await room.locator("#rv-marks .mark").evaluateAll((ms) => ms.map((m) => m.title));
+    for (const what of [/demo: report track/, /demo: set identity track \d+: \w+ → suspect/, /instructor: inject .*radar_outage/, /demo: acknowledge alert/]) {
+      assert.ok(titles.some((t) => what.test(t)), `${what} in ${JSON.stringify(titles)}`);
+    }
+    // Seek to the trainee's decision: the picture is as it was then, the intruder suspect
+    // by the trainee's hand; then play on at ×16.
+    await room.selectOption("#rv-speed", "1");
+    await room.click("#rv-play");
+    await room.waitForFunction(() => document.querySelector("#rv-play")?.textContent === "Play");
+    const at = await room.locator("#rv-marks .mark", { hasText: "" }).evaluateAll(
+      (ms) => Number(ms.find((m) => /set identity/.test(m.title)).dataset.t));
+    await room.locator(`#rv-marks .mark[data-t="${at}"]`).first().click();
+    await room.waitForFunction((t) => {
+      const v = Number(document.querySelector("#rv-seek")?.value);
+      return Math.abs(v - t) <= 1;
+    }, at);
+    await room.waitForFunction(async () => (await (await fetch("/api/tracks")).json()).some(
+      (t) => t.identity === "suspect" && t.identity_decided));
+    assert.match(await room.textContent("#rv-actions li:first-child"), /set identity/);
+    await room.screenshot({ path: join(artifacts, "9-review.png") });
+    // Back to the start: the decision is not made yet.
+    const start = Number(await room.getAttribute("#rv-seek", "min"));
+    await room.evaluate(async (t) => { await fetch("/api/review", { method: "POST", headers: { "content-type": "application/json" }, body: JSON.stringify({ seek_s: t + 5 }) }); }, start);
+    await room.waitForFunction(async () => !(await (await fetch("/api/tracks")).json()).some((t) => t.identity_decided));
+    await room.selectOption("#rv-speed", "16");
+    await room.click("#rv-play");
+    const t0 = Number(await room.inputValue("#rv-seek"));
+    await room.waitForFunction((t) => Number(document.querySelector("#rv-seek")?.value) >= t + 30, t0);
+    await context.close();
+  } finally {
+    review.kill("SIGINT");
+  }
 });

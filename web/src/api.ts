@@ -51,6 +51,10 @@ export interface ExerciseState {
   library: Briefing[]; assignments: Record<string, string>; starting: number | null; templates: string[];
   trainees: string[];
 }
+export interface Mark { time_s: number; user: string; action: string; detail: string }
+export interface ReviewState {
+  name: string; start_s: number; end_s: number; time_s: number; paused: boolean; speed: number; marks: Mark[];
+}
 export interface TraineeView { name: string; exercise: Briefing | null; position: Position | null }
 export interface Push {
   time_s: number; epoch_unix_s: number; exercise: boolean; session: number; full: boolean; tracks: Track[]; ended: number[];
@@ -98,6 +102,8 @@ export const api = {
   assign: (trainee: string, position: string | null) =>
     call<ExerciseState>("POST", "/api/exercise/assign", { trainee, position }),
   briefing: () => call<TraineeView>("GET", "/api/exercise/briefing"),
+  review: () => call<ReviewState>("GET", "/api/review"),
+  reviewControl: (c: { paused?: boolean; speed?: number; seek_s?: number }) => call<ReviewState>("POST", "/api/review", c),
   report: (track: number) => call<void>("POST", `/api/tracks/${track}/report`),
   layer: (name: string) => call<GeoJSON.FeatureCollection>("GET", `/api/map/${name}`),
   coverage: () => call<CoverageIndex>("GET", "/api/coverage"),

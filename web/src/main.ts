@@ -3,6 +3,7 @@ import "./style.css";
 import { api, ApiError, IDENTITIES, subscribe, type Identification, type Identity, type Me, type TrackDetail, type TraineeView } from "./api";
 import { isMuted, renderAlerts, renderThreats, soundNew, toggleMute } from "./alerts";
 import { InstructorConsole } from "./instructor";
+import { ReviewBar } from "./review";
 import { AirMap } from "./map";
 import { Picture } from "./picture";
 import { TrackTable, esc } from "./table";
@@ -80,6 +81,15 @@ function start(me: Me): void {
     link.className = `link ${linkUp ? "up" : "down"}`;
   };
   const instructor = new InstructorConsole(picture, map);
+  const review = new ReviewBar(me, () => picture.epoch_unix_s);
+  // A review replays a recording: nothing to instruct, the timeline instead.
+  let reviewing = false;
+  void review.start().then((on) => {
+    reviewing = on;
+    $("review-banner").hidden = !on;
+    document.body.classList.toggle("review", on);
+  });
+  onLangChange(() => review.relabel());
   onLangChange(() => instructor.relabel());
   // The briefing is read again for each exercise started, and now and then for the
   // position the instructor gives.
@@ -95,7 +105,7 @@ function start(me: Me): void {
     }
     $("exercise-banner").hidden = !push.exercise;
     document.body.classList.toggle("exercise", push.exercise);
-    instructor.show(push.exercise && (me.role === "instructor" || me.role === "admin"));
+    instructor.show(push.exercise && !reviewing && (me.role === "instructor" || me.role === "admin"));
     instructor.sensors();
     map.setSensors(picture.sensors);
     renderPanels(picture, me);
@@ -116,7 +126,8 @@ function start(me: Me): void {
   $("theme").onclick = () => {
     const next = map.currentTheme === "night" ? "day" : "night";
     localStorage.setItem("vigie.theme", next);
-    document.body.className = next;
+    document.body.classList.remove("night", "day");
+    document.body.classList.add(next);
     map.setTheme(next);
     redraw();
   };

@@ -2,7 +2,9 @@
 //!
 //! This crate owns vigie's recording of a session: every input the tracker was given (the
 //! sensors' reports, tick by tick, in the order it took them), every system output (the
-//! tracks it produced), and every operator and instructor action, in one append-only file.
+//! tracks it produced, and identification's identities, alerts and threats), every operator
+//! and instructor action, and, in an exercise, the simulator's truth and what the trainees
+//! are scored on, in one append-only file.
 //! A session is re-run from it deterministically (the same reports in the same order give
 //! the same tracks), and an after-action review reads it.
 //!
@@ -13,7 +15,8 @@
 //!
 //! An 8-byte magic (`VIGIEJ01`), then frames: a little-endian `u32` payload length, the
 //! CRC-32 of kind and payload, a kind byte, the payload. Reports and tracks are fixed binary
-//! layouts (little-endian); the session's start and actions are JSON.
+//! layouts (little-endian), and so is the truth; the session's start, actions and
+//! identification's outputs are JSON.
 //!
 //! ## Crash safety and the flush policy
 //!
@@ -50,6 +53,18 @@ pub struct Start {
     pub sensors: serde_json::Value,
     /// The tracker's settings (serde JSON of its `Config`).
     pub tracker: serde_json::Value,
+    /// An exercise's briefing and the objectives its trainees are scored on, so that the
+    /// score can be worked out again from the journal alone.
+    #[serde(default)]
+    pub training: Option<serde_json::Value>,
+}
+
+/// Where a simulated aircraft was (an exercise's truth).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TruthPoint {
+    pub id: u32,
+    pub lat_deg: f64,
+    pub lon_deg: f64,
 }
 
 /// Someone did something: an operator, an instructor, or vigie's exercise control.
@@ -79,12 +94,32 @@ pub enum Entry {
         ended: Vec<u32>,
     },
     Action(Action),
+    /// What identification changed in that tick (identities, alerts, threats), as the
+    /// server has it.
+    Judged {
+        time_s: f64,
+        picture: serde_json::Value,
+    },
+    /// An exercise's truth at that tick.
+    Truth {
+        time_s: f64,
+        aircraft: Vec<TruthPoint>,
+    },
 }
 
 const KIND_START: u8 = 1;
 const KIND_INPUT: u8 = 2;
 const KIND_OUTPUT: u8 = 3;
 const KIND_ACTION: u8 = 4;
+const KIND_JUDGED: u8 = 5;
+const KIND_TRUTH: u8 = 6;
+
+/// Identification's outputs, with the tick's time.
+#[derive(Serialize, Deserialize)]
+struct Judged {
+    time_s: f64,
+    picture: serde_json::Value,
+}
 
 #[derive(Debug, thiserror::Error)]
 pub enum JournalError {
@@ -305,6 +340,26 @@ fn encode(e: &Entry, out: &mut Vec<u8>) -> Result<u8, JournalError> {
             serde_json::to_writer(&mut *out, a)?;
             KIND_ACTION
         }
+        Entry::Judged { time_s, picture } => {
+            serde_json::to_writer(
+                &mut *out,
+                &Judged {
+                    time_s: *time_s,
+                    picture: picture.clone(),
+                },
+            )?;
+            KIND_JUDGED
+        }
+        Entry::Truth { time_s, aircraft } => {
+            out.extend_from_slice(&time_s.to_le_bytes());
+            out.extend_from_slice(&(aircraft.len() as u32).to_le_bytes());
+            for a in aircraft {
+                out.extend_from_slice(&a.id.to_le_bytes());
+                out.extend_from_slice(&a.lat_deg.to_le_bytes());
+                out.extend_from_slice(&a.lon_deg.to_le_bytes());
+            }
+            KIND_TRUTH
+        }
         Entry::Input { time_s, reports } => {
             out.extend_from_slice(&time_s.to_le_bytes());
             out.extend_from_slice(&(reports.len() as u32).to_le_bytes());
@@ -337,6 +392,26 @@ fn decode(kind: u8, b: &[u8]) -> Option<Entry> {
     let e = match kind {
         KIND_START => Entry::Start(serde_json::from_slice(b).ok()?),
         KIND_ACTION => Entry::Action(serde_json::from_slice(b).ok()?),
+        KIND_JUDGED => {
+            let j: Judged = serde_json::from_slice(b).ok()?;
+            Entry::Judged {
+                time_s: j.time_s,
+                picture: j.picture,
+            }
+        }
+        KIND_TRUTH => {
+            let time_s = c.f64()?;
+            let n = c.u32()? as usize;
+            let mut aircraft = Vec::with_capacity(n.min(b.len() / 20));
+            for _ in 0..n {
+                aircraft.push(TruthPoint {
+                    id: c.u32()?,
+                    lat_deg: c.f64()?,
+                    lon_deg: c.f64()?,
+                });
+            }
+            Entry::Truth { time_s, aircraft }
+        }
         KIND_INPUT => {
             let time_s = c.f64()?;
             let n = c.u32()? as usize;
@@ -366,7 +441,8 @@ fn decode(kind: u8, b: &[u8]) -> Option<Entry> {
         }
         _ => return None,
     };
-    (kind == KIND_START || kind == KIND_ACTION || c.at == b.len()).then_some(e)
+    let json = matches!(kind, KIND_START | KIND_ACTION | KIND_JUDGED);
+    (json || c.at == b.len()).then_some(e)
 }
 
 struct Cursor<'a> {

@@ -57,6 +57,7 @@ fn session() -> Vec<Entry> {
         name: "Niger".into(),
         sensors: serde_json::json!({"sensor": []}),
         tracker: serde_json::json!({}),
+        training: Some(serde_json::json!({"objectives": []})),
     })];
     for tick in 0..20u32 {
         out.push(Entry::Input {
@@ -68,6 +69,22 @@ fn session() -> Vec<Entry> {
             updates: (0..tick).map(track).collect(),
             ended: vec![tick],
         });
+        out.push(Entry::Truth {
+            time_s: f64::from(tick),
+            aircraft: (0..tick % 4)
+                .map(|id| TruthPoint {
+                    id,
+                    lat_deg: 13.0 + f64::from(id),
+                    lon_deg: 2.0,
+                })
+                .collect(),
+        });
+        if tick % 5 == 0 {
+            out.push(Entry::Judged {
+                time_s: f64::from(tick),
+                picture: serde_json::json!({"identities": [[tick, "suspect", false]], "alerts": []}),
+            });
+        }
         if tick % 7 == 0 {
             out.push(Entry::Action(Action {
                 time_s: f64::from(tick),

@@ -116,6 +116,7 @@ fn main() {
         now_unix_s: Arc::new(|| 1_800_000_000),
         journal: None,
         exercise: None,
+        review: None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

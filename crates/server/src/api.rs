@@ -42,6 +42,8 @@ pub struct AppState {
     pub journal: Option<Arc<Mutex<vigie_journal::Writer>>>,
     /// The running exercise's controls; none for real sensors.
     pub exercise: Option<Arc<crate::exercise::Control>>,
+    /// An after-action review's timeline: the picture is a recorded session replayed.
+    pub review: Option<Arc<crate::review::ReviewControl>>,
 }
 
 impl AppState {
@@ -50,24 +52,9 @@ impl AppState {
     }
 
     fn log(&self, user: &str, action: &str, detail: String, outcome: &'static str) {
-        if let Some(j) = &self.journal {
-            let time_s = self
-                .picture
-                .read()
-                .unwrap_or_else(|e| e.into_inner())
-                .time_s();
-            let entry = vigie_journal::Entry::Action(vigie_journal::Action {
-                time_s,
-                user: user.to_string(),
-                action: action.to_string(),
-                detail: serde_json::json!({"detail": detail, "outcome": outcome}),
-            });
-            let mut w = j.lock().unwrap_or_else(|e| e.into_inner());
-            // Committed at once: an action is worth a write of its own.
-            if let Err(e) = w.append(&entry).and_then(|()| w.commit(f64::NEG_INFINITY)) {
-                tracing::error!("the journal failed to record an action: {e}");
-            }
-        }
+        let time_s = read(self).time_s();
+        let json = serde_json::json!({"detail": detail, "outcome": outcome});
+        self.journal_action(time_s, user, action, json);
         self.audit.record(audit::Entry {
             time_unix_s: self.now(),
             user: user.to_string(),
@@ -75,6 +62,26 @@ impl AppState {
             detail,
             outcome,
         });
+    }
+}
+
+impl AppState {
+    /// Records an action in the journal, if there is one; committed at once, an action
+    /// being worth a write of its own.
+    pub fn journal_action(&self, time_s: f64, user: &str, action: &str, detail: serde_json::Value) {
+        let Some(j) = &self.journal else {
+            return;
+        };
+        let entry = vigie_journal::Entry::Action(vigie_journal::Action {
+            time_s,
+            user: user.to_string(),
+            action: action.to_string(),
+            detail,
+        });
+        let mut w = j.lock().unwrap_or_else(|e| e.into_inner());
+        if let Err(e) = w.append(&entry).and_then(|()| w.commit(f64::NEG_INFINITY)) {
+            tracing::error!("the journal failed to record an action: {e}");
+        }
     }
 }
 
@@ -190,6 +197,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/exercise", get(exercise_state))
         .route("/api/exercise/control", post(exercise_control))
         .route("/api/exercise/briefing", get(exercise_briefing))
+        .route("/api/review", get(review_state).post(review_control))
         .route("/api/exercise/start", post(exercise_start))
         .route("/api/exercise/assign", post(exercise_assign))
         .route("/api/exercise/inject", post(exercise_inject))
@@ -393,6 +401,7 @@ async fn decide(
     let Path(id) = id?;
     let Json(d) = body?;
     caller.may(&state, Role::Operator, "set an identity")?;
+    live(&state)?;
     let user = &caller.session.user;
     let note = d.note.map(|n| n.chars().take(500).collect::<String>());
     let (time_s, epoch) = {
@@ -530,6 +539,8 @@ async fn exercise_assign(
         a.position.as_deref().unwrap_or("none")
     );
     state.log(&caller.session.user, "assign trainee", detail, "ok");
+    let json = serde_json::json!({"trainee": a.trainee, "position": a.position});
+    state.journal_action(read(&state).time_s(), &caller.session.user, ASSIGNED, json);
     Ok(Json(control.state()).into_response())
 }
 
@@ -587,12 +598,79 @@ async fn exercise_inject(
     Ok(StatusCode::ACCEPTED)
 }
 
+/// Acting on the picture needs a live one: a review's is a recording.
+fn live(state: &AppState) -> Result<(), ApiError> {
+    match state.review {
+        Some(_) => Err(ApiError(
+            StatusCode::CONFLICT,
+            "a review replays a recording: it cannot be acted on".into(),
+        )),
+        None => Ok(()),
+    }
+}
+
+fn review(state: &AppState) -> Result<&crate::review::ReviewControl, ApiError> {
+    state.review.as_deref().ok_or_else(|| {
+        ApiError(
+            StatusCode::CONFLICT,
+            "not a review: this picture is live".into(),
+        )
+    })
+}
+
+/// The replay's timeline: where the picture is, its speed, the session's actions.
+async fn review_state(State(state): State<AppState>, _: Caller) -> Result<Response, ApiError> {
+    Ok(Json(review(&state)?.state()).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ReviewRequest {
+    #[serde(default)]
+    paused: Option<bool>,
+    #[serde(default)]
+    speed: Option<f64>,
+    #[serde(default)]
+    seek_s: Option<f64>,
+}
+
+/// Play, pause, speed, seek (instructor and above: the room watches one timeline).
+async fn review_control(
+    State(state): State<AppState>,
+    caller: Caller,
+    body: Result<Json<ReviewRequest>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let Json(r) = body?;
+    caller.may(&state, Role::Instructor, "drive the review")?;
+    let control = review(&state)?;
+    let bad = |e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e);
+    if let Some(speed) = r.speed {
+        control.set_speed(speed).map_err(bad)?;
+    }
+    if let Some(t) = r.seek_s {
+        control.seek(t).map_err(bad)?;
+    }
+    if let Some(p) = r.paused {
+        control.set_paused(p);
+    }
+    Ok(Json(control.state()).into_response())
+}
+
 /// In an exercise, a trainee's action counts towards their score.
 fn scored(state: &AppState, user: &str, act: &vigie_train::Act) {
     if let Some(ex) = &state.exercise {
-        ex.act(read(state).time_s(), user, act);
+        let time_s = read(state).time_s();
+        let detail = serde_json::to_value(act).unwrap_or_default();
+        ex.act(time_s, user, act, || {
+            state.journal_action(time_s, user, SCORED, detail)
+        });
     }
 }
+
+/// The journal's action for what a trainee did, as the scorer takes it.
+pub const SCORED: &str = "scored";
+/// The journal's action for a trainee put at a position.
+pub const ASSIGNED: &str = "assigned";
 
 /// "New track": an operator reports a track (audited; scored in an exercise).
 async fn report_track(
@@ -602,6 +680,7 @@ async fn report_track(
 ) -> Result<StatusCode, ApiError> {
     let Path(id) = id?;
     caller.may(&state, Role::Operator, "report a track")?;
+    live(&state)?;
     if read(&state).track_position(id).is_none() {
         return Err(not_found("track"));
     }
@@ -647,6 +726,7 @@ async fn acknowledge(
 ) -> Result<StatusCode, ApiError> {
     let Path(id) = id?;
     caller.may(&state, Role::Operator, "acknowledge an alert")?;
+    live(&state)?;
     let user = &caller.session.user;
     let done = state
         .picture

@@ -352,11 +352,12 @@ impl Control {
     }
 
     /// A trainee's action, scored.
-    pub fn act(&self, time_s: f64, user: &str, act: &vigie_train::Act) {
-        self.scorer
-            .lock()
-            .unwrap_or_else(|e| e.into_inner())
-            .act(time_s, user, act);
+    /// A trainee's action, scored; `record` journals it while the score is held, so that
+    /// the journal has actions and seconds in the order the score took them.
+    pub fn act(&self, time_s: f64, user: &str, act: &vigie_train::Act, record: impl FnOnce()) {
+        let mut scorer = lock(&self.scorer);
+        scorer.act(time_s, user, act);
+        record();
     }
 
     pub fn score(&self) -> vigie_train::Score {

@@ -17,6 +17,7 @@ pub mod auth;
 pub mod exercise;
 pub mod overlay;
 pub mod picture;
+pub mod review;
 pub mod ws;
 
 use std::sync::Arc;

@@ -7,7 +7,7 @@
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use vigie_core::{SensorKind, SensorSpec};
 use vigie_ident::identifier::{is_event, AlertKey, Tick};
 use vigie_ident::identity::Identity;
@@ -98,7 +98,7 @@ pub struct SensorView {
 
 /// Where an alert is in its life: raised, acknowledged by someone, cleared (its condition
 /// ended, or, for an event, it was acknowledged).
-#[derive(Debug, Clone, Copy, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum AlertState {
     Raised,
@@ -106,7 +106,7 @@ pub enum AlertState {
     Cleared,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Alert {
     pub id: u64,
     pub time_s: f64,
@@ -114,7 +114,7 @@ pub struct Alert {
     pub sensor: Option<String>,
     /// The rule's kind: "emergency", "airspace", "transponder_off", "border_crossing",
     /// "code_change", "spoofing", "track_lost", "sensor_lost".
-    pub kind: &'static str,
+    pub kind: String,
     pub severity: Severity,
     /// Why, in words.
     pub text: String,
@@ -132,7 +132,7 @@ impl Alert {
 }
 
 /// One line of the threat list.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ThreatView {
     pub track: u32,
     pub callsign: Option<String>,
@@ -201,6 +201,17 @@ pub struct Picture {
     session: u32,
     /// The next delta replaces everything: another exercise started.
     full_due: bool,
+    journal: JournalDue,
+}
+
+/// What identification changed since the journal last took it (only while journaling, so
+/// that nothing grows when nobody takes it).
+#[derive(Debug, Default)]
+struct JournalDue {
+    on: bool,
+    identities: Vec<(u32, Identity, bool)>,
+    alerts: bool,
+    threats: bool,
 }
 
 impl Picture {
@@ -229,7 +240,58 @@ impl Picture {
             identities: HashMap::new(),
             session: 0,
             full_due: false,
+            journal: JournalDue::default(),
         }
+    }
+
+    /// Keeps what identification changes for [`Picture::take_journal`].
+    pub fn set_journaling(&mut self, on: bool) {
+        self.journal = JournalDue {
+            on,
+            ..JournalDue::default()
+        };
+    }
+
+    /// What identification changed since the last call, for the journal: identities that
+    /// changed, and the alerts and the threats, whole, when they changed.
+    pub fn take_journal(&mut self) -> Option<serde_json::Value> {
+        let due = &mut self.journal;
+        if due.identities.is_empty() && !due.alerts && !due.threats {
+            return None;
+        }
+        let mut v = serde_json::json!({ "identities": std::mem::take(&mut due.identities) });
+        if std::mem::take(&mut due.alerts) {
+            v["alerts"] = serde_json::to_value(self.open_alerts()).unwrap_or_default();
+        }
+        if std::mem::take(&mut self.journal.threats) {
+            v["threats"] = serde_json::to_value(&self.threats).unwrap_or_default();
+        }
+        Some(v)
+    }
+
+    /// A recorded tick of identification put back (an after-action review): the
+    /// identities that changed, and the alerts and threats as they then were.
+    pub fn replay_judged(&mut self, judged: &serde_json::Value) {
+        let part = |key: &str| judged.get(key).cloned();
+        let identities: Vec<(u32, Identity, bool)> = part("identities")
+            .and_then(|v| serde_json::from_value(v).ok())
+            .unwrap_or_default();
+        for (track, identity, decided) in identities {
+            self.set_identity(track, identity, decided);
+        }
+        if let Some(alerts) = part("alerts").and_then(|v| serde_json::from_value(v).ok()) {
+            self.alerts = alerts;
+            self.touch_alerts();
+        }
+        if let Some(threats) = part("threats").and_then(|v| serde_json::from_value(v).ok()) {
+            self.threats = threats;
+            self.threats_changed = true;
+        }
+    }
+
+    fn touch_alerts(&mut self) {
+        self.alerts_changed = true;
+        self.journal.alerts |= self.journal.on;
     }
 
     /// Another exercise starts: every track, alert and threat of the one before goes, the
@@ -250,6 +312,7 @@ impl Picture {
         }
         self.session += 1;
         self.full_due = true;
+        self.set_journaling(self.journal.on);
     }
 
     pub fn session(&self) -> u32 {
@@ -394,6 +457,7 @@ impl Picture {
                 .map(|t| self.threat_view(t))
                 .collect();
             self.threats_changed = true;
+            self.journal.threats |= self.journal.on;
         }
         self.alerts
             .iter()
@@ -404,6 +468,9 @@ impl Picture {
     /// A track's identity, from vigie's rules or (`decided`) an operator.
     pub fn set_identity(&mut self, track: u32, identity: Identity, decided: bool) {
         self.identities.insert(track, (identity, decided));
+        if self.journal.on {
+            self.journal.identities.push((track, identity, decided));
+        }
         if let Some(e) = self.tracks.get_mut(&track) {
             e.view.identity = identity;
             e.view.identity_decided = decided;
@@ -457,7 +524,7 @@ impl Picture {
             time_s: self.time_s,
             track: a.track_id,
             sensor: a.sensor.clone(),
-            kind: a.kind,
+            kind: a.kind.to_string(),
             severity: a.severity,
             text: format!("{subject}: {}", a.explanation),
             state: AlertState::Raised,
@@ -469,7 +536,7 @@ impl Picture {
         if !is_event(a.kind) {
             self.standing.insert(key, id);
         }
-        self.alerts_changed = true;
+        self.touch_alerts();
         id
     }
 
@@ -480,7 +547,7 @@ impl Picture {
         let a = self.alerts.iter_mut().find(|a| a.id == id)?;
         a.cleared_s = Some(time_s);
         a.state = AlertState::Cleared;
-        self.alerts_changed = true;
+        self.touch_alerts();
         Some(id)
     }
 
@@ -494,7 +561,7 @@ impl Picture {
         if a.acknowledged_by.is_none() {
             a.acknowledged_by = Some(user.to_string());
             a.acknowledged_s = Some(time_s);
-            if a.cleared_s.is_none() && is_event(a.kind) {
+            if a.cleared_s.is_none() && is_event(&a.kind) {
                 a.cleared_s = Some(time_s);
             }
             a.state = if a.cleared_s.is_some() {
@@ -502,7 +569,7 @@ impl Picture {
             } else {
                 AlertState::Acknowledged
             };
-            self.alerts_changed = true;
+            self.touch_alerts();
         }
         true
     }

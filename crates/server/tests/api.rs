@@ -115,6 +115,7 @@ fn state() -> AppState {
         now_unix_s: Arc::new(|| NOW),
         journal: None,
         exercise: None,
+        review: None,
     }
 }
 
@@ -556,4 +557,55 @@ async fn the_instructor_starts_exercises_and_assigns_trainees_who_read_their_bri
     for action in ["exercise start", "assign trainee"] {
         assert!(audit.iter().any(|a| a == action), "{action}: {audit:?}");
     }
+}
+
+#[tokio::test]
+async fn a_review_is_driven_by_an_instructor_and_its_picture_is_not_acted_on() {
+    use vigie_server::review::{Mark, ReviewControl};
+    let mut s = state();
+    let mut users = Users::in_memory();
+    for (name, role) in [("ins", Role::Instructor), ("op", Role::Operator)] {
+        users.add(name, role, "password-123", false).unwrap();
+    }
+    s.users = Arc::new(RwLock::new(users));
+    let (ins, op) = (login(&s, "ins").await, login(&s, "op").await);
+    let (status, _, _) = send(&s, get("/api/review", Some(&op))).await;
+    assert_eq!(status, StatusCode::CONFLICT, "a live picture is no review");
+    let mark = Mark {
+        time_s: 30.0,
+        user: "op".into(),
+        action: "set identity".into(),
+        detail: "track 7: pending → hostile".into(),
+    };
+    let control = Arc::new(ReviewControl::new(
+        "Exercise 2".into(),
+        1.0,
+        600.0,
+        vec![mark],
+    ));
+    s.review = Some(Arc::clone(&control));
+    let (_, _, body) = send(&s, get("/api/review", Some(&op))).await;
+    assert!(body.contains(r#""action":"set identity""#), "{body}");
+    let (status, _, _) = send(&s, post("/api/review", Some(&op), r#"{"seek_s":30}"#)).await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "the instructor drives");
+    let (status, _, body) = send(&s, post("/api/review", Some(&ins), r#"{"seek_s":900}"#)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(body.contains("within the session, 1 to 600 s"), "{body}");
+    let (status, _, _) = send(
+        &s,
+        post(
+            "/api/review",
+            Some(&ins),
+            r#"{"seek_s":30,"speed":16,"paused":true}"#,
+        ),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(
+        (control.take_seek(), control.speed(), control.paused()),
+        (Some(30.0), 16.0, true)
+    );
+    let (status, _, body) = send(&s, post("/api/alerts/1/ack", Some(&op), "")).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    assert!(body.contains("cannot be acted on"), "{body}");
 }

@@ -22,13 +22,13 @@ pub use report::report_html;
 pub const ASSOCIATION_M: f64 = 3_000.0;
 
 /// One simulated aircraft to be found and identified.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Objective {
     pub target_id: u32,
     /// Its callsign, or what the scenario calls it.
     pub name: String,
     /// "civil", "intruder", "friendly".
-    pub category: &'static str,
+    pub category: String,
     /// The identities that are right for it.
     pub right: Vec<Identity>,
     /// Seconds from its first system track to a right identity; none: no deadline.
@@ -67,6 +67,14 @@ impl Position {
     }
 }
 
+/// What an exercise's journal keeps of it, so that its score can be worked out again from
+/// the journal alone.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Training {
+    pub briefing: Option<Briefing>,
+    pub objectives: Vec<Objective>,
+}
+
 /// What the crew is told of an exercise, and the positions it is played from.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Briefing {
@@ -78,7 +86,8 @@ pub struct Briefing {
 }
 
 /// What a trainee did.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "act", rename_all = "snake_case")]
 pub enum Act {
     /// "New track": the trainee reports a track.
     Report {
@@ -332,7 +341,7 @@ impl Scorer {
         let correct = identified.as_ref().map(|i| o.right.contains(&i.2));
         ObjectiveScore {
             name: o.name.clone(),
-            category: o.category,
+            category: o.category.clone(),
             positions: t.map(|t| t.positions.clone()).unwrap_or_default(),
             within_s: o.within_s,
             in_time: o.within_s.and(correct).map(|right| {
@@ -414,7 +423,7 @@ pub struct TraineeScore {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct ObjectiveScore {
     pub name: String,
-    pub category: &'static str,
+    pub category: String,
     /// The positions whose sector it was first tracked in.
     pub positions: Vec<String>,
     /// Its deadline to identify, from the first system track.

@@ -70,7 +70,7 @@ pub fn report_html(score: &Score, title: &str, clock: &dyn Fn(f64) -> String) ->
         h += &format!(
             "<tr class=\"aircraft {cat}\"><td>{n}</td><td>{cat}</td><td>{first}</td><td>{rep}</td><td>{idt}</td><td>{due}</td><td>{id} {verdict}</td><td>{by}</td></tr>",
             n = esc(&o.name),
-            cat = o.category,
+            cat = esc(&o.category),
             first = o.first_tracked_s.map(clock).unwrap_or_default(),
             rep = secs(o.time_to_report_s),
             idt = secs(o.time_to_identify_s),

@@ -13,14 +13,14 @@ fn objectives() -> Vec<Objective> {
         Objective {
             target_id: 1,
             name: "intruder-1".into(),
-            category: "intruder",
+            category: "intruder".into(),
             right: vec![Identity::Suspect, Identity::Hostile],
             within_s: Some(120.0),
         },
         Objective {
             target_id: 2,
             name: "AFR520".into(),
-            category: "civil",
+            category: "civil".into(),
             right: vec![Identity::Neutral],
             within_s: None,
         },

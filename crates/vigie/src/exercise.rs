@@ -59,7 +59,7 @@ impl Session<'_> {
             };
             let t0 = *anchor.1.get_or_insert(frame.time_s);
             chain.step(&frame.reports, frame.time_s + 1.0, self.picture);
-            score(&self.control, frame, self.picture);
+            score(&self.control, frame, self.picture, &mut chain.journal);
             let due = Duration::from_secs_f64(((frame.time_s + 1.0 - t0) / anchor.2).max(0.0));
             if !nap_until(anchor.0, due, stop) {
                 break;
@@ -120,9 +120,14 @@ impl Session<'_> {
             return;
         };
         let path = numbered(first, self.started);
-        let opened =
-            crate::journal::start(&sim.scenario().name, true, epoch, self.table, &self.config)
-                .and_then(|start| crate::journal::open(&path, *sync_every_s, start));
+        let opened = crate::journal::start(
+            &sim.scenario().name,
+            epoch,
+            self.table,
+            &self.config,
+            Some(&training(sim)),
+        )
+        .and_then(|start| crate::journal::open(&path, *sync_every_s, start));
         match opened {
             Ok(w) => *journal.lock().unwrap_or_else(|e| e.into_inner()) = w,
             Err(e) => {
@@ -183,6 +188,14 @@ pub fn epoch_unix_s(sim: &Simulator) -> f64 {
         .unwrap_or(0.0)
 }
 
+/// What the journal keeps of an exercise for its score.
+pub fn training(sim: &Simulator) -> vigie_train::Training {
+    vigie_train::Training {
+        briefing: crate::library::briefing(sim.scenario()),
+        objectives: objectives(sim),
+    }
+}
+
 /// The exercise's name and briefing.
 pub fn current(sim: &Simulator) -> Current {
     Current {
@@ -228,7 +241,7 @@ pub fn objectives(sim: &Simulator) -> Vec<vigie_train::Objective> {
                     .identity
                     .callsign
                     .map_or(p.name.clone(), |c| c.to_string()),
-                category,
+                category: category.into(),
                 right,
                 within_s,
             })
@@ -238,7 +251,14 @@ pub fn objectives(sim: &Simulator) -> Vec<vigie_train::Objective> {
 
 /// One second of the exercise for the scoring: where the aircraft are, where the tracks
 /// are, the alerts raised.
-fn score(control: &Control, frame: &vigie_sim::Frame, picture: &RwLock<Picture>) {
+/// The truth goes into the journal while the score is held, in the order the score takes
+/// seconds and actions, so that the score can be worked out again from the journal.
+fn score(
+    control: &Control,
+    frame: &vigie_sim::Frame,
+    picture: &RwLock<Picture>,
+    journal: &mut Option<crate::journal::Shared>,
+) {
     use vigie_train::Point;
     let truth: Vec<Point> = frame
         .truth
@@ -262,8 +282,9 @@ fn score(control: &Control, frame: &vigie_sim::Frame, picture: &RwLock<Picture>)
     let mut scorer = control.scorer.lock().unwrap_or_else(|e| e.into_inner());
     scorer.tick(p.time_s(), &truth, &tracks);
     for a in p.open_alerts() {
-        scorer.alert(a.id, a.time_s, a.kind, a.track);
+        scorer.alert(a.id, a.time_s, &a.kind, a.track);
     }
+    crate::journal::truth(journal, p.time_s(), &frame.truth);
 }
 
 /// Applies the instructor's injections waiting, each aimed at the aircraft its track shows.
@@ -422,7 +443,7 @@ fn target_objective(sim: &Simulator, r: &Inject) -> Option<vigie_train::Objectiv
             .identity
             .callsign
             .map_or(plan.name.clone(), |c| c.to_string()),
-        category: if *transponder { "civil" } else { "intruder" },
+        category: if *transponder { "civil" } else { "intruder" }.into(),
         right: vec![right],
         within_s: None,
     })

@@ -3,11 +3,13 @@
 //! through a fresh tracker, compared with the tracks recorded).
 
 use std::path::Path;
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Mutex, RwLock};
 
 use anyhow::{bail, Context};
+use vigie_core::interop::TruthState;
 use vigie_core::{Report, SensorTable};
-use vigie_journal::{Entry, Reader, Start, Writer};
+use vigie_journal::{Entry, Reader, Start, TruthPoint, Writer};
+use vigie_server::picture::Picture;
 use vigie_track::{Config, Output, Tracker};
 
 /// A journal shared by the pipeline (ticks) and the server (actions).
@@ -30,40 +32,81 @@ pub fn open(path: &Path, sync_every_s: f64, start: Start) -> anyhow::Result<Writ
 /// The session's start as the journal has it.
 pub fn start(
     name: &str,
-    exercise: bool,
     epoch_unix_s: f64,
     table: &SensorTable,
     tracker: &Config,
+    training: Option<&vigie_train::Training>,
 ) -> anyhow::Result<Start> {
     Ok(Start {
         epoch_unix_s,
-        exercise,
+        exercise: training.is_some(),
         name: name.to_string(),
         sensors: serde_json::to_value(table)?,
         tracker: serde_json::to_value(tracker)?,
+        training: training.map(serde_json::to_value).transpose()?,
     })
 }
 
 /// Records one tick: the reports the tracker took and what it made of them; commits.
 /// A journal that fails is logged once and given up, never stopping the picture.
 pub fn tick(journal: &mut Option<Shared>, time_s: f64, reports: &[Report], out: &Output) {
+    if journal.is_none() {
+        return;
+    }
+    let input = Entry::Input {
+        time_s,
+        reports: reports.to_vec(),
+    };
+    let output = Entry::Output {
+        time_s,
+        updates: out.updates.iter().map(|u| u.row).collect(),
+        ended: out.ended.clone(),
+    };
+    record(journal, time_s, [input, output]);
+}
+
+/// Records what identification changed this tick, if anything.
+pub fn judged(journal: &mut Option<Shared>, time_s: f64, picture: &RwLock<Picture>) {
+    if journal.is_none() {
+        return;
+    }
+    let changed = picture
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .take_journal();
+    if let Some(picture) = changed {
+        record(journal, time_s, [Entry::Judged { time_s, picture }]);
+    }
+}
+
+/// Records an exercise's truth for the tick.
+pub fn truth(journal: &mut Option<Shared>, time_s: f64, truth: &[TruthState]) {
+    if journal.is_none() {
+        return;
+    }
+    let aircraft = truth
+        .iter()
+        .map(|t| TruthPoint {
+            id: t.target_id,
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+        })
+        .collect();
+    record(journal, time_s, [Entry::Truth { time_s, aircraft }]);
+}
+
+/// Appends and commits; a journal that fails is logged once and given up, never stopping
+/// the picture.
+fn record<const N: usize>(journal: &mut Option<Shared>, time_s: f64, entries: [Entry; N]) {
     let Some(j) = journal.as_ref() else {
         return;
     };
     let result = {
         let mut w = j.lock().unwrap_or_else(|e| e.into_inner());
-        w.append(&Entry::Input {
-            time_s,
-            reports: reports.to_vec(),
-        })
-        .and_then(|()| {
-            w.append(&Entry::Output {
-                time_s,
-                updates: out.updates.iter().map(|u| u.row).collect(),
-                ended: out.ended.clone(),
-            })
-        })
-        .and_then(|()| w.commit(time_s))
+        entries
+            .iter()
+            .try_for_each(|e| w.append(e))
+            .and_then(|()| w.commit(time_s))
     };
     if let Err(e) = result {
         tracing::error!("the journal failed ({e}): no more recording this session");
@@ -86,9 +129,15 @@ pub struct Rerun {
     pub torn: Option<vigie_journal::Torn>,
 }
 
-/// Re-runs a journal through a fresh tracker built from its start; `each` sees every tick's
-/// re-created output.
-pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun> {
+/// A journal's session, as its start frame has it.
+pub struct Opened {
+    pub start: Start,
+    pub table: SensorTable,
+    pub config: Config,
+}
+
+/// Opens a journal at its first frame, the session's start.
+pub fn read(path: &Path) -> anyhow::Result<(Reader<std::io::BufReader<std::fs::File>>, Opened)> {
     let mut reader = Reader::open(path)
         .with_context(|| format!("cannot read the journal {}", path.display()))?;
     let Some(Entry::Start(start)) = reader.next() else {
@@ -97,10 +146,25 @@ pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun
             path.display()
         );
     };
-    let table: SensorTable = serde_json::from_value(start.sensors)
+    let table: SensorTable = serde_json::from_value(start.sensors.clone())
         .with_context(|| format!("{}: the recorded sensor table", path.display()))?;
-    let config: Config = serde_json::from_value(start.tracker)
+    let config: Config = serde_json::from_value(start.tracker.clone())
         .with_context(|| format!("{}: the recorded tracker settings", path.display()))?;
+    Ok((
+        reader,
+        Opened {
+            start,
+            table,
+            config,
+        },
+    ))
+}
+
+/// Re-runs a journal through a fresh tracker built from its start; `each` sees every tick's
+/// re-created output.
+pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun> {
+    let (mut reader, opened) = read(path)?;
+    let Opened { table, config, .. } = opened;
     let mut tracker = Tracker::new(config, &table);
     let mut out = Output::default();
     let mut r = Rerun::default();
@@ -128,6 +192,7 @@ pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun
                 }
             }
             Entry::Action(_) => r.actions += 1,
+            Entry::Judged { .. } | Entry::Truth { .. } => {}
             Entry::Start(_) => bail!("{}: a second session start", path.display()),
         }
     }

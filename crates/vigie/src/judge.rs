@@ -388,7 +388,7 @@ mod tests {
         name: String,
         tracks: Vec<u32>,
         /// Every alert about its tracks: (time, kind).
-        alerts: Vec<(f64, &'static str)>,
+        alerts: Vec<(f64, String)>,
         /// Each identity its tracks were shown with, and when first.
         identities: BTreeMap<&'static str, f64>,
         /// When it first crossed into the country (truth), and when a track of it was
@@ -527,7 +527,7 @@ mod tests {
                     .and_then(|t| owner.get(&t))
                     .and_then(|t| stories.get_mut(t));
                 if let Some(s) = story {
-                    s.alerts.push((a.time_s, a.kind));
+                    s.alerts.push((a.time_s, a.kind.clone()));
                 }
             }
             for th in p.threats() {
@@ -733,7 +733,9 @@ mod tests {
         for s in &stories {
             eprintln!("{:?} {}: {s:?}", s.origin, s.name);
         }
-        let kinds = |s: &Story| s.alerts.iter().map(|a| a.1).collect::<Vec<_>>();
+        fn kinds(s: &Story) -> Vec<&str> {
+            s.alerts.iter().map(|a| a.1.as_str()).collect()
+        }
         let first = |s: &Story, kind: &str| s.alerts.iter().find(|a| a.1 == kind).map(|a| a.0);
 
         // Every intruder seen becomes suspect within 30 s of being tracked inside the
@@ -846,7 +848,7 @@ mod tests {
             panic!("one sensor alert: {sensor_alerts:?}");
         };
         assert_eq!(
-            (tahoua.kind, tahoua.sensor.as_deref()),
+            (tahoua.kind.as_str(), tahoua.sensor.as_deref()),
             ("sensor_lost", Some("tahoua-lr"))
         );
         assert!((2460.0..2475.0).contains(&tahoua.time_s), "{tahoua:?}");

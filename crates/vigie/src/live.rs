@@ -148,7 +148,7 @@ struct RecordConfig {
 /// over. Each is optional; paths are relative to the configuration's folder.
 #[derive(Debug, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct MapConfig {
+pub(crate) struct MapConfig {
     /// The defended country's boundary (Polygon or MultiPolygon features).
     country: Option<PathBuf>,
     /// Its neighbours' boundaries.
@@ -161,7 +161,7 @@ struct MapConfig {
 
 impl MapConfig {
     /// The layers, each file read and checked to be GeoJSON.
-    fn layers(&self, dir: &Path) -> anyhow::Result<MapLayers> {
+    pub(crate) fn layers(&self, dir: &Path) -> anyhow::Result<MapLayers> {
         let read = |file: &Option<PathBuf>, field: &str, builtin: String| match file {
             None => Ok(builtin),
             Some(f) => geojson_file(&dir.join(f)).with_context(|| format!("map.{field}")),
@@ -431,7 +431,7 @@ fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
     }
 }
 
-fn unix_now() -> f64 {
+pub(crate) fn unix_now() -> f64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| d.as_secs_f64())
@@ -523,6 +523,7 @@ fn run(
     let epoch = epoch_of(&feed) as i64;
     let mut picture = Picture::new(&table.sensor, epoch);
     picture.set_exercise(feed.simulated());
+    picture.set_journaling(served.journal.is_some());
     let picture = Arc::new(RwLock::new(picture));
     let Served {
         users,
@@ -540,16 +541,19 @@ fn run(
     let journal_path = journal.clone();
     let journal = match journal {
         Some((path, sync_every_s)) => {
-            let name = match &feed {
-                Feed::Sim(sim, _) => sim.scenario().name.clone(),
-                Feed::Live(_) => "live".to_string(),
+            let (name, training) = match &feed {
+                Feed::Sim(sim, _) => (
+                    sim.scenario().name.clone(),
+                    Some(crate::exercise::training(sim)),
+                ),
+                Feed::Live(_) => ("live".to_string(), None),
             };
             let start = crate::journal::start(
                 &name,
-                feed.simulated(),
                 epoch as f64,
                 &table,
                 &tracker_config,
+                training.as_ref(),
             )?;
             Some(crate::journal::create(&path, sync_every_s, start)?)
         }
@@ -592,7 +596,29 @@ fn run(
         now_unix_s: clock,
         journal: journal.clone(),
         exercise: exercise.clone(),
+        review: None,
     };
+    serve_with(state, bind, &banner, move |stop| {
+        let stages = crate::pipeline::Stages {
+            judge,
+            sink,
+            journal,
+            exercise: pipeline_exercise,
+            starter,
+            journal_path,
+        };
+        crate::pipeline::run(feed, &table, tracker_config, &picture, stop, stages)
+    })
+}
+
+/// Serves the display on `bind` until Ctrl-C, with `work` (the pipeline, or a replay) on a
+/// thread of its own that stops when the flag it is given is set.
+pub(crate) fn serve_with(
+    state: AppState,
+    bind: SocketAddr,
+    banner: &str,
+    work: impl FnOnce(&AtomicBool) + Send + 'static,
+) -> anyhow::Result<()> {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
@@ -603,21 +629,11 @@ fn run(
             .with_context(|| format!("cannot serve on {bind}"))?;
         println!("{banner}");
         let stop = Arc::new(AtomicBool::new(false));
-        let pipeline = {
-            let (stop, picture) = (Arc::clone(&stop), Arc::clone(&picture));
+        let worker = {
+            let stop = Arc::clone(&stop);
             std::thread::Builder::new()
                 .name("pipeline".into())
-                .spawn(move || {
-                    let stages = crate::pipeline::Stages {
-                        judge,
-                        sink,
-                        journal,
-                        exercise: pipeline_exercise,
-                        starter,
-                        journal_path,
-                    };
-                    crate::pipeline::run(feed, &table, tracker_config, &picture, &stop, stages)
-                })?
+                .spawn(move || work(&stop))?
         };
         let publisher = {
             let state = state.clone();
@@ -637,7 +653,7 @@ fn run(
             .await;
         stop.store(true, Ordering::Relaxed);
         publisher.abort();
-        let _ = pipeline.join();
+        let _ = worker.join();
         served.context("serving the display")
     })
 }

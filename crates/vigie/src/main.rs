@@ -11,6 +11,7 @@ mod library;
 mod live;
 mod pipeline;
 mod record;
+mod review;
 mod sim;
 mod track;
 
@@ -40,6 +41,7 @@ enum Command {
     Decode(decode::DecodeArgs),
     Record(record::RecordArgs),
     Replay(record::ReplayArgs),
+    Review(review::ReviewArgs),
     Sim(sim::SimArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
@@ -56,6 +58,7 @@ fn main() -> std::process::ExitCode {
         Command::Decode(args) => decode::run(args),
         Command::Record(args) => record::record(args),
         Command::Replay(args) => record::replay(args),
+        Command::Review(args) => review::run(args),
         Command::Sim(args) => sim::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),

@@ -209,6 +209,7 @@ impl Chain {
         p.advance(now_s);
         drop(p);
         self.judge.tick(now_s, picture);
+        crate::journal::judged(&mut self.journal, now_s, picture);
         if let Some(s) = self.sink.as_mut() {
             s.update(out, now_s);
         }
