@@ -645,13 +645,13 @@ async fn review_control(
     let control = review(&state)?;
     let bad = |e| ApiError(StatusCode::UNPROCESSABLE_ENTITY, e);
     if let Some(speed) = r.speed {
-        control.set_speed(speed).map_err(bad)?;
+        control.pace.set_speed(speed).map_err(bad)?;
     }
     if let Some(t) = r.seek_s {
         control.seek(t).map_err(bad)?;
     }
     if let Some(p) = r.paused {
-        control.set_paused(p);
+        control.pace.set_paused(p);
     }
     Ok(Json(control.state()).into_response())
 }

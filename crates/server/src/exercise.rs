@@ -243,8 +243,7 @@ pub struct Current {
 
 /// Shared between the API (the instructor, the trainees) and the pipeline (the simulator).
 pub struct Control {
-    paused: AtomicBool,
-    speed_bits: AtomicU64,
+    pace: Pace,
     pending: Mutex<VecDeque<(String, Inject)>>,
     done: Mutex<VecDeque<Done>>,
     /// The trainees' work against the exercise's truth.
@@ -272,8 +271,7 @@ impl Control {
             .map(|b| b.positions.clone())
             .unwrap_or_default();
         Control {
-            paused: AtomicBool::new(false),
-            speed_bits: AtomicU64::new(speed.to_bits()),
+            pace: Pace::new(speed, 1.0, SPEED_MAX),
             pending: Mutex::new(VecDeque::new()),
             done: Mutex::new(VecDeque::new()),
             scorer: Mutex::new(vigie_train::Scorer::with_positions(objectives, positions)),
@@ -368,24 +366,20 @@ impl Control {
     }
 
     pub fn paused(&self) -> bool {
-        self.paused.load(Ordering::Relaxed)
+        self.pace.paused()
     }
 
     pub fn set_paused(&self, paused: bool) {
-        self.paused.store(paused, Ordering::Relaxed);
+        self.pace.set_paused(paused);
     }
 
     /// Simulated seconds per second.
     pub fn speed(&self) -> f64 {
-        f64::from_bits(self.speed_bits.load(Ordering::Relaxed))
+        self.pace.speed()
     }
 
     pub fn set_speed(&self, speed: f64) -> Result<(), String> {
-        if !(1.0..=SPEED_MAX).contains(&speed) {
-            return Err(format!("speed must be 1 to {SPEED_MAX}, got {speed}"));
-        }
-        self.speed_bits.store(speed.to_bits(), Ordering::Relaxed);
-        Ok(())
+        self.pace.set_speed(speed)
     }
 
     /// Queues an injection; refused when it is wrong or the queue is full.
@@ -430,6 +424,49 @@ impl Control {
             starting: lock(&self.start).as_ref().map(|s| s.1),
             templates: TEMPLATES.to_vec(),
         }
+    }
+}
+
+/// Paused or playing, and how fast: an exercise's or a review's, read and set from any
+/// thread.
+pub struct Pace {
+    paused: AtomicBool,
+    speed_bits: AtomicU64,
+    min: f64,
+    max: f64,
+}
+
+impl Pace {
+    pub fn new(speed: f64, min: f64, max: f64) -> Pace {
+        Pace {
+            paused: AtomicBool::new(false),
+            speed_bits: AtomicU64::new(speed.to_bits()),
+            min,
+            max,
+        }
+    }
+
+    pub fn paused(&self) -> bool {
+        self.paused.load(Ordering::Relaxed)
+    }
+
+    pub fn set_paused(&self, paused: bool) {
+        self.paused.store(paused, Ordering::Relaxed);
+    }
+
+    pub fn speed(&self) -> f64 {
+        f64::from_bits(self.speed_bits.load(Ordering::Relaxed))
+    }
+
+    pub fn set_speed(&self, speed: f64) -> Result<(), String> {
+        if !(self.min..=self.max).contains(&speed) {
+            return Err(format!(
+                "speed must be {} to {}, got {speed}",
+                self.min, self.max
+            ));
+        }
+        self.speed_bits.store(speed.to_bits(), Ordering::Relaxed);
+        Ok(())
     }
 }
 

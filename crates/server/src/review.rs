@@ -2,10 +2,12 @@
 //! picture is, how fast it plays, and every action of the session to mark on the timeline.
 //! The server only records what a reviewer asks; the binary's replay applies it.
 
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Mutex;
 
 use serde::Serialize;
+
+use crate::exercise::Pace;
 
 /// The speeds a reviewer may choose.
 pub const SPEED_MAX: f64 = 64.0;
@@ -38,8 +40,8 @@ pub struct ReviewControl {
     start_s: f64,
     end_s: f64,
     marks: Vec<Mark>,
-    paused: AtomicBool,
-    speed_bits: AtomicU64,
+    /// Play or pause, and how fast.
+    pub pace: Pace,
     time_bits: AtomicU64,
     seek: Mutex<Option<f64>>,
 }
@@ -51,31 +53,10 @@ impl ReviewControl {
             start_s,
             end_s,
             marks,
-            paused: AtomicBool::new(false),
-            speed_bits: AtomicU64::new(1.0f64.to_bits()),
+            pace: Pace::new(1.0, 0.25, SPEED_MAX),
             time_bits: AtomicU64::new(start_s.to_bits()),
             seek: Mutex::new(None),
         }
-    }
-
-    pub fn paused(&self) -> bool {
-        self.paused.load(Ordering::Relaxed)
-    }
-
-    pub fn set_paused(&self, paused: bool) {
-        self.paused.store(paused, Ordering::Relaxed);
-    }
-
-    pub fn speed(&self) -> f64 {
-        f64::from_bits(self.speed_bits.load(Ordering::Relaxed))
-    }
-
-    pub fn set_speed(&self, speed: f64) -> Result<(), String> {
-        if !(0.25..=SPEED_MAX).contains(&speed) {
-            return Err(format!("speed must be 0.25 to {SPEED_MAX}, got {speed}"));
-        }
-        self.speed_bits.store(speed.to_bits(), Ordering::Relaxed);
-        Ok(())
     }
 
     /// A reviewer moves the picture to `time_s` (session seconds).
@@ -106,8 +87,8 @@ impl ReviewControl {
             start_s: self.start_s,
             end_s: self.end_s,
             time_s: f64::from_bits(self.time_bits.load(Ordering::Relaxed)),
-            paused: self.paused(),
-            speed: self.speed(),
+            paused: self.pace.paused(),
+            speed: self.pace.speed(),
             marks: self.marks.clone(),
         }
     }

@@ -602,7 +602,11 @@ async fn a_review_is_driven_by_an_instructor_and_its_picture_is_not_acted_on() {
     .await;
     assert_eq!(status, StatusCode::OK);
     assert_eq!(
-        (control.take_seek(), control.speed(), control.paused()),
+        (
+            control.take_seek(),
+            control.pace.speed(),
+            control.pace.paused()
+        ),
         (Some(30.0), 16.0, true)
     );
     let (status, _, body) = send(&s, post("/api/alerts/1/ack", Some(&op), "")).await;

@@ -319,8 +319,8 @@ impl Replay {
                     self.reset();
                 }
                 player.play_until(t, &self.picture);
-            } else if !self.control.paused() {
-                let to = (player.time_s + elapsed_s * self.control.speed()).min(state.end_s);
+            } else if !self.control.pace.paused() {
+                let to = (player.time_s + elapsed_s * self.control.pace.speed()).min(state.end_s);
                 player.play_until(to, &self.picture);
             }
             self.control.set_time(player.time_s);
