@@ -465,8 +465,9 @@ impl Cursor<'_> {
     fn u32(&mut self) -> Option<u32> {
         Some(u32::from_le_bytes(self.take()?))
     }
+    /// Every number recorded is finite: anything else is damage.
     fn f64(&mut self) -> Option<f64> {
-        Some(f64::from_le_bytes(self.take()?))
+        Some(f64::from_le_bytes(self.take()?)).filter(|v| v.is_finite())
     }
 }
 

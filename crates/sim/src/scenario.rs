@@ -382,17 +382,28 @@ impl EventSpec {
 /// A scenario that failed to load, with every problem found.
 pub type ScenarioError = FileError;
 
+/// The largest scenario file read: more is a mistake (or `/dev/zero` as a base).
+pub const FILE_MAX_BYTES: u64 = 16 << 20;
+
 /// Reads a scenario file's text.
 pub fn read(path: &Path) -> Result<String, ScenarioError> {
-    std::fs::read_to_string(path).map_err(|e| ScenarioError {
+    let fail = |message: String| ScenarioError {
         file: path.to_path_buf(),
         problems: vec![Problem {
             file: None,
             line: None,
             field: String::new(),
-            message: format!("cannot read: {e}"),
+            message,
         }],
-    })
+    };
+    let meta = std::fs::metadata(path).map_err(|e| fail(format!("cannot read: {e}")))?;
+    if !meta.is_file() || meta.len() > FILE_MAX_BYTES {
+        return Err(fail(format!(
+            "not a scenario file: a regular file of at most {} MB is",
+            FILE_MAX_BYTES >> 20
+        )));
+    }
+    std::fs::read_to_string(path).map_err(|e| fail(format!("cannot read: {e}")))
 }
 
 /// A scenario file and the `base` scenarios it amends (`base = "niger.toml"`), read

@@ -70,3 +70,15 @@ proptest! {
         }
     }
 }
+
+/// A base that is no scenario file (a device, a folder) is refused, not read for ever.
+#[test]
+fn a_base_that_is_not_a_file_is_refused() {
+    for base in ["/dev/zero", "/tmp"] {
+        let text = format!("base = \"{base}\"\nname = \"x\"\n");
+        let Err(e) = vigie_sim::from_text(&text, Path::new("x.toml"), Default::default()) else {
+            panic!("{base} accepted as a base");
+        };
+        assert!(e.to_string().contains("not a scenario file"), "{e}");
+    }
+}
