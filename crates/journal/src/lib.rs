@@ -107,12 +107,12 @@ pub enum Entry {
     },
 }
 
-const KIND_START: u8 = 1;
-const KIND_INPUT: u8 = 2;
-const KIND_OUTPUT: u8 = 3;
-const KIND_ACTION: u8 = 4;
-const KIND_JUDGED: u8 = 5;
-const KIND_TRUTH: u8 = 6;
+pub const KIND_START: u8 = 1;
+pub const KIND_INPUT: u8 = 2;
+pub const KIND_OUTPUT: u8 = 3;
+pub const KIND_ACTION: u8 = 4;
+pub const KIND_JUDGED: u8 = 5;
+pub const KIND_TRUTH: u8 = 6;
 
 /// Identification's outputs, with the tick's time.
 #[derive(Serialize, Deserialize)]
@@ -328,6 +328,17 @@ impl<R: Read> Iterator for Reader<R> {
             None => self.stop(format!("a frame of kind {kind} that does not decode")),
         }
     }
+}
+
+/// An entry's payload, as a frame holds it (and as the bus carries reports and tracks: one
+/// encoding everywhere); returns the frame's kind byte.
+pub fn encode_payload(e: &Entry, out: &mut Vec<u8>) -> Result<u8, JournalError> {
+    encode(e, out)
+}
+
+/// An entry from a frame's kind byte and payload; `None` if they do not decode whole.
+pub fn decode_payload(kind: u8, payload: &[u8]) -> Option<Entry> {
+    decode(kind, payload)
 }
 
 fn encode(e: &Entry, out: &mut Vec<u8>) -> Result<u8, JournalError> {

@@ -1,0 +1,331 @@
+//! # vigie-bus: the distributed deployment's bus
+//!
+//! A national system spans radar sites, an operations centre and consoles on several
+//! machines. This crate owns what they say to each other over NATS JetStream: the subjects
+//! and streams (docs/distributed.md), the message bodies (the journal's own payloads, so a
+//! stream is a recording), publishing and consuming in stream order, and the tracker's
+//! leadership in a JetStream key-value bucket.
+//!
+//! It owns no tracking, no decoding of sensor formats and no serving: `vigie ingest`,
+//! `vigie track --bus` and `vigie serve` use it. It reads no clock of its own: waits and
+//! leases are durations the caller gives.
+
+use std::time::Duration;
+
+use async_nats::jetstream::{self, consumer, stream};
+use bytes::Bytes;
+use futures::StreamExt;
+use vigie_core::interop::TrackRow;
+use vigie_core::Report;
+use vigie_journal::{decode_payload, encode_payload, Entry};
+
+mod leader;
+pub use leader::{Leadership, Lease};
+
+/// Reports from the sensor sites, one subject per site: `vigie.reports.<site>`.
+pub const REPORTS_STREAM: &str = "VIGIE_REPORTS";
+/// What the centre makes of them: tracks and identification's outputs.
+pub const PICTURE_STREAM: &str = "VIGIE_PICTURE";
+pub const TRACKS_SUBJECT: &str = "vigie.picture.tracks";
+pub const JUDGED_SUBJECT: &str = "vigie.picture.judged";
+/// How long the bus remembers a message id, so that a site that sends a batch again
+/// (after losing the bus mid-publish) does not duplicate it.
+pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
+
+/// The subject a site's reports go to.
+pub fn reports_subject(site: &str) -> String {
+    format!("vigie.reports.{site}")
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum BusError {
+    #[error("cannot reach the bus at {url}: {why}")]
+    Connect { url: String, why: String },
+    #[error("the bus: {0}")]
+    Nats(String),
+    #[error("a message that does not decode on {subject} (sequence {sequence})")]
+    Undecodable { subject: String, sequence: u64 },
+    #[error("a site name must be letters, digits, '-' or '_', got {0:?}")]
+    Site(String),
+}
+
+fn nats(e: impl std::fmt::Display) -> BusError {
+    BusError::Nats(e.to_string())
+}
+
+/// Where the streams are and how long they keep what they get: the streams are the
+/// recording.
+#[derive(Debug, Clone, serde::Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BusConfig {
+    /// `nats://host:4222`, or several, comma-separated.
+    pub url: String,
+    /// How long the streams keep messages, seconds (default: a week).
+    #[serde(default = "week")]
+    pub retention_s: f64,
+    /// The most each stream keeps, bytes (default: no limit but the retention).
+    #[serde(default)]
+    pub max_bytes: Option<i64>,
+}
+
+fn week() -> f64 {
+    7.0 * 86_400.0
+}
+
+/// One batch of reports as a consumer gets it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Batch {
+    /// The stream's sequence number: the order every tracker takes batches in.
+    pub sequence: u64,
+    pub time_s: f64,
+    pub reports: Vec<Report>,
+}
+
+/// One message of the picture stream.
+#[derive(Debug, Clone, PartialEq)]
+pub enum PictureMessage {
+    Tracks {
+        sequence: u64,
+        time_s: f64,
+        updates: Vec<TrackRow>,
+        ended: Vec<u32>,
+    },
+    Judged {
+        sequence: u64,
+        time_s: f64,
+        picture: serde_json::Value,
+    },
+}
+
+/// Where a consumer starts.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum From {
+    /// The oldest message kept.
+    Start,
+    /// A stream sequence number.
+    Sequence(u64),
+    /// Only what comes next.
+    New,
+}
+
+impl From {
+    fn policy(self) -> consumer::DeliverPolicy {
+        match self {
+            From::Start => consumer::DeliverPolicy::All,
+            From::Sequence(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
+            From::New => consumer::DeliverPolicy::New,
+        }
+    }
+}
+
+/// A connection to the bus.
+#[derive(Clone)]
+pub struct Bus {
+    client: async_nats::Client,
+    js: jetstream::Context,
+    config: BusConfig,
+}
+
+impl Bus {
+    /// Connects, and makes sure the streams and the leadership bucket exist.
+    pub async fn connect(config: &BusConfig) -> Result<Bus, BusError> {
+        let client = async_nats::ConnectOptions::new()
+            .retry_on_initial_connect()
+            .connection_timeout(Duration::from_secs(2))
+            .connect(config.url.as_str())
+            .await
+            .map_err(|e| BusError::Connect {
+                url: config.url.clone(),
+                why: e.to_string(),
+            })?;
+        let js = jetstream::new(client.clone());
+        let bus = Bus {
+            client,
+            js,
+            config: config.clone(),
+        };
+        bus.setup().await?;
+        Ok(bus)
+    }
+
+    async fn setup(&self) -> Result<(), BusError> {
+        let limits = |name: &str, subjects: Vec<String>| stream::Config {
+            name: name.to_string(),
+            subjects,
+            storage: stream::StorageType::File,
+            max_age: Duration::from_secs_f64(self.config.retention_s.max(1.0)),
+            max_bytes: self.config.max_bytes.unwrap_or(-1),
+            duplicate_window: DUPLICATE_WINDOW,
+            ..Default::default()
+        };
+        self.js
+            .get_or_create_stream(limits(REPORTS_STREAM, vec!["vigie.reports.>".into()]))
+            .await
+            .map_err(nats)?;
+        self.js
+            .get_or_create_stream(limits(PICTURE_STREAM, vec!["vigie.picture.>".into()]))
+            .await
+            .map_err(nats)?;
+        Ok(())
+    }
+
+    /// Whether the connection is up now.
+    pub fn connected(&self) -> bool {
+        self.client.connection_state() == async_nats::connection::State::Connected
+    }
+
+    /// Publishes a site's batch and waits for the stream to have it. `id` is the batch's
+    /// own name (site, boot, number): sent twice, it is kept once.
+    pub async fn publish_reports(
+        &self,
+        site: &str,
+        id: &str,
+        time_s: f64,
+        reports: &[Report],
+    ) -> Result<u64, BusError> {
+        if site.is_empty()
+            || !site
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+        {
+            return Err(BusError::Site(site.to_string()));
+        }
+        let entry = Entry::Input {
+            time_s,
+            reports: reports.to_vec(),
+        };
+        self.publish(&reports_subject(site), Some(id), &entry).await
+    }
+
+    /// Publishes one tick of the tracker's output.
+    pub async fn publish_tracks(
+        &self,
+        id: &str,
+        time_s: f64,
+        updates: Vec<TrackRow>,
+        ended: Vec<u32>,
+    ) -> Result<u64, BusError> {
+        let entry = Entry::Output {
+            time_s,
+            updates,
+            ended,
+        };
+        self.publish(TRACKS_SUBJECT, Some(id), &entry).await
+    }
+
+    /// Publishes what identification changed in a tick.
+    pub async fn publish_judged(
+        &self,
+        id: &str,
+        time_s: f64,
+        picture: serde_json::Value,
+    ) -> Result<u64, BusError> {
+        let entry = Entry::Judged { time_s, picture };
+        self.publish(JUDGED_SUBJECT, Some(id), &entry).await
+    }
+
+    async fn publish(&self, subject: &str, id: Option<&str>, e: &Entry) -> Result<u64, BusError> {
+        let mut body = Vec::new();
+        encode_payload(e, &mut body).map_err(nats)?;
+        let mut headers = async_nats::HeaderMap::new();
+        if let Some(id) = id {
+            headers.insert("Nats-Msg-Id", id);
+        }
+        let ack = self
+            .js
+            .publish_with_headers(subject.to_string(), headers, Bytes::from(body))
+            .await
+            .map_err(nats)?
+            .await
+            .map_err(nats)?;
+        Ok(ack.sequence)
+    }
+
+    /// Every site's batches, in the stream's order, from `from` on.
+    pub async fn reports(
+        &self,
+        from: From,
+    ) -> Result<impl futures::Stream<Item = Result<Batch, BusError>>, BusError> {
+        let messages = self.ordered(REPORTS_STREAM, from).await?;
+        Ok(messages.map(|m| {
+            let m = m.map_err(nats)?;
+            let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
+            match decode_payload(vigie_journal::KIND_INPUT, &m.payload) {
+                Some(Entry::Input { time_s, reports }) => Ok(Batch {
+                    sequence,
+                    time_s,
+                    reports,
+                }),
+                _ => Err(BusError::Undecodable { subject, sequence }),
+            }
+        }))
+    }
+
+    /// The picture's messages (tracks, identification), in order, from `from` on.
+    pub async fn picture(
+        &self,
+        from: From,
+    ) -> Result<impl futures::Stream<Item = Result<PictureMessage, BusError>>, BusError> {
+        let messages = self.ordered(PICTURE_STREAM, from).await?;
+        Ok(messages.map(|m| {
+            let m = m.map_err(nats)?;
+            let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
+            let kind = if subject == JUDGED_SUBJECT {
+                vigie_journal::KIND_JUDGED
+            } else {
+                vigie_journal::KIND_OUTPUT
+            };
+            match decode_payload(kind, &m.payload) {
+                Some(Entry::Output {
+                    time_s,
+                    updates,
+                    ended,
+                }) => Ok(PictureMessage::Tracks {
+                    sequence,
+                    time_s,
+                    updates,
+                    ended,
+                }),
+                Some(Entry::Judged { time_s, picture }) => Ok(PictureMessage::Judged {
+                    sequence,
+                    time_s,
+                    picture,
+                }),
+                _ => Err(BusError::Undecodable { subject, sequence }),
+            }
+        }))
+    }
+
+    async fn ordered(
+        &self,
+        stream_name: &str,
+        from: From,
+    ) -> Result<consumer::pull::Ordered, BusError> {
+        let stream = self.js.get_stream(stream_name).await.map_err(nats)?;
+        let consumer = stream
+            .create_consumer(consumer::pull::OrderedConfig {
+                deliver_policy: from.policy(),
+                ..Default::default()
+            })
+            .await
+            .map_err(nats)?;
+        consumer.messages().await.map_err(nats)
+    }
+
+    /// The last sequence number of a stream (0: empty).
+    pub async fn last_sequence(&self, stream_name: &str) -> Result<u64, BusError> {
+        let mut stream = self.js.get_stream(stream_name).await.map_err(nats)?;
+        Ok(stream.info().await.map_err(nats)?.state.last_sequence)
+    }
+
+    /// The tracker's leadership.
+    pub async fn leadership(&self, lease: Duration) -> Result<Leadership, BusError> {
+        Leadership::open(self.js.clone(), lease).await
+    }
+}
+
+fn sequence_of(m: &jetstream::Message) -> Result<u64, BusError> {
+    m.info()
+        .map(|i| i.stream_sequence)
+        .map_err(|e| BusError::Nats(e.to_string()))
+}

@@ -1,0 +1,138 @@
+//! The bus against a real nats-server: batches come back whole and in the stream's order,
+//! a batch sent twice is kept once, and the tracker's leadership passes by compare-and-set.
+
+mod common;
+
+use std::time::Duration;
+
+use futures::StreamExt;
+use vigie_bus::{Bus, BusConfig, From};
+use vigie_core::{Measurement, PlotKind, Report, SensorId};
+
+fn report(sensor: u16, time_s: f64) -> Report {
+    Report {
+        time_s,
+        sensor: SensorId(sensor),
+        kind: PlotKind::Psr,
+        measurement: Measurement::Polar {
+            range_m: 50_000.0 + time_s,
+            azimuth_rad: 1.0,
+            elevation_rad: None,
+        },
+        alt_m: None,
+        mode3a: None,
+        mode_s: None,
+        callsign: None,
+    }
+}
+
+fn config(url: &str) -> BusConfig {
+    BusConfig {
+        url: url.to_string(),
+        retention_s: 3_600.0,
+        max_bytes: None,
+    }
+}
+
+#[tokio::test]
+async fn batches_come_back_whole_in_order_and_once() {
+    let server = common::Server::start("order");
+    let bus = Bus::connect(&config(&server.url)).await.unwrap();
+    for i in 0..20u32 {
+        let site = if i % 2 == 0 { "niamey" } else { "agadez" };
+        let t = f64::from(i);
+        let batch = [report(i as u16 % 3, t), report(1, t + 0.5)];
+        bus.publish_reports(site, &format!("{site}-1-{i}"), t, &batch)
+            .await
+            .unwrap();
+    }
+    // Sent again after a lost acknowledgement: the stream keeps it once.
+    bus.publish_reports("niamey", "niamey-1-0", 0.0, &[report(0, 0.0)])
+        .await
+        .unwrap();
+    assert!(bus
+        .publish_reports("bad site", "x", 0.0, &[])
+        .await
+        .is_err());
+    let batches: Vec<_> = bus
+        .reports(From::Start)
+        .await
+        .unwrap()
+        .take(20)
+        .map(|b| b.unwrap())
+        .collect()
+        .await;
+    for (i, b) in batches.iter().enumerate() {
+        assert_eq!(b.sequence, i as u64 + 1);
+        assert_eq!(b.time_s, i as f64);
+        assert_eq!(b.reports[1], report(1, i as f64 + 0.5));
+    }
+    assert_eq!(
+        bus.last_sequence(vigie_bus::REPORTS_STREAM).await.unwrap(),
+        20
+    );
+}
+
+#[tokio::test]
+async fn leadership_passes_only_when_the_lease_is_stale() {
+    let server = common::Server::start("leader");
+    let bus = Bus::connect(&config(&server.url)).await.unwrap();
+    let lead = bus.leadership(Duration::from_millis(500)).await.unwrap();
+    assert_eq!(lead.current().await.unwrap(), None);
+    let a = lead
+        .take("a", None)
+        .await
+        .unwrap()
+        .expect("a takes an empty key");
+    assert!(
+        lead.take("b", None).await.unwrap().is_none(),
+        "b cannot create it"
+    );
+    let seen = lead.current().await.unwrap().unwrap();
+    let a = lead.renew(&a).await.unwrap().expect("a renews");
+    // b saw an older revision: the leader renewed since, so b's take-over fails.
+    assert!(lead.take("b", Some(&seen)).await.unwrap().is_none());
+    // a stops renewing; b takes over from the revision it now sees.
+    let seen = lead.current().await.unwrap().unwrap();
+    assert_eq!(seen.holder, "a");
+    let b = lead
+        .take("b", Some(&seen))
+        .await
+        .unwrap()
+        .expect("b takes over");
+    assert_eq!(lead.current().await.unwrap().unwrap().holder, "b");
+    // a comes back: its renewal is refused, it stands down.
+    assert!(lead.renew(&a).await.unwrap().is_none());
+    lead.release(&b).await.unwrap();
+    let free = lead.current().await.unwrap().unwrap();
+    assert_eq!(free.holder, "", "given up");
+    assert!(
+        lead.take("a", Some(&free)).await.unwrap().is_some(),
+        "and taken at once"
+    );
+}
+
+/// The streams are the recording: a bus restarted on its folder has every batch it had.
+#[tokio::test]
+async fn a_restarted_bus_keeps_its_streams() {
+    let mut server = common::Server::start("restart");
+    let bus = Bus::connect(&config(&server.url)).await.unwrap();
+    for i in 0..5u32 {
+        let t = f64::from(i);
+        bus.publish_reports("tera", &format!("tera-1-{i}"), t, &[report(2, t)])
+            .await
+            .unwrap();
+    }
+    server.stop();
+    let server = common::Server::start_in(server.dir.clone(), server.port);
+    let bus = Bus::connect(&config(&server.url)).await.unwrap();
+    let back: Vec<_> = bus
+        .reports(From::Sequence(3))
+        .await
+        .unwrap()
+        .take(3)
+        .map(|b| b.unwrap().time_s)
+        .collect()
+        .await;
+    assert_eq!(back, [2.0, 3.0, 4.0]);
+}

@@ -1,0 +1,65 @@
+//! A real `nats-server` (Debian's package) with JetStream on a free loopback port, in a
+//! folder of its own, stopped when dropped.
+
+use std::net::TcpListener;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+pub struct Server {
+    pub url: String,
+    pub port: u16,
+    child: Child,
+    pub dir: std::path::PathBuf,
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .expect("a free loopback port")
+}
+
+impl Server {
+    pub fn start(name: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("vigie-nats-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        Server::start_in(dir, free_port())
+    }
+
+    /// On a given folder and port: a restart finds its streams again.
+    pub fn start_in(dir: std::path::PathBuf, port: u16) -> Server {
+        let child = Command::new("nats-server")
+            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
+            .arg(&dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("nats-server must be installed (apt install nats-server; .ci/run does it)");
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(
+                Instant::now() < deadline,
+                "nats-server did not start on {port}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+        Server {
+            url: format!("nats://127.0.0.1:{port}"),
+            port,
+            child,
+            dir,
+        }
+    }
+
+    pub fn stop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
