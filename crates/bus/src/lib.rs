@@ -20,6 +20,7 @@ use vigie_core::Report;
 use vigie_journal::{decode_payload, encode_payload, Entry};
 
 mod leader;
+pub mod test_server;
 pub use leader::{Leadership, Lease};
 
 /// Reports from the sensor sites, one subject per site: `vigie.reports.<site>`.
@@ -81,6 +82,18 @@ pub struct Batch {
     pub reports: Vec<Report>,
 }
 
+/// One tick of the tracker's output, as published.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Tick {
+    /// The tick's whole second of report time: its name on the bus.
+    pub number: i64,
+    pub time_s: f64,
+    /// The tracker that published it.
+    pub by: String,
+    /// Reports the tracker had taken, in all, when it closed the tick.
+    pub reports: u64,
+}
+
 /// One message of the picture stream.
 #[derive(Debug, Clone, PartialEq)]
 pub enum PictureMessage {
@@ -89,6 +102,9 @@ pub enum PictureMessage {
         time_s: f64,
         updates: Vec<TrackRow>,
         ended: Vec<u32>,
+        /// The tracker that published it, and the reports it had taken in all.
+        by: String,
+        reports: u64,
     },
     Judged {
         sequence: u64,
@@ -197,20 +213,31 @@ impl Bus {
         self.publish(&reports_subject(site), Some(id), &entry).await
     }
 
-    /// Publishes one tick of the tracker's output.
+    /// Publishes one tick of the tracker's output: `tick` names it (a tick published again
+    /// by a tracker taking over is kept once), `by` is the tracker, `reports` how many reports
+    /// it has taken in all.
     pub async fn publish_tracks(
         &self,
-        id: &str,
-        time_s: f64,
+        tick: &Tick,
         updates: Vec<TrackRow>,
         ended: Vec<u32>,
     ) -> Result<u64, BusError> {
         let entry = Entry::Output {
-            time_s,
+            time_s: tick.time_s,
             updates,
             ended,
         };
-        self.publish(TRACKS_SUBJECT, Some(id), &entry).await
+        let headers = [
+            ("Vigie-Tracker", tick.by.clone()),
+            ("Vigie-Reports", tick.reports.to_string()),
+        ];
+        self.publish_with(
+            TRACKS_SUBJECT,
+            &format!("tracks-{}", tick.number),
+            &headers,
+            &entry,
+        )
+        .await
     }
 
     /// Publishes what identification changed in a tick.
@@ -225,11 +252,25 @@ impl Bus {
     }
 
     async fn publish(&self, subject: &str, id: Option<&str>, e: &Entry) -> Result<u64, BusError> {
+        self.publish_with(subject, id.unwrap_or_default(), &[], e)
+            .await
+    }
+
+    async fn publish_with(
+        &self,
+        subject: &str,
+        id: &str,
+        extra: &[(&str, String)],
+        e: &Entry,
+    ) -> Result<u64, BusError> {
         let mut body = Vec::new();
         encode_payload(e, &mut body).map_err(nats)?;
         let mut headers = async_nats::HeaderMap::new();
-        if let Some(id) = id {
+        if !id.is_empty() {
             headers.insert("Nats-Msg-Id", id);
+        }
+        for (k, v) in extra {
+            headers.insert(*k, v.as_str());
         }
         let ack = self
             .js
@@ -275,6 +316,13 @@ impl Bus {
             } else {
                 vigie_journal::KIND_OUTPUT
             };
+            let header = |k: &str| {
+                m.headers
+                    .as_ref()
+                    .and_then(|h| h.get(k))
+                    .map(|v| v.as_str().to_string())
+                    .unwrap_or_default()
+            };
             match decode_payload(kind, &m.payload) {
                 Some(Entry::Output {
                     time_s,
@@ -285,6 +333,8 @@ impl Bus {
                     time_s,
                     updates,
                     ended,
+                    by: header("Vigie-Tracker"),
+                    reports: header("Vigie-Reports").parse().unwrap_or(0),
                 }),
                 Some(Entry::Judged { time_s, picture }) => Ok(PictureMessage::Judged {
                     sequence,

@@ -1,8 +1,6 @@
 //! The bus against a real nats-server: batches come back whole and in the stream's order,
 //! a batch sent twice is kept once, and the tracker's leadership passes by compare-and-set.
 
-mod common;
-
 use std::time::Duration;
 
 use futures::StreamExt;
@@ -36,7 +34,7 @@ fn config(url: &str) -> BusConfig {
 
 #[tokio::test]
 async fn batches_come_back_whole_in_order_and_once() {
-    let server = common::Server::start("order");
+    let server = vigie_bus::test_server::Server::start("order");
     let bus = Bus::connect(&config(&server.url)).await.unwrap();
     for i in 0..20u32 {
         let site = if i % 2 == 0 { "niamey" } else { "agadez" };
@@ -75,7 +73,7 @@ async fn batches_come_back_whole_in_order_and_once() {
 
 #[tokio::test]
 async fn leadership_passes_only_when_the_lease_is_stale() {
-    let server = common::Server::start("leader");
+    let server = vigie_bus::test_server::Server::start("leader");
     let bus = Bus::connect(&config(&server.url)).await.unwrap();
     let lead = bus.leadership(Duration::from_millis(500)).await.unwrap();
     assert_eq!(lead.current().await.unwrap(), None);
@@ -115,7 +113,7 @@ async fn leadership_passes_only_when_the_lease_is_stale() {
 /// The streams are the recording: a bus restarted on its folder has every batch it had.
 #[tokio::test]
 async fn a_restarted_bus_keeps_its_streams() {
-    let mut server = common::Server::start("restart");
+    let mut server = vigie_bus::test_server::Server::start("restart");
     let bus = Bus::connect(&config(&server.url)).await.unwrap();
     for i in 0..5u32 {
         let t = f64::from(i);
@@ -124,7 +122,7 @@ async fn a_restarted_bus_keeps_its_streams() {
             .unwrap();
     }
     server.stop();
-    let server = common::Server::start_in(server.dir.clone(), server.port);
+    let server = vigie_bus::test_server::Server::start_in(server.dir.clone(), server.port);
     let bus = Bus::connect(&config(&server.url)).await.unwrap();
     let back: Vec<_> = bus
         .reports(From::Sequence(3))

@@ -9,6 +9,7 @@ mod journal;
 mod judge;
 mod library;
 mod live;
+mod node;
 mod pipeline;
 mod record;
 mod review;

@@ -20,14 +20,28 @@ use vigie_track::{Config, Output, Tracker};
 ///
 /// Bad lines are counted and skipped; the first few are logged with their line numbers.
 ///
-/// Example:
+/// With --bus, it is the operations centre's tracker instead: it takes every site's reports
+/// from the bus in the stream's order and publishes the tracks, as the leader or as a hot
+/// standby that takes over when the leader is gone (docs/distributed.md).
+///
+/// Examples:
 ///   vigie track --plots out/plots.csv --sensors out/sensors.toml --out out/tracks.csv --grid-s 6
+///   vigie track --bus nats://centre:4222 --sensors sensors.toml --name centre-a
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct TrackArgs {
     /// Sensor reports (plots.csv).
-    #[arg(long, required_unless_present = "print_config")]
+    #[arg(long, required_unless_present_any = ["print_config", "bus"])]
     plots: Option<PathBuf>,
+    /// Track the reports on this bus (nats://HOST:PORT) instead of a file.
+    #[arg(long, conflicts_with = "plots")]
+    bus: Option<String>,
+    /// This tracker's name on the bus [default: the host name].
+    #[arg(long, requires = "bus")]
+    name: Option<String>,
+    /// How long the leader's claim may go unrenewed before the standby takes over, ms.
+    #[arg(long, default_value_t = 500, requires = "bus")]
+    lease_ms: u64,
     /// The sensor table (sensors.toml).
     #[arg(long, required_unless_present = "print_config")]
     sensors: Option<PathBuf>,
@@ -66,6 +80,33 @@ pub fn load_config(path: &std::path::Path) -> anyhow::Result<Config> {
     }
 }
 
+fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
+    let Some(sensors) = &args.sensors else {
+        bail!("--bus needs --sensors: the national sensor table every site's reports refer to");
+    };
+    if !(50..=60_000).contains(&args.lease_ms) {
+        bail!("--lease-ms must be 50 to 60000, got {}", args.lease_ms);
+    }
+    let config = match &args.config {
+        Some(path) => load_config(path)?,
+        None => Config::default(),
+    };
+    let name = match &args.name {
+        Some(n) => n.clone(),
+        None => std::fs::read_to_string("/etc/hostname")
+            .map(|h| h.trim().to_string())
+            .unwrap_or_else(|_| format!("tracker-{}", std::process::id())),
+    };
+    crate::node::Node {
+        url: url.to_string(),
+        name,
+        lease: std::time::Duration::from_millis(args.lease_ms),
+        table: crate::node::sensors(sensors)?,
+        config,
+    }
+    .run()
+}
+
 /// How many bad lines are logged one by one before they are only counted.
 const BAD_LINES_LOGGED: usize = 10;
 
@@ -74,6 +115,9 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
         let text = toml::to_string(&Config::default())?;
         println!("{}", text.trim_end());
         return Ok(());
+    }
+    if let Some(url) = &args.bus {
+        return run_bus(url, &args);
     }
     let (Some(plots), Some(sensors_path)) = (&args.plots, &args.sensors) else {
         bail!("--plots and --sensors are both needed");

@@ -1,5 +1,5 @@
-//! A real `nats-server` (Debian's package) with JetStream on a free loopback port, in a
-//! folder of its own, stopped when dropped.
+//! For tests and benchmarks: a real `nats-server` (Debian's package) with JetStream on a
+//! free loopback port, in a folder of its own, stopped when dropped.
 
 use std::net::TcpListener;
 use std::process::{Child, Command, Stdio};

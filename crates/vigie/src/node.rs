@@ -1,0 +1,217 @@
+//! `vigie track --bus`: the centre's tracker on the bus, one of a leader and a hot standby.
+//!
+//! Every tracker takes every batch of reports in the stream's order, so leader and standby
+//! hold the same tracks with the same numbers; ticks close on whole seconds of the batches'
+//! time, so they close alike too. Only the leader publishes a closed tick. A standby keeps
+//! the closed ticks it has not yet seen the leader publish: when it takes over, it publishes
+//! them, and the bus keeps each tick once (ticks are named), so the picture has no gap
+//! whatever moment the leader died at.
+
+use std::collections::{BTreeMap, VecDeque};
+use std::path::Path;
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use futures::StreamExt;
+use vigie_bus::{Bus, BusConfig, From, Leadership, Lease, Tick};
+use vigie_core::interop::TrackRow;
+use vigie_core::SensorTable;
+use vigie_track::{Config, Output, Tracker};
+
+/// Closed ticks a standby keeps, at most, while the leader has not published them: ten
+/// minutes of a leader alive but unable to publish.
+const KEPT_TICKS: usize = 600;
+
+/// One closed tick: the latest state of each track updated in it, the tracks that ended.
+struct Closed {
+    tick: Tick,
+    updates: Vec<TrackRow>,
+    ended: Vec<u32>,
+}
+
+/// The tick being filled.
+#[derive(Default)]
+struct Open {
+    number: Option<i64>,
+    time_s: f64,
+    updates: BTreeMap<u32, TrackRow>,
+    ended: Vec<u32>,
+}
+
+pub struct Node {
+    pub url: String,
+    pub name: String,
+    pub lease: Duration,
+    pub table: SensorTable,
+    pub config: Config,
+}
+
+impl Node {
+    pub fn run(self) -> anyhow::Result<()> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        runtime.block_on(self.serve())
+    }
+
+    async fn serve(self) -> anyhow::Result<()> {
+        let config = BusConfig {
+            url: self.url.clone(),
+            retention_s: 7.0 * 86_400.0,
+            max_bytes: None,
+        };
+        let bus = Bus::connect(&config).await?;
+        let lead = bus.leadership(self.lease).await?;
+        let (role, mut leading) = tokio::sync::watch::channel(false);
+        let elector = tokio::spawn(elect(lead, self.name.clone(), role));
+        let mut batches = Box::pin(bus.reports(From::Start).await?);
+        // What the leader has published, so that the standby keeps only the rest.
+        let mut published_stream = Box::pin(bus.picture(From::New).await?);
+        let mut published = i64::MIN;
+        let mut tracker = Tracker::new(self.config, &self.table);
+        let mut out = Output::default();
+        let mut open = Open::default();
+        let mut kept: VecDeque<Closed> = VecDeque::new();
+        let mut reports = 0u64;
+        tracing::info!(name = %self.name, "tracking the bus's reports; standby until leading");
+        loop {
+            tokio::select! {
+                b = batches.next() => {
+                    let Some(b) = b else { break };
+                    let b = b?;
+                    let second = b.time_s.floor() as i64;
+                    if open.number.is_some_and(|n| n != second) {
+                        kept.push_back(close(&mut open, &self.name, reports));
+                        if *leading.borrow() {
+                            publish(&bus, &mut kept).await;
+                        } else {
+                            prune(&mut kept, published);
+                        }
+                    }
+                    open.number = Some(second);
+                    open.time_s = open.time_s.max(b.time_s);
+                    for r in &b.reports {
+                        out.updates.clear();
+                        out.ended.clear();
+                        tracker.push(*r, &mut out);
+                        for u in &out.updates {
+                            open.updates.insert(u.row.track_id, u.row);
+                        }
+                        open.ended.extend(&out.ended);
+                    }
+                    reports += b.reports.len() as u64;
+                }
+                m = published_stream.next() => {
+                    if let Some(Ok(vigie_bus::PictureMessage::Tracks { time_s, .. })) = m {
+                        published = published.max(time_s.floor() as i64);
+                    }
+                }
+                changed = leading.changed() => {
+                    changed.context("the election stopped")?;
+                    if *leading.borrow() {
+                        tracing::info!(name = %self.name, "leading: publishing the picture");
+                        publish(&bus, &mut kept).await;
+                    } else {
+                        tracing::warn!(name = %self.name, "another tracker leads: standing by");
+                    }
+                }
+                _ = tokio::signal::ctrl_c() => break,
+            }
+        }
+        elector.abort();
+        Ok(())
+    }
+}
+
+/// Drops the ticks the leader has published, and the oldest beyond the bound.
+fn prune(kept: &mut VecDeque<Closed>, published: i64) {
+    while kept
+        .front()
+        .is_some_and(|c| c.tick.number <= published || kept.len() > KEPT_TICKS)
+    {
+        kept.pop_front();
+    }
+}
+
+fn close(open: &mut Open, by: &str, reports: u64) -> Closed {
+    let o = std::mem::take(open);
+    Closed {
+        tick: Tick {
+            number: o.number.unwrap_or_default(),
+            time_s: o.time_s,
+            by: by.to_string(),
+            reports,
+        },
+        updates: o.updates.into_values().collect(),
+        ended: o.ended,
+    }
+}
+
+/// Publishes the ticks kept, oldest first; one the bus will not take stays for the next try.
+async fn publish(bus: &Bus, kept: &mut VecDeque<Closed>) {
+    while let Some(c) = kept.front() {
+        match bus
+            .publish_tracks(&c.tick, c.updates.clone(), c.ended.clone())
+            .await
+        {
+            Ok(_) => {
+                kept.pop_front();
+            }
+            Err(e) => {
+                tracing::warn!("tick {} not published yet: {e}", c.tick.number);
+                if kept.len() > KEPT_TICKS {
+                    kept.pop_front();
+                }
+                return;
+            }
+        }
+    }
+}
+
+/// The election: renews the claim while leading, takes it when it goes stale.
+async fn elect(lead: Leadership, me: String, role: tokio::sync::watch::Sender<bool>) {
+    let period = lead.lease / 5;
+    let mut held: Option<Lease> = None;
+    // The claim last seen, and since when it has not changed.
+    let mut seen: Option<(Option<Lease>, Instant)> = None;
+    loop {
+        tokio::time::sleep(period).await;
+        if let Some(h) = &held {
+            match lead.renew(h).await {
+                Ok(Some(renewed)) => held = Some(renewed),
+                Ok(None) => {
+                    held = None;
+                    let _ = role.send(false);
+                }
+                Err(e) => tracing::warn!("cannot renew the leadership: {e}"),
+            }
+            continue;
+        }
+        let Ok(current) = lead.current().await else {
+            continue;
+        };
+        let stale = match &seen {
+            Some((prev, since)) if *prev == current => since.elapsed() >= lead.lease,
+            _ => {
+                seen = Some((current.clone(), Instant::now()));
+                false
+            }
+        };
+        let free = current.as_ref().is_none_or(|l| l.holder.is_empty());
+        if free || stale {
+            if let Ok(Some(won)) = lead.take(&me, current.as_ref()).await {
+                held = Some(won);
+                seen = None;
+                let _ = role.send(true);
+            }
+        }
+    }
+}
+
+/// Reads the sensor table a bus tracker needs.
+pub fn sensors(path: &Path) -> anyhow::Result<SensorTable> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    SensorTable::from_toml(&text).with_context(|| path.display().to_string())
+}

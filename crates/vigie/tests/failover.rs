@@ -1,0 +1,191 @@
+//! Two trackers on a real nats-server: the leader is killed (SIGKILL) in the middle of the
+//! Niger exercise's reports; the standby takes over within a second, the picture has every
+//! second, no report is lost, and the tracks are the ones one tracker alone makes of every
+//! report, with the same numbers.
+
+use std::collections::BTreeMap;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use vigie_bus::{Bus, BusConfig, From, PictureMessage};
+use vigie_core::interop::TrackRow;
+
+struct Tracker(Child);
+
+impl Drop for Tracker {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
+    let child = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "track",
+            "--bus",
+            url,
+            "--name",
+            name,
+            "--lease-ms",
+            "500",
+            "--sensors",
+        ])
+        .arg(sensors)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    Tracker(child)
+}
+
+/// The exercise's first minutes, one batch a second.
+fn batches(seconds: f64) -> (vigie_core::SensorTable, Vec<(f64, Vec<vigie_core::Report>)>) {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
+    let overrides = vigie_sim::Overrides {
+        seed: None,
+        duration_s: Some(seconds),
+    };
+    let mut sim = vigie_sim::load(&path, overrides).unwrap();
+    let table = sim.sensor_table().clone();
+    let mut out = Vec::new();
+    while let Some(f) = sim.next_frame() {
+        if f.time_s >= 0.0 {
+            out.push((f.time_s, f.reports.clone()));
+        }
+    }
+    (table, out)
+}
+
+/// What one tracker alone makes of every batch: the live tracks at the end.
+fn alone(
+    table: &vigie_core::SensorTable,
+    batches: &[(f64, Vec<vigie_core::Report>)],
+) -> BTreeMap<u32, TrackRow> {
+    let mut tracker = vigie_track::Tracker::new(vigie_track::Config::default(), table);
+    let mut out = vigie_track::Output::default();
+    let mut live = BTreeMap::new();
+    for (_, reports) in batches {
+        for r in reports {
+            out.updates.clear();
+            out.ended.clear();
+            tracker.push(*r, &mut out);
+            for u in &out.updates {
+                live.insert(u.row.track_id, u.row);
+            }
+            for id in &out.ended {
+                live.remove(id);
+            }
+        }
+    }
+    live
+}
+
+#[test]
+fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
+    let server = vigie_bus::test_server::Server::start("failover");
+    let (table, batches) = batches(240.0);
+    let total: usize = batches.iter().map(|b| b.1.len()).sum();
+    let sensors = server.dir.join("sensors.toml");
+    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    runtime.block_on(async {
+        let config = BusConfig {
+            url: server.url.clone(),
+            retention_s: 3_600.0,
+            max_bytes: None,
+        };
+        let bus = Bus::connect(&config).await.unwrap();
+        let mut trackers = BTreeMap::from([
+            ("a", tracker(&server.url, &sensors, "a")),
+            ("b", tracker(&server.url, &sensors, "b")),
+        ]);
+        let lead = bus.leadership(Duration::from_millis(500)).await.unwrap();
+        let deadline = Instant::now() + Duration::from_secs(20);
+        let leader = loop {
+            if let Some(l) = lead
+                .current()
+                .await
+                .unwrap()
+                .filter(|l| !l.holder.is_empty())
+            {
+                break l.holder;
+            }
+            assert!(Instant::now() < deadline, "nobody took the lead");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        };
+        let survivor = if leader == "a" { "b" } else { "a" };
+        // The picture as a console reads it, with when each tick arrived.
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        let watcher = tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(m) = picture.next().await {
+                if let Ok(PictureMessage::Tracks {
+                    time_s,
+                    updates,
+                    ended,
+                    by,
+                    reports,
+                    ..
+                }) = m
+                {
+                    let done = reports as usize == total;
+                    got.push((Instant::now(), time_s, updates, ended, by, reports));
+                    if done {
+                        break;
+                    }
+                }
+            }
+            got
+        });
+        // The sites' reports at 25× real time; the leader is killed halfway.
+        let mut killed = None;
+        for (i, (time_s, reports)) in batches.iter().enumerate() {
+            bus.publish_reports("sim", &format!("sim-{i}"), *time_s, reports)
+                .await
+                .unwrap();
+            if i == batches.len() / 2 {
+                trackers.remove(leader.as_str());
+                killed = Some(Instant::now());
+            }
+            tokio::time::sleep(Duration::from_millis(40)).await;
+        }
+        // One more batch closes the last second.
+        let last = batches.last().unwrap().0;
+        bus.publish_reports("sim", "sim-end", last + 1.0, &[])
+            .await
+            .unwrap();
+        let got = tokio::time::timeout(Duration::from_secs(60), watcher)
+            .await
+            .expect("every report accounted for in the picture")
+            .unwrap();
+        let killed = killed.unwrap();
+        let took_over = got
+            .iter()
+            .find(|g| g.4 == survivor && g.0 > killed)
+            .map(|g| g.0 - killed)
+            .unwrap();
+        eprintln!("leader {leader} killed; {survivor} published {took_over:?} later");
+        assert!(
+            took_over <= Duration::from_secs(1),
+            "took over in {took_over:?}"
+        );
+        // Every second of the exercise is in the picture, once.
+        let seconds: Vec<i64> = got.iter().map(|g| g.1.floor() as i64).collect();
+        let expected: Vec<i64> = (seconds[0]..=last as i64).collect();
+        assert_eq!(seconds, expected, "a second missing or twice");
+        // The same tracks, the same numbers, as one tracker given every report.
+        let mut live = BTreeMap::new();
+        for (_, _, updates, ended, _, _) in &got {
+            for u in updates {
+                live.insert(u.track_id, *u);
+            }
+            for id in ended {
+                live.remove(id);
+            }
+        }
+        assert_eq!(live, alone(&table, &batches));
+        assert!(live.len() >= 5, "{} tracks", live.len());
+    });
+}
