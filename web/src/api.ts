@@ -57,7 +57,7 @@ export interface ReviewState {
 }
 export interface TraineeView { name: string; exercise: Briefing | null; position: Position | null }
 export interface Push {
-  time_s: number; epoch_unix_s: number; exercise: boolean; session: number; full: boolean; tracks: Track[]; ended: number[];
+  time_s: number; epoch_unix_s: number; exercise: boolean; session: number; stale: boolean; full: boolean; tracks: Track[]; ended: number[];
   sensors: Sensor[]; alerts?: Alert[]; threats?: Threat[];
 }
 

@@ -75,10 +75,13 @@ function start(me: Me): void {
 
   let pushes = 0;
   let linkUp = false;
+  // A console on the bus: the picture may be out of date though the link to it is up.
+  let stale = false;
   const showLink = () => {
     const link = $("link-state");
-    link.textContent = linkUp ? t("link.up") : t("link.down");
-    link.className = `link ${linkUp ? "up" : "down"}`;
+    const ok = linkUp && !stale;
+    link.textContent = !linkUp ? t("link.down") : stale ? t("link.stale") : t("link.up");
+    link.className = `link ${ok ? "up" : "down"}`;
   };
   const instructor = new InstructorConsole(picture, map);
   const review = new ReviewBar(me, () => picture.epoch_unix_s);
@@ -99,6 +102,7 @@ function start(me: Me): void {
   onLangChange(showBriefing);
   const stop = subscribe((push) => {
     picture.apply(push);
+    if (push.stale !== stale) { stale = push.stale; showLink(); }
     if (push.exercise && (push.session !== session || pushes % 5 === 0)) {
       session = push.session;
       api.briefing().then((b) => { briefing = b; showBriefing(); }).catch(() => { /* logged out */ });

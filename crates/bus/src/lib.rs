@@ -113,6 +113,17 @@ pub enum PictureMessage {
     },
 }
 
+impl PictureMessage {
+    /// Its sequence number in the picture stream.
+    pub fn sequence(&self) -> u64 {
+        match self {
+            PictureMessage::Tracks { sequence, .. } | PictureMessage::Judged { sequence, .. } => {
+                *sequence
+            }
+        }
+    }
+}
+
 /// Where a consumer starts.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum From {
@@ -122,6 +133,8 @@ pub enum From {
     Sequence(u64),
     /// Only what comes next.
     New,
+    /// What was published from that moment on (a console catching up on the picture).
+    Time(time::OffsetDateTime),
 }
 
 impl From {
@@ -130,6 +143,7 @@ impl From {
             From::Start => consumer::DeliverPolicy::All,
             From::Sequence(s) => consumer::DeliverPolicy::ByStartSequence { start_sequence: s },
             From::New => consumer::DeliverPolicy::New,
+            From::Time(t) => consumer::DeliverPolicy::ByStartTime { start_time: t },
         }
     }
 }

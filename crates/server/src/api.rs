@@ -205,6 +205,7 @@ pub fn router(state: AppState) -> Router {
         .route("/api/exercise/report", get(exercise_report))
         .route("/api/tracks/{id}/report", post(report_track))
         .route("/api/sensors", get(sensors))
+        .route("/api/status", get(status))
         .route("/api/alerts", get(alerts))
         .route("/api/alerts/{id}/ack", post(acknowledge))
         .route("/api/audit", get(audit_log))
@@ -709,6 +710,19 @@ async fn exercise_report(State(state): State<AppState>, _: Caller) -> Result<Res
 
 async fn threats(State(state): State<AppState>, _: Caller) -> Response {
     Json(read(&state).threats().to_vec()).into_response()
+}
+
+/// The picture's clock and whether it is current.
+async fn status(State(state): State<AppState>, _: Caller) -> Response {
+    let p = read(&state);
+    Json(serde_json::json!({
+        "time_s": p.time_s(),
+        "epoch_unix_s": p.epoch_unix_s(),
+        "exercise": p.exercise(),
+        "stale": p.stale(),
+        "tracks": p.track_count(),
+    }))
+    .into_response()
 }
 
 async fn sensors(State(state): State<AppState>, _: Caller) -> Response {

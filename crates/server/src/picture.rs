@@ -156,6 +156,9 @@ pub struct Delta {
     pub exercise: bool,
     /// Counts the exercises started: a client that sees it change reads the new briefing.
     pub session: u32,
+    /// The picture comes from elsewhere (the bus) and nothing has come for a while: what
+    /// the display shows may be out of date.
+    pub stale: bool,
     /// Everything, replacing what the client has (a snapshot, or a new exercise).
     pub full: bool,
     pub tracks: Vec<TrackView>,
@@ -202,6 +205,7 @@ pub struct Picture {
     /// The next delta replaces everything: another exercise started.
     full_due: bool,
     journal: JournalDue,
+    stale: bool,
 }
 
 /// What identification changed since the journal last took it (only while journaling, so
@@ -241,7 +245,21 @@ impl Picture {
             session: 0,
             full_due: false,
             journal: JournalDue::default(),
+            stale: false,
         }
+    }
+
+    /// Says whether the picture's source has fallen silent (a console cut off the bus).
+    pub fn set_stale(&mut self, stale: bool) {
+        self.stale = stale;
+    }
+
+    pub fn stale(&self) -> bool {
+        self.stale
+    }
+
+    pub fn track_count(&self) -> usize {
+        self.tracks.len()
     }
 
     /// Keeps what identification changes for [`Picture::take_journal`].
@@ -640,6 +658,7 @@ impl Picture {
             epoch_unix_s: self.epoch_unix_s,
             exercise: self.exercise,
             session: self.session,
+            stale: self.stale,
             full: true,
             tracks: self.tracks(),
             ended: Vec::new(),
@@ -670,6 +689,7 @@ impl Picture {
             epoch_unix_s: self.epoch_unix_s,
             exercise: self.exercise,
             session: self.session,
+            stale: self.stale,
             full: false,
             tracks,
             ended: std::mem::take(&mut self.ended),

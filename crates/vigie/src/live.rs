@@ -210,6 +210,10 @@ struct FeedConfig {
     sensor: Vec<vigie_core::SensorSpec>,
     #[serde(default)]
     source: Vec<crate::feeds::SourceSpec>,
+    /// or a console of a distributed deployment: the picture the centre publishes on this
+    /// bus (`nats://centre:4222`), with the sensor table for the sensors' panel.
+    #[serde(default)]
+    bus: Option<String>,
 }
 
 /// `[output]`: what vigie sends to other systems.
@@ -354,6 +358,17 @@ pub fn serve(args: ServeArgs) -> anyhow::Result<()> {
             &live.table,
             None,
         ),
+        // A console: the centre identifies; the coverage layer is drawn as for live feeds.
+        Feed::Bus(_, table) => (
+            dem.or_else(|| {
+                d.map
+                    .country
+                    .is_none()
+                    .then(|| Arc::new(vigie_terrain::Dem::builtin_niger()))
+            }),
+            table,
+            None,
+        ),
     };
     let (overlay, coverage) = coverage_overlay(table, terrain.as_deref());
     let (setup, reader) = crate::judge::deployment_setup(d.ident.as_ref(), dir);
@@ -414,6 +429,13 @@ fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
         bail!("give the sensors either in a file (`sensors`) or as [[feed.sensor]], not both");
     }
     let sensors = (f.sensors.is_some() || !f.sensor.is_empty()).then_some(());
+    if let Some(url) = &f.bus {
+        if f.scenario.is_some() || !f.source.is_empty() || sensors.is_none() {
+            bail!("a console on the bus takes `bus` and the sensors, and no scenario or source");
+        }
+        let table = feed_table(f, dir)?;
+        return Ok(Feed::Bus(url.clone(), table));
+    }
     match (&f.scenario, sensors, f.source.is_empty()) {
         (Some(scenario), None, true) => {
             check_speed(f.speed)?;
@@ -445,6 +467,8 @@ fn epoch_of(feed: &Feed) -> f64 {
             .map(|t| t.unix_timestamp() as f64)
             .unwrap_or(0.0),
         Feed::Live(live) => live.shared.epoch_unix_s,
+        // On the bus, times are Unix seconds.
+        Feed::Bus(..) => 0.0,
     }
 }
 
@@ -519,6 +543,7 @@ fn run(
     let table = match &feed {
         Feed::Sim(sim, _) => sim.sensor_table().clone(),
         Feed::Live(live) => live.table.clone(),
+        Feed::Bus(_, table) => table.clone(),
     };
     let epoch = epoch_of(&feed) as i64;
     let mut picture = Picture::new(&table.sensor, epoch);
@@ -546,7 +571,7 @@ fn run(
                     sim.scenario().name.clone(),
                     Some(crate::exercise::training(sim)),
                 ),
-                Feed::Live(_) => ("live".to_string(), None),
+                Feed::Live(_) | Feed::Bus(..) => ("live".to_string(), None),
             };
             let start = crate::journal::start(
                 &name,
@@ -568,7 +593,7 @@ fn run(
             )
             .with_library(library.unwrap_or_default()),
         )),
-        Feed::Live(_) => None,
+        Feed::Live(_) | Feed::Bus(..) => None,
     };
     let pipeline_exercise = exercise.clone();
     let ident = Arc::new(Mutex::new(vigie_ident::identifier::Identifier::new(

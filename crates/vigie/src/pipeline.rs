@@ -25,6 +25,8 @@ pub enum Feed {
     /// exercise's.
     Sim(Box<Simulator>, f64),
     Live(LiveFeed),
+    /// A console: the picture the centre publishes on a bus (its URL), and the sensors.
+    Bus(String, SensorTable),
 }
 
 impl Feed {
@@ -255,6 +257,7 @@ pub fn run(
             };
             session.run(&mut chain, stop);
         }
+        Feed::Bus(url, _) => crate::console::follow(&url, picture, stop),
         Feed::Live(live) => {
             let start = Instant::now();
             let mut tick = 0u64;

@@ -1,0 +1,192 @@
+//! A console on the bus (`vigie serve` with `[feed] bus`) against a real nats-server: it
+//! shows the centre's picture, says it is stale when the centre falls silent or the bus is
+//! gone, and is current again when they come back (the bus restarted on its folder).
+
+use std::io::{Read, Write};
+use std::net::TcpStream;
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use vigie_bus::{Bus, BusConfig, Tick};
+use vigie_core::interop::TrackRow;
+
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// One HTTP/1.1 exchange; the response's headers and body.
+fn http(port: u16, request: &str) -> (String, String) {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    s.write_all(request.as_bytes()).unwrap();
+    let mut text = String::new();
+    s.read_to_string(&mut text).unwrap();
+    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
+    (head.to_string(), body.to_string())
+}
+
+fn login(port: u16) -> String {
+    let body = r#"{"name":"ana","password":"console-test-password"}"#;
+    let (head, _) = http(
+        port,
+        &format!("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
+    );
+    let cookie = head
+        .lines()
+        .find_map(|l| {
+            l.strip_prefix("set-cookie: ")
+                .or(l.strip_prefix("Set-Cookie: "))
+        })
+        .expect("a session cookie");
+    cookie.split(';').next().unwrap().to_string()
+}
+
+fn status(port: u16, cookie: &str) -> serde_json::Value {
+    let (_, body) = http(
+        port,
+        &format!(
+            "GET /api/status HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    serde_json::from_str(&body).unwrap_or_default()
+}
+
+fn wait_for(what: &str, mut ok: impl FnMut() -> bool) {
+    let deadline = Instant::now() + Duration::from_secs(30);
+    while !ok() {
+        assert!(Instant::now() < deadline, "waited 30 s for {what}");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+}
+
+fn row(id: u32, time_s: f64) -> TrackRow {
+    TrackRow {
+        time_s,
+        track_id: id,
+        lat_deg: 13.5 + f64::from(id) * 0.1,
+        lon_deg: 2.1,
+        alt_m: 9_000.0,
+        vn_mps: 200.0,
+        ve_mps: 0.0,
+        vu_mps: 0.0,
+        mode3a: None,
+        mode_s: None,
+        callsign: None,
+    }
+}
+
+fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_secs_f64()
+}
+
+#[test]
+fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
+    let bin = env!("CARGO_BIN_EXE_vigie");
+    let mut server = vigie_bus::test_server::Server::start("console");
+    let dir = server.dir.join("console");
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
+    let sim = vigie_sim::load(&path, Default::default()).unwrap();
+    std::fs::write(
+        dir.join("sensors.toml"),
+        sim.sensor_table().to_toml().unwrap(),
+    )
+    .unwrap();
+    let mut add = Command::new(bin)
+        .args(["user", "add", "ana", "--role", "observer", "--users"])
+        .arg(dir.join("users.toml"))
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    add.stdin
+        .take()
+        .unwrap()
+        .write_all(b"console-test-password\n")
+        .unwrap();
+    assert!(add.wait().unwrap().success());
+    let http_port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    std::fs::write(
+        dir.join("vigie.toml"),
+        format!(
+            "bind = \"127.0.0.1:{http_port}\"\nusers = \"users.toml\"\naudit = \"audit.jsonl\"\n\
+             [feed]\nbus = \"{}\"\nsensors = \"sensors.toml\"\n",
+            server.url
+        ),
+    )
+    .unwrap();
+    let _console = Killed(
+        Command::new(bin)
+            .args(["serve", "--config"])
+            .arg(dir.join("vigie.toml"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap(),
+    );
+    wait_for("the console to listen", || {
+        TcpStream::connect(("127.0.0.1", http_port)).is_ok()
+    });
+    let cookie = login(http_port);
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let config = BusConfig {
+        url: server.url.clone(),
+        retention_s: 3_600.0,
+        max_bytes: None,
+    };
+    // The centre publishes a tick every 200 ms for `seconds`.
+    let centre = |from: i64, ticks: i64| {
+        runtime.block_on(async {
+            let bus = Bus::connect(&config).await.unwrap();
+            for n in from..from + ticks {
+                let now = unix_now();
+                let tick = Tick {
+                    number: n,
+                    time_s: now,
+                    by: "centre".into(),
+                    reports: n as u64,
+                };
+                let rows = (1..=3).map(|id| row(id, now)).collect();
+                bus.publish_tracks(&tick, rows, Vec::new()).await.unwrap();
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        })
+    };
+    centre(0, 10);
+    let s = status(http_port, &cookie);
+    assert_eq!(
+        (s["tracks"].as_u64(), s["stale"].as_bool()),
+        (Some(3), Some(false)),
+        "{s}"
+    );
+    // The centre falls silent: stale within a few seconds.
+    wait_for("stale when the centre is silent", || {
+        status(http_port, &cookie)["stale"] == true
+    });
+    centre(10, 10);
+    assert_eq!(status(http_port, &cookie)["stale"], false);
+    // The bus goes away: stale; it comes back on its folder: the picture is current again.
+    let (dir_bus, port) = (server.dir.clone(), server.port);
+    server.stop();
+    wait_for("stale when the bus is gone", || {
+        status(http_port, &cookie)["stale"] == true
+    });
+    let _server = vigie_bus::test_server::Server::start_in(dir_bus, port);
+    centre(20, 60);
+    let s = status(http_port, &cookie);
+    assert_eq!(
+        (s["tracks"].as_u64(), s["stale"].as_bool()),
+        (Some(3), Some(false)),
+        "{s}"
+    );
+}
