@@ -157,11 +157,25 @@ pub struct Bus {
 }
 
 impl Bus {
-    /// Connects, and makes sure the streams and the leadership bucket exist.
+    /// Connects (waiting for the bus if it is not up yet), and makes sure the streams
+    /// exist.
     pub async fn connect(config: &BusConfig) -> Result<Bus, BusError> {
-        let client = async_nats::ConnectOptions::new()
-            .retry_on_initial_connect()
-            .connection_timeout(Duration::from_secs(2))
+        Bus::open(config, true).await
+    }
+
+    /// Connects once, failing at once if the bus is not there (a site that buffers
+    /// meanwhile).
+    pub async fn try_connect(config: &BusConfig) -> Result<Bus, BusError> {
+        Bus::open(config, false).await
+    }
+
+    async fn open(config: &BusConfig, wait: bool) -> Result<Bus, BusError> {
+        let mut options =
+            async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(2));
+        if wait {
+            options = options.retry_on_initial_connect();
+        }
+        let client = options
             .connect(config.url.as_str())
             .await
             .map_err(|e| BusError::Connect {

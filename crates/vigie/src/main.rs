@@ -15,6 +15,7 @@ mod pipeline;
 mod record;
 mod review;
 mod sim;
+mod site;
 mod track;
 
 use clap::{Parser, Subcommand};
@@ -45,6 +46,7 @@ enum Command {
     Replay(record::ReplayArgs),
     Review(review::ReviewArgs),
     Sim(sim::SimArgs),
+    Ingest(site::IngestArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
 }
@@ -62,6 +64,7 @@ fn main() -> std::process::ExitCode {
         Command::Replay(args) => record::replay(args),
         Command::Review(args) => review::run(args),
         Command::Sim(args) => sim::run(args),
+        Command::Ingest(args) => site::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),
     };

@@ -1,0 +1,318 @@
+//! `vigie ingest`: a sensor site on the bus. Its feeds (as `vigie serve`'s) become batches
+//! of core reports, five a second, published to `vigie.reports.<site>` with ids the stream
+//! deduplicates. While the bus is away, batches go to a disk buffer (journal files of the
+//! batches, within a bound: the oldest files go first when it is full, counted and logged),
+//! and are published in order when it is back, before anything newer.
+
+use std::collections::VecDeque;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context;
+use serde::Deserialize;
+use vigie_bus::{Bus, BusConfig};
+use vigie_core::{tomlfile, Report};
+use vigie_journal::{Entry, Reader, Writer};
+
+/// Run a sensor site: its feeds onto the bus.
+///
+/// Reads the site's feeds (ASTERIX, Beast, AVR, SBS over UDP or TCP, as `vigie serve`'s
+/// `[[feed.source]]`), and publishes their reports to the bus five times a second. While
+/// the bus is unreachable, batches wait in a bounded disk buffer and go out, in order, when
+/// it is back. Times on the bus are Unix seconds. See docs/distributed.md.
+///
+/// Example:
+///   vigie ingest --config /etc/vigie/site-niamey.toml
+#[derive(Debug, clap::Args)]
+#[command(verbatim_doc_comment)]
+pub struct IngestArgs {
+    #[arg(long)]
+    config: PathBuf,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SiteConfig {
+    /// The site's name on the bus: letters, digits, '-' or '_'.
+    site: String,
+    bus: BusConfig,
+    #[serde(default)]
+    buffer: BufferConfig,
+    /// The national sensor table (every site's reports name sensors by their place in it).
+    sensors: PathBuf,
+    #[serde(default)]
+    source: Vec<crate::feeds::SourceSpec>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct BufferConfig {
+    /// The folder of the buffer's files (relative to the configuration's).
+    #[serde(default = "buffer_dir")]
+    dir: PathBuf,
+    /// The most the buffer holds on disk.
+    #[serde(default = "buffer_max")]
+    max_bytes: u64,
+}
+
+impl Default for BufferConfig {
+    fn default() -> Self {
+        BufferConfig {
+            dir: buffer_dir(),
+            max_bytes: buffer_max(),
+        }
+    }
+}
+
+fn buffer_dir() -> PathBuf {
+    PathBuf::from("buffer")
+}
+
+fn buffer_max() -> u64 {
+    1 << 30
+}
+
+/// Batches a second.
+const BATCH_PERIOD: Duration = Duration::from_millis(200);
+/// How long a publish may take before the bus counts as away.
+const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// What the site did, for the log and its summary.
+#[derive(Debug, Default)]
+struct Tally {
+    batches: u64,
+    reports: u64,
+    buffered: u64,
+    dropped: u64,
+}
+
+pub fn run(args: IngestArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.config)
+        .with_context(|| format!("reading {}", args.config.display()))?;
+    let cfg: SiteConfig = tomlfile::parse(&text, &args.config)?;
+    let dir = args.config.parent().unwrap_or(Path::new("."));
+    let table = crate::node::sensors(&dir.join(&cfg.sensors))?;
+    if cfg.source.is_empty() {
+        anyhow::bail!(
+            "{}: no [[source]]: nothing to ingest",
+            args.config.display()
+        );
+    }
+    let feed = crate::feeds::start(&cfg.source, &table, 0.0, Arc::new(crate::live::unix_now))?;
+    let buffer = Buffer::open(dir.join(&cfg.buffer.dir), cfg.buffer.max_bytes)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()?;
+    let stop = Arc::new(AtomicBool::new(false));
+    let tally = runtime.block_on(forward(&cfg, feed.rx, buffer, Arc::clone(&stop)))?;
+    feed.shared.stop.store(true, Ordering::Relaxed);
+    println!(
+        "vigie ingest {}: {} batches, {} reports; {} batches went through the disk buffer, {} dropped from it",
+        cfg.site, tally.batches, tally.reports, tally.buffered, tally.dropped
+    );
+    Ok(())
+}
+
+async fn forward(
+    cfg: &SiteConfig,
+    rx: std::sync::mpsc::Receiver<Report>,
+    mut buffer: Buffer,
+    stop: Arc<AtomicBool>,
+) -> anyhow::Result<Tally> {
+    let boot = format!("{:x}", crate::live::unix_now() as u64);
+    let mut bus = Bus::try_connect(&cfg.bus).await.ok();
+    let mut tally = Tally::default();
+    let mut tick = tokio::time::interval(BATCH_PERIOD);
+    tracing::info!(site = %cfg.site, "ingesting onto {}", cfg.bus.url);
+    loop {
+        tokio::select! {
+            _ = tick.tick() => {}
+            _ = tokio::signal::ctrl_c() => stop.store(true, Ordering::Relaxed),
+        }
+        let mut reports: Vec<Report> = rx.try_iter().take(crate::feeds::QUEUE).collect();
+        reports.sort_by(|a, b| a.time_s.total_cmp(&b.time_s));
+        if !reports.is_empty() {
+            let n = tally.batches;
+            tally.batches += 1;
+            tally.reports += reports.len() as u64;
+            let time_s = reports.last().map_or(0.0, |r| r.time_s);
+            buffer.push(format!("{}-{boot}-{n}", cfg.site), time_s, reports);
+        }
+        if bus.is_none() {
+            bus = Bus::try_connect(&cfg.bus).await.ok();
+        }
+        if let Some(b) = &bus {
+            let sent = drain(b, &cfg.site, &mut buffer).await;
+            tally.buffered += sent.spilled;
+        }
+        tally.dropped = buffer.dropped;
+        if stop.load(Ordering::Relaxed) {
+            buffer.spill()?;
+            return Ok(tally);
+        }
+    }
+}
+
+/// What draining the outbox did.
+struct Sent {
+    /// Batches that had waited on disk.
+    spilled: u64,
+}
+
+/// Publishes what waits, oldest first: the disk's, then memory's. Stops at the first
+/// failure; what is left waits on disk.
+async fn drain(bus: &Bus, site: &str, buffer: &mut Buffer) -> Sent {
+    let mut sent = Sent { spilled: 0 };
+    while let Some((id, time_s, reports, from_disk)) = buffer.next() {
+        let publish = bus.publish_reports(site, &id, time_s, &reports);
+        match tokio::time::timeout(PUBLISH_TIMEOUT, publish).await {
+            Ok(Ok(_)) => {
+                buffer.sent();
+                sent.spilled += u64::from(from_disk);
+            }
+            _ => {
+                if let Err(e) = buffer.spill() {
+                    tracing::error!("the disk buffer: {e:#}");
+                }
+                return sent;
+            }
+        }
+    }
+    sent
+}
+
+/// Batches waiting: in memory while the bus takes them, on disk while it does not.
+struct Buffer {
+    dir: PathBuf,
+    max_bytes: u64,
+    memory: VecDeque<(String, f64, Vec<Report>)>,
+    /// Batches read back from the oldest file, and that file.
+    replay: VecDeque<(String, f64, Vec<Report>)>,
+    replaying: Option<PathBuf>,
+    dropped: u64,
+}
+
+impl Buffer {
+    fn open(dir: PathBuf, max_bytes: u64) -> anyhow::Result<Buffer> {
+        std::fs::create_dir_all(&dir).with_context(|| format!("creating {}", dir.display()))?;
+        Ok(Buffer {
+            dir,
+            max_bytes,
+            memory: VecDeque::new(),
+            replay: VecDeque::new(),
+            replaying: None,
+            dropped: 0,
+        })
+    }
+
+    fn push(&mut self, id: String, time_s: f64, reports: Vec<Report>) {
+        self.memory.push_back((id, time_s, reports));
+    }
+
+    /// The oldest batch waiting, and whether it comes from the disk.
+    fn next(&mut self) -> Option<(String, f64, Vec<Report>, bool)> {
+        if self.replay.is_empty() && self.replaying.is_none() {
+            if let Some(file) = self.files().into_iter().next() {
+                self.replay = read_file(&file);
+                self.replaying = Some(file);
+            }
+        }
+        if let Some((id, t, r)) = self.replay.front() {
+            return Some((id.clone(), *t, r.clone(), true));
+        }
+        if let Some(file) = self.replaying.take() {
+            let _ = std::fs::remove_file(file);
+            return self.next();
+        }
+        self.memory
+            .front()
+            .map(|(id, t, r)| (id.clone(), *t, r.clone(), false))
+    }
+
+    /// The batch `next` gave was published.
+    fn sent(&mut self) {
+        if self.replay.pop_front().is_none() {
+            self.memory.pop_front();
+        }
+    }
+
+    /// Writes what waits in memory to a new file, then keeps the buffer within its bound.
+    fn spill(&mut self) -> anyhow::Result<()> {
+        if self.memory.is_empty() {
+            return Ok(());
+        }
+        let stamp = self.files().len();
+        let path = self.dir.join(format!(
+            "{:020}-{stamp:06}.vj",
+            (crate::live::unix_now() * 1e3) as u64
+        ));
+        let mut w = Writer::create(&path, 1.0)?;
+        for (id, time_s, reports) in self.memory.drain(..) {
+            w.append(&Entry::Action(vigie_journal::Action {
+                time_s,
+                user: String::new(),
+                action: "batch".into(),
+                detail: serde_json::Value::String(id),
+            }))?;
+            w.append(&Entry::Input { time_s, reports })?;
+        }
+        w.commit(f64::INFINITY)?;
+        self.keep_within_bound();
+        Ok(())
+    }
+
+    fn keep_within_bound(&mut self) {
+        let mut files = self.files();
+        let size = |p: &PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut total: u64 = files.iter().map(size).sum();
+        while total > self.max_bytes && files.len() > 1 {
+            let oldest = files.remove(0);
+            total -= size(&oldest);
+            let lost = read_file(&oldest).len() as u64;
+            self.dropped += lost;
+            tracing::warn!(
+                "the disk buffer is full: {lost} oldest batches dropped ({})",
+                oldest.display()
+            );
+            let _ = std::fs::remove_file(oldest);
+        }
+    }
+
+    /// The buffer's files, oldest first.
+    fn files(&self) -> Vec<PathBuf> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&self.dir)
+            .map(|d| {
+                d.filter_map(|e| e.ok().map(|e| e.path()))
+                    .filter(|p| p.extension().is_some_and(|x| x == "vj"))
+                    .filter(|p| Some(p) != self.replaying.as_ref())
+                    .collect()
+            })
+            .unwrap_or_default();
+        files.sort();
+        files
+    }
+}
+
+/// A buffer file's batches (a torn tail, from a crash, ends it).
+fn read_file(path: &Path) -> VecDeque<(String, f64, Vec<Report>)> {
+    let mut out = VecDeque::new();
+    let Ok(reader) = Reader::open(path) else {
+        return out;
+    };
+    let mut id = None;
+    for e in reader {
+        match e {
+            Entry::Action(a) => id = a.detail.as_str().map(str::to_string),
+            Entry::Input { time_s, reports } => {
+                if let Some(id) = id.take() {
+                    out.push_back((id, time_s, reports));
+                }
+            }
+            _ => {}
+        }
+    }
+    out
+}
