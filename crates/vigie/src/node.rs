@@ -22,11 +22,13 @@ use vigie_track::{Config, Output, Tracker};
 /// minutes of a leader alive but unable to publish.
 const KEPT_TICKS: usize = 600;
 
-/// One closed tick: the latest state of each track updated in it, the tracks that ended.
+/// One closed tick: the latest state of each track updated in it, the tracks that ended,
+/// and what identification changed.
 struct Closed {
     tick: Tick,
     updates: Vec<TrackRow>,
     ended: Vec<u32>,
+    judged: Option<serde_json::Value>,
 }
 
 /// The tick being filled.
@@ -44,6 +46,67 @@ pub struct Node {
     pub lease: Duration,
     pub table: SensorTable,
     pub config: Config,
+    /// Identification's setup (a deployment's `[ident]` table as a file of its own); the
+    /// default rules without one.
+    pub ident: Option<std::path::PathBuf>,
+}
+
+/// Identification at the centre: the same judge as a single process's, over a picture of
+/// its own whose changes are published.
+struct Identification {
+    judge: crate::judge::Judge,
+    picture: std::sync::RwLock<vigie_server::picture::Picture>,
+}
+
+impl Identification {
+    fn new(node: &Node) -> anyhow::Result<Identification> {
+        let (setup, reader) = match &node.ident {
+            Some(path) => {
+                let text = std::fs::read_to_string(path)
+                    .with_context(|| format!("reading {}", path.display()))?;
+                let setup: vigie_ident::setup::Setup = vigie_core::tomlfile::parse(&text, path)?;
+                let dir = path.parent().unwrap_or(Path::new(".")).to_path_buf();
+                (setup, crate::judge::Reader::Folder(dir))
+            }
+            None => crate::judge::deployment_setup(None, Path::new(".")),
+        };
+        let airports = crate::live::airports_geojson();
+        let context =
+            crate::judge::context(&setup, &reader, vigie_sim::region::NER, &airports, None)?;
+        let identifier = std::sync::Arc::new(std::sync::Mutex::new(
+            vigie_ident::identifier::Identifier::new(context),
+        ));
+        let judge = crate::judge::Judge::new(
+            identifier,
+            &node.table,
+            None,
+            0.0,
+            std::sync::Arc::new(vigie_server::audit::Audit::in_memory()),
+            std::sync::Arc::new(|| crate::live::unix_now() as i64),
+        );
+        let mut picture = vigie_server::picture::Picture::new(&node.table.sensor, 0);
+        picture.set_journaling(true);
+        Ok(Identification {
+            judge,
+            picture: std::sync::RwLock::new(picture),
+        })
+    }
+
+    fn observe(&mut self, reports: &[vigie_core::Report], out: &Output, time_s: f64) {
+        self.judge.observe(reports, out);
+        let mut p = self.picture.write().unwrap_or_else(|e| e.into_inner());
+        p.apply(out);
+        p.advance(time_s);
+    }
+
+    /// A tick's identification: what changed, for the bus.
+    fn tick(&mut self, time_s: f64) -> Option<serde_json::Value> {
+        self.judge.tick(time_s, &self.picture);
+        let mut p = self.picture.write().unwrap_or_else(|e| e.into_inner());
+        // Nobody reads this picture's pushes: taken so that nothing piles up.
+        let _ = p.take_delta();
+        p.take_journal()
+    }
 }
 
 impl Node {
@@ -70,7 +133,9 @@ impl Node {
         let mut published_stream = Box::pin(bus.picture(From::New).await?);
         let mut published = i64::MIN;
         let mut tracker = Tracker::new(self.config, &self.table);
+        let mut identification = Identification::new(&self)?;
         let mut out = Output::default();
+        let mut batch_out = Output::default();
         let mut open = Open::default();
         let mut kept: VecDeque<Closed> = VecDeque::new();
         let mut reports = 0u64;
@@ -82,7 +147,8 @@ impl Node {
                     let b = b?;
                     let second = b.time_s.floor() as i64;
                     if open.number.is_some_and(|n| n != second) {
-                        kept.push_back(close(&mut open, &self.name, reports));
+                        let judged = identification.tick(open.time_s);
+                        kept.push_back(close(&mut open, &self.name, reports, judged));
                         if *leading.borrow() {
                             publish(&bus, &mut kept).await;
                         } else {
@@ -91,6 +157,8 @@ impl Node {
                     }
                     open.number = Some(second);
                     open.time_s = open.time_s.max(b.time_s);
+                    batch_out.updates.clear();
+                    batch_out.ended.clear();
                     for r in &b.reports {
                         out.updates.clear();
                         out.ended.clear();
@@ -99,7 +167,10 @@ impl Node {
                             open.updates.insert(u.row.track_id, u.row);
                         }
                         open.ended.extend(&out.ended);
+                        batch_out.updates.append(&mut out.updates);
+                        batch_out.ended.append(&mut out.ended);
                     }
+                    identification.observe(&b.reports, &batch_out, b.time_s);
                     reports += b.reports.len() as u64;
                 }
                 m = published_stream.next() => {
@@ -134,9 +205,10 @@ fn prune(kept: &mut VecDeque<Closed>, published: i64) {
     }
 }
 
-fn close(open: &mut Open, by: &str, reports: u64) -> Closed {
+fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Value>) -> Closed {
     let o = std::mem::take(open);
     Closed {
+        judged,
         tick: Tick {
             number: o.number.unwrap_or_default(),
             time_s: o.time_s,
@@ -151,10 +223,23 @@ fn close(open: &mut Open, by: &str, reports: u64) -> Closed {
 /// Publishes the ticks kept, oldest first; one the bus will not take stays for the next try.
 async fn publish(bus: &Bus, kept: &mut VecDeque<Closed>) {
     while let Some(c) = kept.front() {
-        match bus
-            .publish_tracks(&c.tick, c.updates.clone(), c.ended.clone())
-            .await
-        {
+        let judged = match &c.judged {
+            Some(j) => {
+                let id = format!("judged-{}", c.tick.number);
+                bus.publish_judged(&id, c.tick.time_s, j.clone())
+                    .await
+                    .map(|_| ())
+            }
+            None => Ok(()),
+        };
+        let sent = match judged {
+            Ok(()) => bus
+                .publish_tracks(&c.tick, c.updates.clone(), c.ended.clone())
+                .await
+                .map(|_| ()),
+            Err(e) => Err(e),
+        };
+        match sent {
             Ok(_) => {
                 kept.pop_front();
             }

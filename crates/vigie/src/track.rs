@@ -42,6 +42,10 @@ pub struct TrackArgs {
     /// How long the leader's claim may go unrenewed before the standby takes over, ms.
     #[arg(long, default_value_t = 500, requires = "bus")]
     lease_ms: u64,
+    /// With --bus: identification's setup (rules, airspace, flight plans, friendly codes,
+    /// assets; a deployment's `[ident]` table as a file); the default rules without it.
+    #[arg(long, requires = "bus")]
+    ident: Option<PathBuf>,
     /// The sensor table (sensors.toml).
     #[arg(long, required_unless_present = "print_config")]
     sensors: Option<PathBuf>,
@@ -103,6 +107,7 @@ fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
         lease: std::time::Duration::from_millis(args.lease_ms),
         table: crate::node::sensors(sensors)?,
         config,
+        ident: args.ident.clone(),
     }
     .run()
 }

@@ -119,25 +119,27 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         // The picture as a console reads it, with when each tick arrived.
         let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
         let watcher = tokio::spawn(async move {
-            let mut got = Vec::new();
+            let (mut got, mut judged) = (Vec::new(), Vec::new());
             while let Some(m) = picture.next().await {
-                if let Ok(PictureMessage::Tracks {
-                    time_s,
-                    updates,
-                    ended,
-                    by,
-                    reports,
-                    ..
-                }) = m
-                {
-                    let done = reports as usize == total;
-                    got.push((Instant::now(), time_s, updates, ended, by, reports));
-                    if done {
-                        break;
+                match m.unwrap() {
+                    PictureMessage::Tracks {
+                        time_s,
+                        updates,
+                        ended,
+                        by,
+                        reports,
+                        ..
+                    } => {
+                        let done = reports as usize == total;
+                        got.push((Instant::now(), time_s, updates, ended, by, reports));
+                        if done {
+                            break;
+                        }
                     }
+                    PictureMessage::Judged { time_s, .. } => judged.push(time_s.floor() as i64),
                 }
             }
-            got
+            (got, judged)
         });
         // The sites' reports at 25× real time; the leader is killed halfway.
         let mut killed = None;
@@ -156,10 +158,13 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         bus.publish_reports("sim", "sim-end", last + 1.0, &[])
             .await
             .unwrap();
-        let got = tokio::time::timeout(Duration::from_secs(60), watcher)
+        let (got, judged) = tokio::time::timeout(Duration::from_secs(60), watcher)
             .await
             .expect("every report accounted for in the picture")
             .unwrap();
+        // Identification's changes are published too, each second's once.
+        assert!(!judged.is_empty(), "{judged:?}");
+        assert!(judged.windows(2).all(|w| w[0] < w[1]), "{judged:?}");
         let killed = killed.unwrap();
         let took_over = got
             .iter()
