@@ -390,6 +390,24 @@ impl Bus {
         consumer.messages().await.map_err(nats)
     }
 
+    /// The second of the last tracks published (none: nothing yet): a tracker that starts
+    /// again does not publish again what is already there.
+    pub async fn last_tick(&self) -> Result<Option<i64>, BusError> {
+        use async_nats::jetstream::stream::LastRawMessageErrorKind as Kind;
+        let stream = self.js.get_stream(PICTURE_STREAM).await.map_err(nats)?;
+        match stream.get_last_raw_message_by_subject(TRACKS_SUBJECT).await {
+            Ok(m) => match decode_payload(vigie_journal::KIND_OUTPUT, &m.payload) {
+                Some(Entry::Output { time_s, .. }) => Ok(Some(time_s.floor() as i64)),
+                _ => Err(BusError::Undecodable {
+                    subject: TRACKS_SUBJECT.into(),
+                    sequence: m.sequence,
+                }),
+            },
+            Err(e) if e.kind() == Kind::NoMessageFound => Ok(None),
+            Err(e) => Err(nats(e)),
+        }
+    }
+
     /// The last sequence number of a stream (0: empty).
     pub async fn last_sequence(&self, stream_name: &str) -> Result<u64, BusError> {
         let mut stream = self.js.get_stream(stream_name).await.map_err(nats)?;

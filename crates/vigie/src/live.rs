@@ -732,6 +732,22 @@ mod tests {
     const BASE: &str = "bind = \"127.0.0.1:0\"\nusers = \"u.toml\"\naudit = \"a.jsonl\"\n[feed]\nscenario = \"s.toml\"\n";
 
     #[test]
+    fn the_example_console_configuration_reads() {
+        let text = include_str!("../../../deploy/distributed/console.toml");
+        let d = deployment(text).unwrap();
+        assert!(d
+            .feed
+            .bus
+            .as_deref()
+            .is_some_and(|b| b.contains("centre-b")));
+        let e = feed(&d.feed, Path::new("/nonexistent"))
+            .err()
+            .unwrap()
+            .to_string();
+        assert!(e.contains("sensors.toml"), "the sensor table is read: {e}");
+    }
+
+    #[test]
     fn a_deployment_brings_its_own_map() {
         let dir = std::env::temp_dir().join(format!("vigie-map-{}", std::process::id()));
         std::fs::create_dir_all(&dir).unwrap();

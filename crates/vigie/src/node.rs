@@ -131,7 +131,9 @@ impl Node {
         let mut batches = Box::pin(bus.reports(From::Start).await?);
         // What the leader has published, so that the standby keeps only the rest.
         let mut published_stream = Box::pin(bus.picture(From::New).await?);
-        let mut published = i64::MIN;
+        // A tracker starting again takes the reports from the start, and publishes only
+        // what the picture does not have yet.
+        let mut published = bus.last_tick().await?.unwrap_or(i64::MIN);
         let mut tracker = Tracker::new(self.config, &self.table);
         let mut identification = Identification::new(&self)?;
         let mut out = Output::default();
@@ -149,10 +151,9 @@ impl Node {
                     if open.number.is_some_and(|n| n != second) {
                         let judged = identification.tick(open.time_s);
                         kept.push_back(close(&mut open, &self.name, reports, judged));
+                        prune(&mut kept, published);
                         if *leading.borrow() {
                             publish(&bus, &mut kept).await;
-                        } else {
-                            prune(&mut kept, published);
                         }
                     }
                     open.number = Some(second);
@@ -182,6 +183,7 @@ impl Node {
                     changed.context("the election stopped")?;
                     if *leading.borrow() {
                         tracing::info!(name = %self.name, "leading: publishing the picture");
+                        prune(&mut kept, published);
                         publish(&bus, &mut kept).await;
                     } else {
                         tracing::warn!(name = %self.name, "another tracker leads: standing by");

@@ -316,3 +316,22 @@ fn read_file(path: &Path) -> VecDeque<(String, f64, Vec<Report>)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_example_site_configuration_reads() {
+        let path = Path::new("deploy/distributed/site-niamey.toml");
+        let text = include_str!("../../../deploy/distributed/site-niamey.toml");
+        let cfg: SiteConfig = tomlfile::parse(text, path).unwrap();
+        assert_eq!((cfg.site.as_str(), cfg.source.len()), ("niamey", 2));
+        assert_eq!(cfg.buffer.max_bytes, 1 << 30);
+        let wrong = text.replace("max_bytes", "max_byte");
+        let e = tomlfile::parse::<SiteConfig>(&wrong, path)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("site-niamey.toml:13: buffer.max_byte"), "{e}");
+    }
+}

@@ -194,3 +194,87 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         assert!(live.len() >= 5, "{} tracks", live.len());
     });
 }
+
+/// Everything restarts (the bus on its folder, the tracker): the tracker takes the reports
+/// again from the stream, publishes nothing the picture already has, and goes on with the
+/// same tracks and numbers as if nothing had stopped.
+#[test]
+fn after_a_restart_of_everything_the_picture_goes_on() {
+    let mut server = vigie_bus::test_server::Server::start("restart-all");
+    let (table, batches) = batches(120.0);
+    let sensors = server.dir.join("sensors.toml");
+    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let (first, second) = batches.split_at(60);
+    let config = |url: &str| BusConfig {
+        url: url.to_string(),
+        retention_s: 3_600.0,
+        max_bytes: None,
+    };
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    // Publishes `part` and waits for the picture to account for `upto` reports; the
+    // picture stream's last sequence then.
+    let feed = |url: &str, part: &[(f64, Vec<vigie_core::Report>)], from: usize, upto: usize| {
+        runtime.block_on(async {
+            let bus = Bus::connect(&config(url)).await.unwrap();
+            for (i, (time_s, reports)) in part.iter().enumerate() {
+                let id = format!("sim-{}", from + i);
+                bus.publish_reports("sim", &id, *time_s, reports)
+                    .await
+                    .unwrap();
+            }
+            let closer = part.last().unwrap().0 + 1.0;
+            bus.publish_reports("sim", &format!("close-{from}"), closer, &[])
+                .await
+                .unwrap();
+            let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+            let mut live = BTreeMap::new();
+            let deadline = Instant::now() + Duration::from_secs(60);
+            loop {
+                let m = tokio::time::timeout_at(deadline.into(), picture.next()).await;
+                let m = m
+                    .expect("the picture accounts for every report")
+                    .unwrap()
+                    .unwrap();
+                if let PictureMessage::Tracks {
+                    updates,
+                    ended,
+                    reports,
+                    ..
+                } = m
+                {
+                    for u in updates {
+                        live.insert(u.track_id, u);
+                    }
+                    for id in ended {
+                        live.remove(&id);
+                    }
+                    if reports as usize >= upto {
+                        break;
+                    }
+                }
+            }
+            let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
+            (live, last)
+        })
+    };
+    let count = |b: &[(f64, Vec<vigie_core::Report>)]| b.iter().map(|x| x.1.len()).sum::<usize>();
+    let t = tracker(&server.url, &sensors, "a");
+    let (_, before) = feed(&server.url, first, 0, count(first));
+    drop(t);
+    let (dir, port) = (server.dir.clone(), server.port);
+    server.stop();
+    let server = vigie_bus::test_server::Server::start_in(dir, port);
+    let _t = tracker(&server.url, &sensors, "a2");
+    std::thread::sleep(Duration::from_secs(3));
+    let after_restart = runtime.block_on(async {
+        let bus = Bus::connect(&config(&server.url)).await.unwrap();
+        bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap()
+    });
+    assert_eq!(after_restart, before, "nothing published again");
+    let (live, _) = feed(&server.url, second, 60, count(&batches));
+    assert_eq!(
+        live,
+        alone(&table, &batches),
+        "the same tracks, the same numbers"
+    );
+}
