@@ -38,16 +38,18 @@ impl Leadership {
         js: jetstream::Context,
         lease: Duration,
     ) -> Result<Leadership, BusError> {
-        let stream = js
-            .get_or_create_stream(stream::Config {
-                name: LEADER_STREAM.to_string(),
-                subjects: vec!["vigie.leader.>".to_string()],
-                max_messages_per_subject: 1,
-                storage: stream::StorageType::File,
-                ..Default::default()
-            })
-            .await
-            .map_err(nats)?;
+        let config = stream::Config {
+            name: LEADER_STREAM.to_string(),
+            subjects: vec!["vigie.leader.>".to_string()],
+            max_messages_per_subject: 1,
+            storage: stream::StorageType::File,
+            ..Default::default()
+        };
+        // Both trackers may create it at the same moment: then it is there.
+        let stream = match js.get_or_create_stream(config).await {
+            Ok(s) => s,
+            Err(e) => js.get_stream(LEADER_STREAM).await.map_err(|_| nats(e))?,
+        };
         Ok(Leadership { js, stream, lease })
     }
 

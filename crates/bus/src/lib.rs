@@ -202,14 +202,16 @@ impl Bus {
             duplicate_window: DUPLICATE_WINDOW,
             ..Default::default()
         };
-        self.js
-            .get_or_create_stream(limits(REPORTS_STREAM, vec!["vigie.reports.>".into()]))
-            .await
-            .map_err(nats)?;
-        self.js
-            .get_or_create_stream(limits(PICTURE_STREAM, vec!["vigie.picture.>".into()]))
-            .await
-            .map_err(nats)?;
+        for (name, subjects) in [
+            (REPORTS_STREAM, "vigie.reports.>"),
+            (PICTURE_STREAM, "vigie.picture.>"),
+        ] {
+            let config = limits(name, vec![subjects.into()]);
+            // Another process may create it at the same moment: then it is there.
+            if let Err(e) = self.js.get_or_create_stream(config).await {
+                self.js.get_stream(name).await.map_err(|_| nats(e))?;
+            }
+        }
         Ok(())
     }
 

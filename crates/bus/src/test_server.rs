@@ -12,10 +12,15 @@ pub struct Server {
     pub dir: std::path::PathBuf,
 }
 
+/// A free loopback port below the kernel's ephemeral range (32768 and up), so that a test
+/// restarting its server on the same port never finds it taken by another test's `bind(0)`.
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
+    use std::sync::atomic::{AtomicU32, Ordering};
+    static NEXT: AtomicU32 = AtomicU32::new(0);
+    let base = (std::process::id() % 997) * 17;
+    (0..2_000)
+        .map(|i| 10_000 + ((base + NEXT.fetch_add(1, Ordering::Relaxed) * 7 + i) % 20_000) as u16)
+        .find(|p| TcpListener::bind(("127.0.0.1", *p)).is_ok())
         .expect("a free loopback port")
 }
 
@@ -36,11 +41,16 @@ impl Server {
             .stderr(Stdio::null())
             .spawn()
             .expect("nats-server must be installed (apt install nats-server; .ci/run does it)");
+        let mut child = child;
         let deadline = Instant::now() + Duration::from_secs(10);
         while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
             assert!(
                 Instant::now() < deadline,
                 "nats-server did not start on {port}"
+            );
+            assert!(
+                matches!(child.try_wait(), Ok(None)),
+                "nats-server exited: is port {port} taken?"
             );
             std::thread::sleep(Duration::from_millis(50));
         }

@@ -34,7 +34,7 @@ fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
         ])
         .arg(sensors)
         .stdout(Stdio::null())
-        .stderr(Stdio::null())
+        .stderr(std::fs::File::create(sensors.with_file_name(format!("{name}.log"))).unwrap())
         .spawn()
         .unwrap();
     Tracker(child)
