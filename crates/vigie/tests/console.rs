@@ -4,20 +4,14 @@
 
 use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use vigie_bus::{Bus, BusConfig, Tick};
 use vigie_core::interop::TrackRow;
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::Killed;
 
 /// One HTTP/1.1 exchange; the response's headers and body.
 fn http(port: u16, request: &str) -> (String, String) {
@@ -99,18 +93,12 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
         sim.sensor_table().to_toml().unwrap(),
     )
     .unwrap();
-    let mut add = Command::new(bin)
-        .args(["user", "add", "ana", "--role", "observer", "--users"])
-        .arg(dir.join("users.toml"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"console-test-password\n")
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    common::add_user(
+        &dir.join("users.toml"),
+        "ana",
+        "observer",
+        "console-test-password",
+    );
     let http_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()

@@ -4,21 +4,15 @@
 //! report, with the same numbers.
 
 use std::collections::BTreeMap;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use vigie_bus::{Bus, BusConfig, From, PictureMessage};
 use vigie_core::interop::TrackRow;
 
-struct Tracker(Child);
-
-impl Drop for Tracker {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
+mod common;
+use common::Killed as Tracker;
 
 fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
     let child = Command::new(env!("CARGO_BIN_EXE_vigie"))

@@ -4,28 +4,14 @@
 //! up, and the stream holds every batch the site made, once.
 
 use std::io::Read;
-use std::process::{Child, Command, Stdio};
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use vigie_bus::{Bus, BusConfig, From};
 
-struct Killed(Child);
-
-impl Drop for Killed {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn free_udp_port() -> u16 {
-    std::net::UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+mod common;
+use common::{free_udp_port, Killed};
 
 #[test]
 fn a_site_buffers_while_the_bus_is_away_and_catches_up_with_nothing_lost() {
@@ -35,13 +21,7 @@ fn a_site_buffers_while_the_bus_is_away_and_catches_up_with_nothing_lost() {
     std::fs::create_dir_all(&dir).unwrap();
     let scenario =
         std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
-    let status = Command::new(bin)
-        .args(["sim", "-q", "--duration-s", "1", "--out"])
-        .arg(dir.join("sim"))
-        .arg(&scenario)
-        .status()
-        .unwrap();
-    assert!(status.success());
+    common::sim_sensors(&dir.join("sim"));
     let feed = free_udp_port();
     std::fs::write(
         dir.join("site.toml"),

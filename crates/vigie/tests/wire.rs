@@ -15,6 +15,9 @@ use vigie_ingest::asterix::{AsterixEncoder, AsterixIngest};
 use vigie_ingest::Counters;
 use vigie_track::{Config, Output, Tracker};
 
+mod common;
+use common::{free_tcp_port, free_udp_port, Killed as Child};
+
 const EPOCH_UNIX_S: f64 = 1_772_352_000.0;
 const DURATION_S: f64 = 600.0;
 
@@ -169,60 +172,22 @@ fn the_exercise_over_udp_gives_the_in_process_picture() {
 }
 
 /// A port nobody listens on now.
-fn free_udp_port() -> u16 {
-    UdpSocket::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-fn free_tcp_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
-/// Kills the child when the test ends, however it ends.
-struct Child(std::process::Child);
-
-impl Drop for Child {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
 
 #[test]
 fn vigie_serve_hears_vigie_sim_over_udp_and_sends_cat062() {
-    use std::io::Write;
-    use std::process::{Command, Stdio};
+    use std::process::Command;
     let bin = env!("CARGO_BIN_EXE_vigie");
     let dir = std::env::temp_dir().join(format!("vigie-wire-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let scenario = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
     // The sensor table the sender declares (written by `vigie sim`).
-    let status = Command::new(bin)
-        .args(["sim", "-q", "--duration-s", "1", "--out"])
-        .arg(dir.join("sim"))
-        .arg(&scenario)
-        .status()
-        .unwrap();
-    assert!(status.success());
-    let mut add = Command::new(bin)
-        .args(["user", "add", "ana", "--role", "observer", "--users"])
-        .arg(dir.join("users.toml"))
-        .stdin(Stdio::piped())
-        .spawn()
-        .unwrap();
-    add.stdin
-        .take()
-        .unwrap()
-        .write_all(b"wire-test-password\n")
-        .unwrap();
-    assert!(add.wait().unwrap().success());
+    common::sim_sensors(&dir.join("sim"));
+    common::add_user(
+        &dir.join("users.toml"),
+        "ana",
+        "observer",
+        "wire-test-password",
+    );
     let (feed, http) = (free_udp_port(), free_tcp_port());
     let tracks_out = UdpSocket::bind("127.0.0.1:0").unwrap();
     tracks_out
