@@ -209,16 +209,6 @@ pub struct Layers {
 }
 
 impl Layers {
-    /// One file with no base.
-    pub fn single(text: &str, path: &Path) -> Layers {
-        Layers {
-            layers: vec![Layer {
-                path: path.to_path_buf(),
-                text: text.to_string(),
-            }],
-        }
-    }
-
     /// `text` (the file at `path`) and the chain of `base = "file"` it names, each
     /// relative to the file naming it and read with `read`.
     pub fn resolve(

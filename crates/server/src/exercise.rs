@@ -241,6 +241,16 @@ pub struct Current {
     pub briefing: Option<Briefing>,
 }
 
+impl Current {
+    /// The positions the exercise is played from (none outside the library).
+    fn positions(&self) -> Vec<Position> {
+        self.briefing
+            .as_ref()
+            .map(|b| b.positions.clone())
+            .unwrap_or_default()
+    }
+}
+
 /// Shared between the API (the instructor, the trainees) and the pipeline (the simulator).
 pub struct Control {
     pace: Pace,
@@ -265,11 +275,7 @@ impl Control {
         current: Current,
         objectives: Vec<vigie_train::Objective>,
     ) -> Control {
-        let positions = current
-            .briefing
-            .as_ref()
-            .map(|b| b.positions.clone())
-            .unwrap_or_default();
+        let positions = current.positions();
         Control {
             pace: Pace::new(speed, 1.0, SPEED_MAX),
             pending: Mutex::new(VecDeque::new()),
@@ -311,11 +317,7 @@ impl Control {
     /// The pipeline has started another exercise: a new score, no injections waiting,
     /// trainees kept at their positions when the new one has them.
     pub fn restarted(&self, current: Current, objectives: Vec<vigie_train::Objective>) {
-        let positions = current
-            .briefing
-            .as_ref()
-            .map(|b| b.positions.clone())
-            .unwrap_or_default();
+        let positions = current.positions();
         let mut scorer = vigie_train::Scorer::with_positions(objectives, positions);
         for (trainee, at) in lock(&self.scorer).assignments() {
             let _ = scorer.assign(trainee, Some(at));

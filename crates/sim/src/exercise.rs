@@ -55,14 +55,6 @@ pub struct PositionSpec {
     pub box_deg: Option<[f64; 4]>,
 }
 
-impl PositionSpec {
-    /// Whether a point is this position's.
-    pub fn covers(&self, lat_deg: f64, lon_deg: f64) -> bool {
-        self.box_deg
-            .is_none_or(|[s, w, n, e]| (s..=n).contains(&lat_deg) && (w..=e).contains(&lon_deg))
-    }
-}
-
 /// What the trainees must do about some aircraft: a scripted flight by name, or every
 /// aircraft of a category; identify it as one of `expect` within `within_s` of its first
 /// system track.

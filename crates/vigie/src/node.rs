@@ -295,10 +295,3 @@ async fn elect(lead: Leadership, me: String, role: tokio::sync::watch::Sender<bo
         }
     }
 }
-
-/// Reads the sensor table a bus tracker needs.
-pub fn sensors(path: &Path) -> anyhow::Result<SensorTable> {
-    let text =
-        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
-    SensorTable::from_toml(&text).with_context(|| path.display().to_string())
-}

@@ -79,6 +79,7 @@ pub fn run(args: ReviewArgs) -> anyhow::Result<()> {
 /// What a first pass over the journal finds: the session, its span, its actions.
 pub struct Survey {
     start: Start,
+    table: vigie_core::SensorTable,
     first_s: f64,
     last_s: f64,
     marks: Vec<Mark>,
@@ -122,6 +123,7 @@ fn survey(path: &Path) -> anyhow::Result<Survey> {
     }
     Ok(Survey {
         start: opened.start,
+        table: opened.table,
         first_s,
         last_s,
         marks,
@@ -228,9 +230,8 @@ pub fn report(survey: &Survey, score: &Score) -> String {
 }
 
 fn serve(args: &ReviewArgs, survey: Survey) -> anyhow::Result<()> {
-    let (_, opened) = crate::journal::read(&args.journal)?;
     let epoch = survey.start.epoch_unix_s as i64;
-    let mut picture = Picture::new(&opened.table.sensor, epoch);
+    let mut picture = Picture::new(&survey.table.sensor, epoch);
     picture.set_exercise(survey.start.exercise);
     let picture = Arc::new(RwLock::new(picture));
     let control = Arc::new(ReviewControl::new(

@@ -93,7 +93,7 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
         .with_context(|| format!("reading {}", args.config.display()))?;
     let cfg: SiteConfig = tomlfile::parse(&text, &args.config)?;
     let dir = args.config.parent().unwrap_or(Path::new("."));
-    let table = crate::node::sensors(&dir.join(&cfg.sensors))?;
+    let table = crate::track::load_sensors(&dir.join(&cfg.sensors))?;
     if cfg.source.is_empty() {
         anyhow::bail!(
             "{}: no [[source]]: nothing to ingest",

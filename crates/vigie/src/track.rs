@@ -105,11 +105,18 @@ fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
         url: url.to_string(),
         name,
         lease: std::time::Duration::from_millis(args.lease_ms),
-        table: crate::node::sensors(sensors)?,
+        table: load_sensors(sensors)?,
         config,
         ident: args.ident.clone(),
     }
     .run()
+}
+
+/// Reads a sensor table (sensors.toml).
+pub fn load_sensors(path: &std::path::Path) -> anyhow::Result<SensorTable> {
+    let text =
+        std::fs::read_to_string(path).with_context(|| format!("reading {}", path.display()))?;
+    SensorTable::from_toml(&text).with_context(|| path.display().to_string())
 }
 
 /// How many bad lines are logged one by one before they are only counted.
@@ -132,10 +139,7 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
             bail!("--grid-s must be a positive number of seconds, got {g}");
         }
     }
-    let sensors_text = std::fs::read_to_string(sensors_path)
-        .with_context(|| format!("reading {}", sensors_path.display()))?;
-    let sensors = SensorTable::from_toml(&sensors_text)
-        .with_context(|| format!("{}", sensors_path.display()))?;
+    let sensors = load_sensors(sensors_path)?;
     let index: std::collections::HashMap<String, SensorId> = sensors
         .sensor
         .iter()
