@@ -499,7 +499,8 @@ fn parse_coord(text: &str) -> Result<(f64, f64), String> {
     let (lat_part, rest) = t.split_at(split + 1);
     let angle = |s: &str| -> Option<f64> {
         let s = s.trim();
-        let (num, hemi) = s.split_at(s.len().checked_sub(1)?);
+        // The hemisphere is the last character, which may be any character in a bad file.
+        let (num, hemi) = s.split_at(s.char_indices().last()?.0);
         let parts: Vec<f64> = num
             .trim()
             .split(':')
@@ -943,6 +944,14 @@ fn inner_edge(outer: &Polygon<f64>, depth_m: f64) -> Vec<Vec<[f64; 2]>> {
 
 #[cfg(test)]
 mod tests {
+    /// Regression (fuzz `ident`): a coordinate ending in a multi-byte character was cut
+    /// inside it, a panic; it is an error.
+    #[test]
+    fn regression_a_coordinate_ending_in_a_multibyte_character_is_an_error() {
+        assert!(super::parse_coord("0N 00\u{237}").is_err());
+        assert!(super::parse_coord("1\u{c8}N 2 \u{e9}").is_err());
+    }
+
     use super::*;
 
     #[test]
