@@ -157,7 +157,7 @@ impl Enu {
 }
 
 /// A local east-north-up tangent frame at an origin on or above the ellipsoid.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct LocalFrame {
     origin: Geodetic,
     origin_ecef: Ecef,

@@ -30,7 +30,7 @@ pub enum GeometryError {
 }
 
 /// The geometry of one antenna: its local frame and its atmosphere.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct RadarGeometry {
     frame: LocalFrame,
     refraction_k: f64,

@@ -7,11 +7,13 @@
 use std::fmt;
 
 /// Index of a sensor in the deployment's sensor table.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
 pub struct SensorId(pub u16);
 
 /// What produced a report.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 pub enum PlotKind {
     /// Primary radar only: a skin echo, no identity.
     Psr,
@@ -45,7 +47,10 @@ impl PlotKind {
 }
 
 /// A Mode 3/A code: four octal digits, held as its 12-bit value.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "u16", into = "u16")]
 pub struct Mode3A(u16);
 
 impl Mode3A {
@@ -82,7 +87,10 @@ impl fmt::Display for Mode3A {
 }
 
 /// A 24-bit ICAO aircraft address.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "u32", into = "u32")]
 pub struct ModeS(u32);
 
 impl ModeS {
@@ -109,7 +117,10 @@ impl fmt::Display for ModeS {
 }
 
 /// An aircraft identification (callsign) of up to 8 characters, as Mode S carries it.
-#[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[derive(
+    Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize,
+)]
+#[serde(try_from = "[u8; 8]", into = "[u8; 8]")]
 pub struct Callsign([u8; 8]);
 
 impl Callsign {
@@ -148,7 +159,7 @@ impl fmt::Debug for Callsign {
 }
 
 /// Where the sensor puts the target.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub enum Measurement {
     /// A radar plot in the sensor's polar coordinates; 2-D radars have no elevation.
     Polar {
@@ -161,7 +172,7 @@ pub enum Measurement {
 }
 
 /// One detection by one sensor.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Report {
     /// Seconds since the start of the scenario or session: the instant of detection, not a
     /// scan time.
@@ -174,6 +185,44 @@ pub struct Report {
     pub mode3a: Option<Mode3A>,
     pub mode_s: Option<ModeS>,
     pub callsign: Option<Callsign>,
+}
+
+// Values read back (a tracker's snapshot) are held to what the constructors accept.
+impl TryFrom<u16> for Mode3A {
+    type Error = String;
+    fn try_from(v: u16) -> Result<Self, String> {
+        Mode3A::from_octal_value(v).ok_or_else(|| format!("{v:o} is no Mode 3/A code"))
+    }
+}
+impl From<Mode3A> for u16 {
+    fn from(c: Mode3A) -> u16 {
+        c.0
+    }
+}
+impl TryFrom<u32> for ModeS {
+    type Error = String;
+    fn try_from(v: u32) -> Result<Self, String> {
+        ModeS::new(v).ok_or_else(|| format!("{v:X} is no 24-bit address"))
+    }
+}
+impl From<ModeS> for u32 {
+    fn from(a: ModeS) -> u32 {
+        a.0
+    }
+}
+impl TryFrom<[u8; 8]> for Callsign {
+    type Error = String;
+    fn try_from(b: [u8; 8]) -> Result<Self, String> {
+        std::str::from_utf8(&b)
+            .ok()
+            .and_then(Callsign::new)
+            .ok_or_else(|| "no callsign".to_string())
+    }
+}
+impl From<Callsign> for [u8; 8] {
+    fn from(c: Callsign) -> [u8; 8] {
+        c.0
+    }
 }
 
 #[cfg(test)]

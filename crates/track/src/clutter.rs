@@ -21,7 +21,7 @@ const MEMORY_SCANS: f64 = 30.0;
 const DENSITY_FLOOR: f64 = 1.0 / (250_000.0 * TAU);
 
 /// One radar's map.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct ClutterMap {
     revisit_s: f64,
     /// Per cell: a count decayed with time constant `MEMORY_SCANS` revisits, and when it was

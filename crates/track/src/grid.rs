@@ -12,10 +12,11 @@ use vigie_core::Ecef;
 
 pub type Cell = (i32, i32, i32);
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Grid {
     cell_m: f64,
-    cells: HashMap<Cell, Vec<u32>>,
+    #[serde(serialize_with = "crate::state::sorted_map")]
+    pub(crate) cells: HashMap<Cell, Vec<u32>>,
 }
 
 impl Grid {
@@ -27,7 +28,9 @@ impl Grid {
     }
 
     pub fn cell_of(&self, p: Ecef) -> Cell {
-        let k = |v: f64| (v / self.cell_m).floor() as i32;
+        // Clamped so that the neighbours of any cell are cells too: a position far out (a
+        // state restored from damaged bytes) must not overflow `near`.
+        let k = |v: f64| (v / self.cell_m).floor().clamp(-1e9, 1e9) as i32;
         (k(p.x_m), k(p.y_m), k(p.z_m))
     }
 
@@ -60,6 +63,10 @@ impl Grid {
         }
     }
 
+    pub fn cell_m(&self) -> f64 {
+        self.cell_m
+    }
+
     pub fn len(&self) -> usize {
         self.cells.values().map(Vec::len).sum()
     }
@@ -72,6 +79,21 @@ impl Grid {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Fuzz finding (`state`): a track restored from damaged bytes far out of the world
+    /// overflowed the neighbour cells.
+    #[test]
+    fn regression_a_position_far_out_is_no_overflow() {
+        let mut g = Grid::new(1.0);
+        for v in [1e300, -1e300, f64::NAN, f64::INFINITY] {
+            let p = Ecef::new(v, v, v);
+            g.insert(1, g.cell_of(p));
+            let mut out = Vec::new();
+            g.near(p, &mut out);
+            assert_eq!(out, [1]);
+            g.remove(1, g.cell_of(p));
+        }
+    }
 
     #[test]
     fn finds_neighbours_and_forgets_removed_ones() {

@@ -120,7 +120,7 @@ pub const MODEL_COUNT: usize = 3;
 pub const MODELS: [Model; MODEL_COUNT] = [Model::Cv, Model::Ct, Model::Manoeuvre];
 
 /// The IMM state: one estimate per model and the model probabilities.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Imm {
     pub x: [State; MODEL_COUNT],
     pub p: [Cov; MODEL_COUNT],

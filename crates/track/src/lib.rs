@@ -12,6 +12,9 @@
 //! Each radar's range and azimuth bias is estimated from ADS-B-equipped aircraft and taken
 //! out of its plots ([`registration`]).
 //!
+//! A tracker's whole state saves to bytes and restores to a tracker that goes on exactly as
+//! the first would have ([`state`]): what a tracker on the bus starts again from.
+//!
 //! It owns no I/O and no clock: reports carry their time, the caller feeds them in and
 //! drains [`Output`]. It never sees a wire format, only `vigie_core::Report`s; readers of
 //! files and sockets live in ingest and the binary.
@@ -22,6 +25,7 @@ pub mod imm;
 pub mod measure;
 pub mod motion;
 pub mod registration;
+pub mod state;
 pub mod track;
 pub mod tracker;
 

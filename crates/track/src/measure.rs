@@ -53,7 +53,7 @@ impl SensorModel {
 }
 
 /// A report made ready for filtering.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 pub struct Observation {
     pub report: Report,
     /// Where the report puts the target, for gating and for starting tracks.
@@ -63,7 +63,7 @@ pub struct Observation {
 
 // Observations live one batch long and are copied, not stored: a few hundred bytes is fine.
 #[allow(clippy::large_enum_variant)]
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
 enum Kind {
     Polar {
         radar: RadarGeometry,

@@ -16,16 +16,16 @@ pub const MIN_SAMPLES: u64 = 30;
 const WINDOW: f64 = 2_000.0;
 
 /// One radar's estimated bias.
-#[derive(Debug, Clone, Copy, Default, PartialEq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Bias {
     pub range_m: f64,
     pub azimuth_rad: f64,
     pub samples: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Registration {
-    per_sensor: Vec<Bias>,
+    pub(crate) per_sensor: Vec<Bias>,
 }
 
 impl Registration {

@@ -13,7 +13,7 @@ use crate::grid::Cell;
 use crate::imm::{Imm, Switching};
 use crate::motion::{Cov, Noise, State, OMEGA};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Status {
     /// Started from two plots; not shown until confirmed.
     Tentative,
@@ -21,7 +21,7 @@ pub enum Status {
     Confirmed,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Track {
     /// Never reused within a run; tentative tracks have one too.
     pub uid: u64,

@@ -223,7 +223,7 @@ pub struct Output {
 }
 
 /// What went wrong with input, per sensor. Each kind is logged once per sensor.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Rejected {
     pub not_finite: u64,
     pub absurd: u64,
@@ -231,7 +231,7 @@ pub struct Rejected {
     pub wrong_kind: u64,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Counters {
     pub reports: u64,
     pub unknown_sensor: u64,
@@ -245,13 +245,14 @@ pub struct Counters {
     pub tracks_deleted: u64,
 }
 
-#[derive(Debug, Clone, Copy)]
-struct Candidate {
-    obs: Observation,
+#[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]
+pub(crate) struct Candidate {
+    pub(crate) obs: Observation,
     sigma_m: f64,
     cell: crate::grid::Cell,
 }
 
+#[derive(Serialize, Deserialize)]
 struct Pending {
     seq: u64,
     report: Report,
@@ -279,39 +280,49 @@ impl Ord for Pending {
     }
 }
 
+/// What is serialized is the whole state a run has built (`crate::state`): a tracker
+/// restored from it goes on exactly as this one would have. The sensor models and the gate
+/// thresholds follow from the table and the settings; what was logged is not state.
+#[derive(Serialize, Deserialize)]
 pub struct Tracker {
-    cfg: Config,
-    sensors: Vec<SensorModel>,
+    pub(crate) cfg: Config,
+    #[serde(skip)]
+    pub(crate) sensors: Vec<SensorModel>,
     /// Per sensor, radars only.
-    clutter: Vec<Option<ClutterMap>>,
-    tracks: Vec<Option<Track>>,
-    free: Vec<u32>,
-    grid: Grid,
-    candidates: Vec<Option<Candidate>>,
-    free_candidates: Vec<u32>,
-    candidate_grid: Grid,
+    pub(crate) clutter: Vec<Option<ClutterMap>>,
+    pub(crate) tracks: Vec<Option<Track>>,
+    pub(crate) free: Vec<u32>,
+    pub(crate) grid: Grid,
+    pub(crate) candidates: Vec<Option<Candidate>>,
+    pub(crate) free_candidates: Vec<u32>,
+    pub(crate) candidate_grid: Grid,
+    #[serde(serialize_with = "crate::state::sorted_heap")]
     pending: BinaryHeap<Pending>,
     seq: u64,
     newest_s: f64,
     released_s: f64,
-    batch: Vec<Observation>,
+    pub(crate) batch: Vec<Observation>,
     next_uid: u64,
     next_number: u32,
     next_grid_s: Option<f64>,
     last_maintenance_s: f64,
     /// Where the incremental maintenance pass resumes, in the track and candidate slots.
-    maintenance_cursor: (usize, usize, f64),
+    pub(crate) maintenance_cursor: (usize, usize, f64),
     /// The last ADS-B squitter per address: time, and the slot and uid of the track it went to
     /// (the uid tells whether the slot still holds that track).
-    adsb_seen: HashMap<u32, (f64, u32, u64)>,
+    #[serde(serialize_with = "crate::state::sorted_map")]
+    pub(crate) adsb_seen: HashMap<u32, (f64, u32, u64)>,
     /// Numbers of confirmed tracks deleted since the last output.
     ended: Vec<u32>,
-    counters: Counters,
-    registration: Registration,
+    pub(crate) counters: Counters,
+    pub(crate) registration: Registration,
     /// The track each Mode S address last updated, for registration.
-    by_address: HashMap<u32, u32>,
+    #[serde(serialize_with = "crate::state::sorted_map")]
+    pub(crate) by_address: HashMap<u32, u32>,
+    #[serde(skip)]
     logged: std::collections::HashSet<(u16, &'static str)>,
-    chi2: [f64; 5],
+    #[serde(skip)]
+    pub(crate) chi2: [f64; 5],
 }
 
 impl Tracker {
@@ -359,9 +370,14 @@ impl Tracker {
             registration: Registration::new(n),
             by_address: HashMap::new(),
             logged: Default::default(),
-            chi2: [0, 1, 2, 3, 4].map(|k| chi2_quantile(k, cfg.gate_probability)),
+            chi2: chi2_for(&cfg),
             cfg,
         }
+    }
+
+    /// The reports held for reordering.
+    pub(crate) fn pending_reports(&self) -> impl Iterator<Item = &Report> {
+        self.pending.iter().map(|p| &p.report)
     }
 
     pub fn counters(&self) -> &Counters {
@@ -1229,6 +1245,11 @@ fn update_of(track: &Track) -> TrackUpdate {
 }
 
 /// The χ² quantile for `k` degrees of freedom at probability `p`, by bisection on the CDF.
+/// The gates for 0 to 4 measured dimensions.
+pub(crate) fn chi2_for(cfg: &Config) -> [f64; 5] {
+    [0, 1, 2, 3, 4].map(|k| chi2_quantile(k, cfg.gate_probability))
+}
+
 pub fn chi2_quantile(k: usize, p: f64) -> f64 {
     if k == 0 {
         return 0.0;
