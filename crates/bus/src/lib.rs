@@ -3,8 +3,8 @@
 //! A national system spans radar sites, an operations centre and consoles on several
 //! machines. This crate owns what they say to each other over NATS JetStream: the subjects
 //! and streams (docs/distributed.md), the message bodies (the journal's own payloads, so a
-//! stream is a recording), publishing and consuming in stream order, and the tracker's
-//! leadership in a JetStream key-value bucket.
+//! stream is a recording), publishing and consuming in stream order, the tracker's saved
+//! states, and the tracker's leadership.
 //!
 //! It owns no tracking, no decoding of sensor formats and no serving: `vigie ingest`,
 //! `vigie track --bus` and `vigie serve` use it. It reads no clock of its own: waits and
@@ -20,6 +20,7 @@ use vigie_core::Report;
 use vigie_journal::{decode_payload, encode_payload, Entry};
 
 mod leader;
+mod state;
 pub mod test_server;
 pub use leader::{Leadership, Lease};
 
@@ -29,6 +30,12 @@ pub const REPORTS_STREAM: &str = "VIGIE_REPORTS";
 pub const PICTURE_STREAM: &str = "VIGIE_PICTURE";
 pub const TRACKS_SUBJECT: &str = "vigie.picture.tracks";
 pub const JUDGED_SUBJECT: &str = "vigie.picture.judged";
+/// The tracker's saved states, now and then: where a tracker starting again, or a replay
+/// from any moment, starts from.
+pub const STATE_STREAM: &str = "VIGIE_STATE";
+pub const STATE_SUBJECT: &str = "vigie.state.tracker";
+/// A state goes in parts of this size: under the bus's default 1 MB message limit.
+const STATE_PART: usize = 512 << 10;
 /// How long the bus remembers a message id, so that a site that sends a batch again
 /// (after losing the bus mid-publish) does not duplicate it.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
@@ -92,6 +99,20 @@ pub struct Tick {
     pub by: String,
     /// Reports the tracker had taken, in all, when it closed the tick.
     pub reports: u64,
+}
+
+/// A tracker's state on the bus.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SavedState {
+    /// The tick closed just before the state was saved, and its time.
+    pub tick: i64,
+    pub time_s: f64,
+    /// The reports stream's sequence to take batches from after restoring.
+    pub resume_sequence: u64,
+    /// Reports the tracker had taken, in all.
+    pub reports: u64,
+    /// `Tracker::save`'s bytes.
+    pub bytes: Vec<u8>,
 }
 
 /// One message of the picture stream.
@@ -205,6 +226,7 @@ impl Bus {
         for (name, subjects) in [
             (REPORTS_STREAM, "vigie.reports.>"),
             (PICTURE_STREAM, "vigie.picture.>"),
+            (STATE_STREAM, "vigie.state.>"),
         ] {
             let config = limits(name, vec![subjects.into()]);
             // Another process may create it at the same moment: then it is there.
@@ -390,6 +412,44 @@ impl Bus {
             .await
             .map_err(nats)?;
         consumer.messages().await.map_err(nats)
+    }
+
+    /// Publishes a tracker's state, in parts; published again (by a tracker taking over),
+    /// it is kept once.
+    pub async fn publish_state(&self, state: &SavedState) -> Result<(), BusError> {
+        let parts: Vec<&[u8]> = state.bytes.chunks(STATE_PART).collect();
+        for (i, part) in parts.iter().enumerate() {
+            let mut headers = async_nats::HeaderMap::new();
+            headers.insert("Nats-Msg-Id", format!("state-{}-{i}", state.tick).as_str());
+            headers.insert("Vigie-State", state.tick.to_string().as_str());
+            headers.insert("Vigie-Part", format!("{}/{}", i + 1, parts.len()).as_str());
+            headers.insert("Vigie-Time", state.time_s.to_string().as_str());
+            headers.insert("Vigie-Resume", state.resume_sequence.to_string().as_str());
+            headers.insert("Vigie-Reports", state.reports.to_string().as_str());
+            self.js
+                .publish_with_headers(STATE_SUBJECT, headers, Bytes::copy_from_slice(part))
+                .await
+                .map_err(nats)?
+                .await
+                .map_err(nats)?;
+        }
+        Ok(())
+    }
+
+    /// The latest whole state saved at or before `until_s` (any: the latest of all).
+    pub async fn state_before(&self, until_s: Option<f64>) -> Result<Option<SavedState>, BusError> {
+        let mut stream = self.js.get_stream(STATE_STREAM).await.map_err(nats)?;
+        let last = stream.info().await.map_err(nats)?.state.last_sequence;
+        let index = state::index(&stream, last).await?;
+        let Some((head, parts)) = state::latest(&index, until_s) else {
+            return Ok(None);
+        };
+        let mut bytes = Vec::new();
+        for sequence in parts {
+            let m = stream.get_raw_message(sequence).await.map_err(nats)?;
+            bytes.extend_from_slice(&m.payload);
+        }
+        Ok(Some(SavedState { bytes, ..head }))
     }
 
     /// The second of the last tracks published (none: nothing yet): a tracker that starts

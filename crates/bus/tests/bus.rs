@@ -134,3 +134,38 @@ async fn a_restarted_bus_keeps_its_streams() {
         .await;
     assert_eq!(back, [2.0, 3.0, 4.0]);
 }
+
+/// States come back whole from their parts: the latest, or the latest before a time; a
+/// state published again (a tracker taking over) is kept once.
+#[tokio::test]
+async fn saved_states_come_back_whole() {
+    use vigie_bus::SavedState;
+    let server = vigie_bus::test_server::Server::start("state");
+    let bus = Bus::connect(&config(&server.url)).await.unwrap();
+    assert_eq!(bus.state_before(None).await.unwrap(), None);
+    let state = |tick: i64, len: usize| SavedState {
+        tick,
+        time_s: tick as f64 + 0.8,
+        resume_sequence: tick as u64 * 5,
+        reports: tick as u64 * 100,
+        bytes: (0..len).map(|i| (i * 7 + tick as usize) as u8).collect(),
+    };
+    // 1.2 MB: three parts.
+    for tick in [100, 700, 1300] {
+        bus.publish_state(&state(tick, 1_200_000)).await.unwrap();
+    }
+    bus.publish_state(&state(700, 1_200_000)).await.unwrap();
+    assert_eq!(
+        bus.last_sequence(vigie_bus::STATE_STREAM).await.unwrap(),
+        9
+    );
+    assert_eq!(
+        bus.state_before(None).await.unwrap(),
+        Some(state(1300, 1_200_000))
+    );
+    assert_eq!(
+        bus.state_before(Some(1000.0)).await.unwrap(),
+        Some(state(700, 1_200_000))
+    );
+    assert_eq!(bus.state_before(Some(50.0)).await.unwrap(), None);
+}

@@ -16,7 +16,7 @@
 //! An 8-byte magic (`VIGIEJ01`), then frames: a little-endian `u32` payload length, the
 //! CRC-32 of kind and payload, a kind byte, the payload. Reports and tracks are fixed binary
 //! layouts (little-endian), and so is the truth; the session's start, actions and
-//! identification's outputs are JSON.
+//! identification's outputs are JSON; a tracker's state is its own bytes after the time.
 //!
 //! ## Crash safety and the flush policy
 //!
@@ -105,6 +105,10 @@ pub enum Entry {
         time_s: f64,
         aircraft: Vec<TruthPoint>,
     },
+    /// The tracker's whole state at that time (`vigie_track::Tracker::save`'s bytes): a
+    /// journal cut from the bus's streams at any moment starts from it, and a re-run
+    /// restores it instead of starting from an empty picture.
+    State { time_s: f64, tracker: Vec<u8> },
 }
 
 pub const KIND_START: u8 = 1;
@@ -113,6 +117,7 @@ pub const KIND_OUTPUT: u8 = 3;
 pub const KIND_ACTION: u8 = 4;
 pub const KIND_JUDGED: u8 = 5;
 pub const KIND_TRUTH: u8 = 6;
+pub const KIND_STATE: u8 = 7;
 
 /// Identification's outputs, with the tick's time.
 #[derive(Serialize, Deserialize)]
@@ -371,6 +376,11 @@ fn encode(e: &Entry, out: &mut Vec<u8>) -> Result<u8, JournalError> {
             }
             KIND_TRUTH
         }
+        Entry::State { time_s, tracker } => {
+            out.extend_from_slice(&time_s.to_le_bytes());
+            out.extend_from_slice(tracker);
+            KIND_STATE
+        }
         Entry::Input { time_s, reports } => {
             out.extend_from_slice(&time_s.to_le_bytes());
             out.extend_from_slice(&(reports.len() as u32).to_le_bytes());
@@ -422,6 +432,14 @@ fn decode(kind: u8, b: &[u8]) -> Option<Entry> {
                 });
             }
             Entry::Truth { time_s, aircraft }
+        }
+        KIND_STATE => {
+            let time_s = c.f64()?;
+            c.at = b.len();
+            Entry::State {
+                time_s,
+                tracker: b[8..].to_vec(),
+            }
         }
         KIND_INPUT => {
             let time_s = c.f64()?;

@@ -59,6 +59,10 @@ fn session() -> Vec<Entry> {
         tracker: serde_json::json!({}),
         training: Some(serde_json::json!({"objectives": []})),
     })];
+    out.push(Entry::State {
+        time_s: 0.0,
+        tracker: (0..=255u8).cycle().take(3000).collect(),
+    });
     for tick in 0..20u32 {
         out.push(Entry::Input {
             time_s: f64::from(tick),

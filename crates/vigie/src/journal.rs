@@ -192,6 +192,10 @@ pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun
                 }
             }
             Entry::Action(_) => r.actions += 1,
+            Entry::State { tracker: bytes, .. } => {
+                tracker = Tracker::restore(config, &table, &bytes)
+                    .with_context(|| format!("{}: the recorded tracker state", path.display()))?;
+            }
             Entry::Judged { .. } | Entry::Truth { .. } => {}
             Entry::Start(_) => bail!("{}: a second session start", path.display()),
         }

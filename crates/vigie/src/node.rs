@@ -49,6 +49,17 @@ pub struct Node {
     /// Identification's setup (a deployment's `[ident]` table as a file of its own); the
     /// default rules without one.
     pub ident: Option<std::path::PathBuf>,
+    /// How often the leader saves the tracker's state on the bus, seconds of report time.
+    pub state_every_s: f64,
+}
+
+/// Where a tracker starts: the latest state saved on the bus, or the stream's start.
+struct Resumed {
+    tracker: Tracker,
+    from: From,
+    reports: u64,
+    /// The tick of the state restored.
+    saved_tick: i64,
 }
 
 /// Identification at the centre: the same judge as a single process's, over a picture of
@@ -128,19 +139,21 @@ impl Node {
         let lead = bus.leadership(self.lease).await?;
         let (role, mut leading) = tokio::sync::watch::channel(false);
         let elector = tokio::spawn(elect(lead, self.name.clone(), role));
-        let mut batches = Box::pin(bus.reports(From::Start).await?);
+        let resumed = self.resume(&bus).await;
+        let mut batches = Box::pin(bus.reports(resumed.from).await?);
         // What the leader has published, so that the standby keeps only the rest.
         let mut published_stream = Box::pin(bus.picture(From::New).await?);
         // A tracker starting again takes the reports from the start, and publishes only
         // what the picture does not have yet.
         let mut published = bus.last_tick().await?.unwrap_or(i64::MIN);
-        let mut tracker = Tracker::new(self.config, &self.table);
+        let mut tracker = resumed.tracker;
+        let mut saved_tick = resumed.saved_tick;
         let mut identification = Identification::new(&self)?;
         let mut out = Output::default();
         let mut batch_out = Output::default();
         let mut open = Open::default();
         let mut kept: VecDeque<Closed> = VecDeque::new();
-        let mut reports = 0u64;
+        let mut reports = resumed.reports;
         tracing::info!(name = %self.name, "tracking the bus's reports; standby until leading");
         loop {
             tokio::select! {
@@ -148,12 +161,16 @@ impl Node {
                     let Some(b) = b else { break };
                     let b = b?;
                     let second = b.time_s.floor() as i64;
-                    if open.number.is_some_and(|n| n != second) {
+                    if let Some(closed) = open.number.filter(|&n| n != second) {
                         let judged = identification.tick(open.time_s);
                         kept.push_back(close(&mut open, &self.name, reports, judged));
                         prune(&mut kept, published);
                         if *leading.borrow() {
                             publish(&bus, &mut kept).await;
+                            if (closed - saved_tick) as f64 >= self.state_every_s {
+                                saved_tick = closed;
+                                save(&bus, &tracker, closed, b.sequence, reports).await;
+                            }
                         }
                     }
                     open.number = Some(second);
@@ -194,6 +211,61 @@ impl Node {
         }
         elector.abort();
         Ok(())
+    }
+}
+
+impl Node {
+    /// The latest state on the bus restored, if there is one this tracker can take (the
+    /// same settings and sensor table); else a fresh tracker from the stream's start.
+    async fn resume(&self, bus: &Bus) -> Resumed {
+        let fresh = || Resumed {
+            tracker: Tracker::new(self.config, &self.table),
+            from: From::Start,
+            reports: 0,
+            saved_tick: i64::MIN / 2,
+        };
+        let saved = match bus.state_before(None).await {
+            Ok(Some(s)) => s,
+            Ok(None) => return fresh(),
+            Err(e) => {
+                tracing::warn!("cannot read the saved states ({e}): tracking from the start");
+                return fresh();
+            }
+        };
+        match Tracker::restore(self.config, &self.table, &saved.bytes) {
+            Ok(tracker) => {
+                tracing::info!(
+                    tick = saved.tick,
+                    tracks = tracker.tracks().count(),
+                    "restored the tracker's state saved on the bus"
+                );
+                Resumed {
+                    tracker,
+                    from: From::Sequence(saved.resume_sequence),
+                    reports: saved.reports,
+                    saved_tick: saved.tick,
+                }
+            }
+            Err(e) => {
+                tracing::warn!("the state saved at tick {} is not for this tracker ({e}): tracking from the start", saved.tick);
+                fresh()
+            }
+        }
+    }
+}
+
+/// Saves the tracker's state on the bus: it covers every batch before `resume_sequence`.
+async fn save(bus: &Bus, tracker: &Tracker, tick: i64, resume_sequence: u64, reports: u64) {
+    let state = vigie_bus::SavedState {
+        tick,
+        time_s: tick as f64,
+        resume_sequence,
+        reports,
+        bytes: tracker.save(),
+    };
+    match bus.publish_state(&state).await {
+        Ok(()) => tracing::debug!(tick, bytes = state.bytes.len(), "tracker state saved"),
+        Err(e) => tracing::warn!("the tracker state not saved: {e}"),
     }
 }
 

@@ -93,7 +93,8 @@ fn time_of(e: &Entry) -> Option<f64> {
         Entry::Input { time_s, .. }
         | Entry::Output { time_s, .. }
         | Entry::Judged { time_s, .. }
-        | Entry::Truth { time_s, .. } => Some(*time_s),
+        | Entry::Truth { time_s, .. }
+        | Entry::State { time_s, .. } => Some(*time_s),
         Entry::Action(a) => Some(a.time_s),
     }
 }
@@ -289,6 +290,8 @@ struct Replay {
 struct Player {
     reader: Reader<std::io::BufReader<std::fs::File>>,
     tracker: Tracker,
+    /// What the tracker was built with: a recorded state restores under them.
+    opened: crate::journal::Opened,
     out: Output,
     /// An entry read past the time asked for, kept for the next step.
     next: Option<Entry>,
@@ -333,6 +336,7 @@ impl Replay {
         Ok(Player {
             reader,
             tracker: Tracker::new(opened.config, &opened.table),
+            opened,
             out: Output::default(),
             next: None,
             time_s: f64::NEG_INFINITY,
@@ -374,6 +378,12 @@ impl Player {
                 }
                 p.apply(&self.out);
                 p.advance(time_s);
+            }
+            Entry::State { tracker, .. } => {
+                match Tracker::restore(self.opened.config, &self.opened.table, &tracker) {
+                    Ok(t) => self.tracker = t,
+                    Err(e) => tracing::error!("the recorded tracker state: {e}"),
+                }
             }
             Entry::Judged {
                 picture: judged, ..

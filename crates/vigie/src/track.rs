@@ -42,6 +42,11 @@ pub struct TrackArgs {
     /// How long the leader's claim may go unrenewed before the standby takes over, ms.
     #[arg(long, default_value_t = 500, requires = "bus")]
     lease_ms: u64,
+    /// With --bus: the leader saves the tracker's state on the bus this often (seconds of
+    /// report time). A tracker starting again restores the latest instead of re-tracking
+    /// the whole retention, and a replay from any moment starts from the one before it.
+    #[arg(long, default_value_t = 600.0, requires = "bus")]
+    state_every_s: f64,
     /// With --bus: identification's setup (rules, airspace, flight plans, friendly codes,
     /// assets; a deployment's `[ident]` table as a file); the default rules without it.
     #[arg(long, requires = "bus")]
@@ -91,6 +96,12 @@ fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
     if !(50..=60_000).contains(&args.lease_ms) {
         bail!("--lease-ms must be 50 to 60000, got {}", args.lease_ms);
     }
+    if !(10.0..=86_400.0).contains(&args.state_every_s) {
+        bail!(
+            "--state-every-s must be 10 to 86400, got {}",
+            args.state_every_s
+        );
+    }
     let config = match &args.config {
         Some(path) => load_config(path)?,
         None => Config::default(),
@@ -108,6 +119,7 @@ fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
         table: load_sensors(sensors)?,
         config,
         ident: args.ident.clone(),
+        state_every_s: args.state_every_s,
     }
     .run()
 }

@@ -24,6 +24,8 @@ fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
             name,
             "--lease-ms",
             "500",
+            "--state-every-s",
+            "10",
             "--sensors",
         ])
         .arg(sensors)
@@ -189,9 +191,10 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
     });
 }
 
-/// Everything restarts (the bus on its folder, the tracker): the tracker takes the reports
-/// again from the stream, publishes nothing the picture already has, and goes on with the
-/// same tracks and numbers as if nothing had stopped.
+/// Everything restarts (the bus on its folder, the tracker): the tracker restores the
+/// state the first saved on the bus, takes the reports from there, publishes nothing the
+/// picture already has, and goes on with the same tracks and numbers as if nothing had
+/// stopped.
 #[test]
 fn after_a_restart_of_everything_the_picture_goes_on() {
     let mut server = vigie_bus::test_server::Server::start("restart-all");
@@ -253,6 +256,8 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
     };
     let count = |b: &[(f64, Vec<vigie_core::Report>)]| b.iter().map(|x| x.1.len()).sum::<usize>();
     let t = tracker(&server.url, &sensors, "a");
+    // Leading before the reports come, so that it saves states as it closes ticks.
+    std::thread::sleep(Duration::from_secs(1));
     let (_, before) = feed(&server.url, first, 0, count(first));
     drop(t);
     let (dir, port) = (server.dir.clone(), server.port);
@@ -265,6 +270,11 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
         bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap()
     });
     assert_eq!(after_restart, before, "nothing published again");
+    let log = std::fs::read_to_string(sensors.with_file_name("a2.log")).unwrap();
+    assert!(
+        log.contains("restored the tracker's state"),
+        "the tracker started from its saved state:\n{log}"
+    );
     let (live, _) = feed(&server.url, second, 60, count(&batches));
     assert_eq!(
         live,
