@@ -124,7 +124,8 @@ function start(me: Me): void {
   onLangChange(showLink);
 
   setInterval(() => {
-    if (picture.epoch_unix_s) $("clock").textContent = `${picture.utc().toISOString().slice(11, 19)} UTC`;
+    // Unknown until the first picture; a console on the bus has epoch 0 and Unix times.
+    if (picture.epoch_unix_s + picture.time_s > 0) $("clock").textContent = `${picture.utc().toISOString().slice(11, 19)} UTC`;
   }, 250);
 
   $("theme").onclick = () => {

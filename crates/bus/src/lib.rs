@@ -30,6 +30,8 @@ pub const REPORTS_STREAM: &str = "VIGIE_REPORTS";
 pub const PICTURE_STREAM: &str = "VIGIE_PICTURE";
 pub const TRACKS_SUBJECT: &str = "vigie.picture.tracks";
 pub const JUDGED_SUBJECT: &str = "vigie.picture.judged";
+/// Which sensors the centre heard in each tick: the consoles' sensor panel.
+pub const SENSORS_SUBJECT: &str = "vigie.picture.sensors";
 /// The tracker's saved states, now and then: where a tracker starting again, or a replay
 /// from any moment, starts from.
 pub const STATE_STREAM: &str = "VIGIE_STATE";
@@ -132,15 +134,27 @@ pub enum PictureMessage {
         time_s: f64,
         picture: serde_json::Value,
     },
+    Sensors {
+        sequence: u64,
+        heard: Heard,
+    },
+}
+
+/// The sensors the centre heard in a tick: for each, its place in the sensor table, the
+/// time of its last report and how many it sent.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Heard {
+    pub time_s: f64,
+    pub sensors: Vec<(u16, f64, u64)>,
 }
 
 impl PictureMessage {
     /// Its sequence number in the picture stream.
     pub fn sequence(&self) -> u64 {
         match self {
-            PictureMessage::Tracks { sequence, .. } | PictureMessage::Judged { sequence, .. } => {
-                *sequence
-            }
+            PictureMessage::Tracks { sequence, .. }
+            | PictureMessage::Judged { sequence, .. }
+            | PictureMessage::Sensors { sequence, .. } => *sequence,
         }
     }
 }
@@ -292,6 +306,21 @@ impl Bus {
         .await
     }
 
+    /// Publishes which sensors the centre heard in tick `tick`.
+    pub async fn publish_sensors(&self, tick: i64, heard: &Heard) -> Result<u64, BusError> {
+        let body = serde_json::to_vec(heard).map_err(nats)?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", format!("sensors-{tick}").as_str());
+        let ack = self
+            .js
+            .publish_with_headers(SENSORS_SUBJECT, headers, Bytes::from(body))
+            .await
+            .map_err(nats)?
+            .await
+            .map_err(nats)?;
+        Ok(ack.sequence)
+    }
+
     /// Publishes what identification changed in a tick.
     pub async fn publish_judged(
         &self,
@@ -363,6 +392,11 @@ impl Bus {
         Ok(messages.map(|m| {
             let m = m.map_err(nats)?;
             let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
+            if subject == SENSORS_SUBJECT {
+                return serde_json::from_slice(&m.payload)
+                    .map(|heard| PictureMessage::Sensors { sequence, heard })
+                    .map_err(|_| BusError::Undecodable { subject, sequence });
+            }
             let kind = if subject == JUDGED_SUBJECT {
                 vigie_journal::KIND_JUDGED
             } else {

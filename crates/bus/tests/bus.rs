@@ -155,10 +155,7 @@ async fn saved_states_come_back_whole() {
         bus.publish_state(&state(tick, 1_200_000)).await.unwrap();
     }
     bus.publish_state(&state(700, 1_200_000)).await.unwrap();
-    assert_eq!(
-        bus.last_sequence(vigie_bus::STATE_STREAM).await.unwrap(),
-        9
-    );
+    assert_eq!(bus.last_sequence(vigie_bus::STATE_STREAM).await.unwrap(), 9);
     assert_eq!(
         bus.state_before(None).await.unwrap(),
         Some(state(1300, 1_200_000))

@@ -108,7 +108,10 @@ pub enum Entry {
     /// The tracker's whole state at that time (`vigie_track::Tracker::save`'s bytes): a
     /// journal cut from the bus's streams at any moment starts from it, and a re-run
     /// restores it instead of starting from an empty picture.
-    State { time_s: f64, tracker: Vec<u8> },
+    State {
+        time_s: f64,
+        tracker: Vec<u8>,
+    },
 }
 
 pub const KIND_START: u8 = 1;

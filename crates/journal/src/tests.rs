@@ -197,3 +197,35 @@ proptest! {
         prop_assert!(n <= bytes.len());
     }
 }
+
+/// Found cutting a journal from the bus: a sensor table read back from a journal's start
+/// had coordinates a bit off (serde_json's fast float parsing), so a tracker's saved state
+/// was refused as "another sensor table", and a re-run was not quite the session's tracker.
+#[test]
+fn regression_numbers_in_a_start_read_back_to_the_same_bits() {
+    let values: [f64; 5] = [
+        13.521_893_017_400_001,
+        2.109_999_999_999_999_4,
+        0.1 + 0.2,
+        1e-300,
+        6_378_137.000_000_001,
+    ];
+    let start = Start {
+        epoch_unix_s: 1_772_352_000.123_456_7,
+        exercise: false,
+        name: "bits".into(),
+        sensors: serde_json::json!({ "v": values }),
+        tracker: serde_json::json!({}),
+        training: None,
+    };
+    let bytes = written(&[Entry::Start(start.clone())]);
+    let back: Vec<Entry> = Reader::new(&bytes[..]).unwrap().collect();
+    let Entry::Start(back) = &back[0] else {
+        panic!("a start")
+    };
+    let read: Vec<f64> = serde_json::from_value(back.sensors["v"].clone()).unwrap();
+    for (a, b) in values.iter().zip(&read) {
+        assert_eq!(a.to_bits(), b.to_bits(), "{a} read back as {b}");
+    }
+    assert_eq!(back.epoch_unix_s.to_bits(), start.epoch_unix_s.to_bits());
+}

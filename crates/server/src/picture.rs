@@ -363,9 +363,15 @@ impl Picture {
 
     /// A report from sensor `index` (its place in the sensor table) at `t_s`.
     pub fn heard(&mut self, index: usize, t_s: f64) {
+        self.heard_many(index, t_s, 1);
+    }
+
+    /// `reports` reports from sensor `index`, the last at `t_s` (a console on the bus hears
+    /// its sensors through the centre, a tick at a time).
+    pub fn heard_many(&mut self, index: usize, t_s: f64, reports: u64) {
         if let Some(s) = self.sensors.get_mut(index) {
             s.last_report_s = Some(s.last_report_s.map_or(t_s, |l| l.max(t_s)));
-            s.reports += 1;
+            s.reports += reports;
         }
     }
 

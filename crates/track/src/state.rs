@@ -101,8 +101,7 @@ pub fn frame_for_fuzzing(body: &[u8]) -> Vec<u8> {
     bytes
 }
 
-/// The table as the state holds it (compared as text: a float read back from JSON may
-/// differ in its last bit).
+/// The table as the state holds it, compared as written.
 fn sensors_json<'a>(specs: impl Iterator<Item = &'a SensorSpec>) -> String {
     serde_json::to_string(&specs.collect::<Vec<_>>()).unwrap_or_default()
 }

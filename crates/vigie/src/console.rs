@@ -122,5 +122,11 @@ fn apply(m: PictureMessage, picture: &RwLock<Picture>, out: &mut Output) {
         PictureMessage::Judged {
             picture: judged, ..
         } => p.replay_judged(&judged),
+        PictureMessage::Sensors { heard, .. } => {
+            for (index, last_s, reports) in heard.sensors {
+                p.heard_many(usize::from(index), last_s, reports);
+            }
+            p.advance(heard.time_s);
+        }
     }
 }

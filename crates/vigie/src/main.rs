@@ -2,6 +2,7 @@
 
 mod console;
 mod coverage;
+mod cut;
 mod decode;
 mod eval;
 mod exercise;

@@ -29,6 +29,7 @@ struct Closed {
     updates: Vec<TrackRow>,
     ended: Vec<u32>,
     judged: Option<serde_json::Value>,
+    heard: vigie_bus::Heard,
 }
 
 /// The tick being filled.
@@ -38,6 +39,8 @@ struct Open {
     time_s: f64,
     updates: BTreeMap<u32, TrackRow>,
     ended: Vec<u32>,
+    /// Per sensor: its last report's time and how many it sent.
+    heard: BTreeMap<u16, (f64, u64)>,
 }
 
 pub struct Node {
@@ -188,6 +191,10 @@ impl Node {
                         batch_out.updates.append(&mut out.updates);
                         batch_out.ended.append(&mut out.ended);
                     }
+                    for r in &b.reports {
+                        let h = open.heard.entry(r.sensor.0).or_insert((r.time_s, 0));
+                        *h = (h.0.max(r.time_s), h.1 + 1);
+                    }
                     identification.observe(&b.reports, &batch_out, b.time_s);
                     reports += b.reports.len() as u64;
                 }
@@ -258,7 +265,8 @@ impl Node {
 async fn save(bus: &Bus, tracker: &Tracker, tick: i64, resume_sequence: u64, reports: u64) {
     let state = vigie_bus::SavedState {
         tick,
-        time_s: tick as f64,
+        // The moment it stands for: the end of the tick's second.
+        time_s: (tick + 1) as f64,
         resume_sequence,
         reports,
         bytes: tracker.save(),
@@ -283,6 +291,10 @@ fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Val
     let o = std::mem::take(open);
     Closed {
         judged,
+        heard: vigie_bus::Heard {
+            time_s: o.time_s,
+            sensors: o.heard.into_iter().map(|(s, (t, n))| (s, t, n)).collect(),
+        },
         tick: Tick {
             number: o.number.unwrap_or_default(),
             time_s: o.time_s,
@@ -297,6 +309,11 @@ fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Val
 /// Publishes the ticks kept, oldest first; one the bus will not take stays for the next try.
 async fn publish(bus: &Bus, kept: &mut VecDeque<Closed>) {
     while let Some(c) = kept.front() {
+        // The sensors first: a console shows them as the tracks they made arrive.
+        if let Err(e) = bus.publish_sensors(c.tick.number, &c.heard).await {
+            tracing::warn!("tick {} not published yet: {e}", c.tick.number);
+            return;
+        }
         let judged = match &c.judged {
             Some(j) => {
                 let id = format!("judged-{}", c.tick.number);

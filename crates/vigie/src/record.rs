@@ -16,7 +16,7 @@ use vigie_codec::framing::{self, Skips};
 
 use crate::feeds::{parse_url, Endpoint};
 
-/// Record raw sensor feeds to a pcap file, with their arrival times.
+/// Record raw sensor feeds to a pcap file, or cut a span of the bus's streams into a journal.
 ///
 /// Every UDP datagram, or every chunk read from a TCP feed, becomes one packet of the
 /// capture (raw IPv4/UDP, so Wireshark and `vigie decode` read it). Stops after
@@ -25,18 +25,50 @@ use crate::feeds::{parse_url, Endpoint};
 /// Examples:
 ///   vigie record --from udp://0.0.0.0:8600 --out radars.pcap
 ///   vigie record --from tcp://10.0.0.5:30005 --from udp://239.1.1.1:8600 --out site.pcap --duration-s 3600
+///
+/// With --bus (a distributed deployment, docs/distributed.md), the streams are the
+/// recording: any span they still hold is cut into a journal, from any moment. The
+/// journal starts with the centre's tracker as it was then (restored from the state it saved
+/// before, and brought up to the moment), so its tracks carry the numbers the consoles
+/// showed; `vigie review` plays it, `vigie replay` re-runs it.
+///
+///   vigie record --bus nats://centre:4222 --sensors sensors.toml \
+///       --since 2026-11-22T10:00:00Z --until 2026-11-22T11:00:00Z --out hour.vj
 #[derive(Debug, clap::Args)]
 #[command(verbatim_doc_comment)]
 pub struct RecordArgs {
     /// A feed to record: udp://ADDRESS:PORT (multicast joined) or tcp://HOST:PORT; repeat.
-    #[arg(long = "from", required = true, value_name = "URL")]
+    #[arg(
+        long = "from",
+        required_unless_present = "bus",
+        conflicts_with = "bus",
+        value_name = "URL"
+    )]
     from: Vec<String>,
-    /// The pcap file to write (replaced if it exists).
+    /// The pcap file to write, or with --bus the journal (replaced if it exists).
     #[arg(long)]
     out: PathBuf,
     /// Stop after this many seconds (default: at Ctrl-C).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "bus")]
     duration_s: Option<f64>,
+    /// Cut the bus's streams into a journal instead: nats://HOST:PORT.
+    #[arg(long, value_name = "URL", requires_all = ["sensors", "since"])]
+    bus: Option<String>,
+    /// With --bus: the national sensor table, as the centre's tracker has it.
+    #[arg(long, requires = "bus")]
+    sensors: Option<PathBuf>,
+    /// With --bus: the centre's tracker settings, if not the defaults.
+    #[arg(long, value_name = "TOML", requires = "bus")]
+    config: Option<PathBuf>,
+    /// With --bus: from this moment (RFC 3339, or unix seconds).
+    #[arg(long, value_parser = crate::cut::moment, requires = "bus")]
+    since: Option<f64>,
+    /// With --bus: to this moment (default: the end of the streams).
+    #[arg(long, value_parser = crate::cut::moment, requires = "bus")]
+    until: Option<f64>,
+    /// No progress bar.
+    #[arg(long)]
+    quiet: bool,
 }
 
 /// Re-run a session's journal, or send a capture's packets onto the wire again.
@@ -125,6 +157,17 @@ fn ipv4_udp(from: SocketAddr, to_port: u16, payload: &[u8]) -> Vec<u8> {
 }
 
 pub fn record(args: RecordArgs) -> anyhow::Result<()> {
+    if let (Some(url), Some(sensors), Some(since_s)) = (&args.bus, &args.sensors, args.since) {
+        return crate::cut::run(crate::cut::Cut {
+            url: url.clone(),
+            sensors: sensors.clone(),
+            config: args.config.clone(),
+            since_s,
+            until_s: args.until.unwrap_or(f64::INFINITY),
+            out: args.out.clone(),
+            quiet: args.quiet,
+        });
+    }
     let stop = Arc::new(AtomicBool::new(false));
     let (tx, rx) = sync_channel::<Received>(100_000);
     let mut threads = Vec::new();

@@ -145,6 +145,12 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
                     reports: n as u64,
                 };
                 let rows = (1..=3).map(|id| row(id, now)).collect();
+                // The centre heard the first radar in this tick.
+                let heard = vigie_bus::Heard {
+                    time_s: now,
+                    sensors: vec![(0, now, 12)],
+                };
+                bus.publish_sensors(n, &heard).await.unwrap();
                 bus.publish_tracks(&tick, rows, Vec::new()).await.unwrap();
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -157,6 +163,18 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
         (Some(3), Some(false)),
         "{s}"
     );
+    // The sensor panel: the radar the centre heard is up, with its reports; the others
+    // were never heard.
+    let (_, body) = http(
+        http_port,
+        &format!(
+            "GET /api/sensors HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        ),
+    );
+    let sensors: serde_json::Value = serde_json::from_str(&body).unwrap();
+    assert_eq!(sensors[0]["status"], "ok", "{body}");
+    assert_eq!(sensors[0]["reports"], 120, "{body}");
+    assert_eq!(sensors[1]["status"], "never", "{body}");
     // The centre falls silent: stale within a few seconds.
     wait_for("stale when the centre is silent", || {
         status(http_port, &cookie)["stale"] == true

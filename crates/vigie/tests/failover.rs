@@ -78,6 +78,67 @@ fn alone(
     live
 }
 
+type Batches = [(f64, Vec<vigie_core::Report>)];
+
+fn count(b: &Batches) -> usize {
+    b.iter().map(|x| x.1.len()).sum()
+}
+
+fn config(url: &str) -> BusConfig {
+    BusConfig {
+        url: url.to_string(),
+        retention_s: 3_600.0,
+        max_bytes: None,
+    }
+}
+
+/// Publishes `part` (batches numbered from `from`) and waits for the picture to account for
+/// `upto` reports: the live tracks then, and the picture stream's last sequence.
+fn feed(url: &str, part: &Batches, from: usize, upto: usize) -> (BTreeMap<u32, TrackRow>, u64) {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let bus = Bus::connect(&config(url)).await.unwrap();
+        for (i, (time_s, reports)) in part.iter().enumerate() {
+            let id = format!("sim-{}", from + i);
+            bus.publish_reports("sim", &id, *time_s, reports)
+                .await
+                .unwrap();
+        }
+        let closer = part.last().unwrap().0 + 1.0;
+        bus.publish_reports("sim", &format!("close-{from}"), closer, &[])
+            .await
+            .unwrap();
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        let mut live = BTreeMap::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            let m = tokio::time::timeout_at(deadline.into(), picture.next()).await;
+            let m = m
+                .expect("the picture accounts for every report")
+                .unwrap()
+                .unwrap();
+            if let PictureMessage::Tracks {
+                updates,
+                ended,
+                reports,
+                ..
+            } = m
+            {
+                for u in updates {
+                    live.insert(u.track_id, u);
+                }
+                for id in ended {
+                    live.remove(&id);
+                }
+                if reports as usize >= upto {
+                    break;
+                }
+            }
+        }
+        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
+        (live, last)
+    })
+}
+
 #[test]
 fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
     let server = vigie_bus::test_server::Server::start("failover");
@@ -115,7 +176,7 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         // The picture as a console reads it, with when each tick arrived.
         let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
         let watcher = tokio::spawn(async move {
-            let (mut got, mut judged) = (Vec::new(), Vec::new());
+            let (mut got, mut judged, mut heard) = (Vec::new(), Vec::new(), Vec::new());
             while let Some(m) = picture.next().await {
                 match m.unwrap() {
                     PictureMessage::Tracks {
@@ -133,9 +194,10 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
                         }
                     }
                     PictureMessage::Judged { time_s, .. } => judged.push(time_s.floor() as i64),
+                    PictureMessage::Sensors { heard: h, .. } => heard.push(h.time_s.floor() as i64),
                 }
             }
-            (got, judged)
+            (got, judged, heard)
         });
         // The sites' reports at 25× real time; the leader is killed halfway.
         let mut killed = None;
@@ -154,7 +216,7 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         bus.publish_reports("sim", "sim-end", last + 1.0, &[])
             .await
             .unwrap();
-        let (got, judged) = tokio::time::timeout(Duration::from_secs(60), watcher)
+        let (got, judged, heard) = tokio::time::timeout(Duration::from_secs(60), watcher)
             .await
             .expect("every report accounted for in the picture")
             .unwrap();
@@ -176,6 +238,8 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         let seconds: Vec<i64> = got.iter().map(|g| g.1.floor() as i64).collect();
         let expected: Vec<i64> = (seconds[0]..=last as i64).collect();
         assert_eq!(seconds, expected, "a second missing or twice");
+        // And the sensors the centre heard in it, for the consoles' sensor panel.
+        assert_eq!(heard, expected, "the sensors heard, each second once");
         // The same tracks, the same numbers, as one tracker given every report.
         let mut live = BTreeMap::new();
         for (_, _, updates, ended, _, _) in &got {
@@ -202,59 +266,7 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
     let sensors = server.dir.join("sensors.toml");
     std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
     let (first, second) = batches.split_at(60);
-    let config = |url: &str| BusConfig {
-        url: url.to_string(),
-        retention_s: 3_600.0,
-        max_bytes: None,
-    };
     let runtime = tokio::runtime::Runtime::new().unwrap();
-    // Publishes `part` and waits for the picture to account for `upto` reports; the
-    // picture stream's last sequence then.
-    let feed = |url: &str, part: &[(f64, Vec<vigie_core::Report>)], from: usize, upto: usize| {
-        runtime.block_on(async {
-            let bus = Bus::connect(&config(url)).await.unwrap();
-            for (i, (time_s, reports)) in part.iter().enumerate() {
-                let id = format!("sim-{}", from + i);
-                bus.publish_reports("sim", &id, *time_s, reports)
-                    .await
-                    .unwrap();
-            }
-            let closer = part.last().unwrap().0 + 1.0;
-            bus.publish_reports("sim", &format!("close-{from}"), closer, &[])
-                .await
-                .unwrap();
-            let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
-            let mut live = BTreeMap::new();
-            let deadline = Instant::now() + Duration::from_secs(60);
-            loop {
-                let m = tokio::time::timeout_at(deadline.into(), picture.next()).await;
-                let m = m
-                    .expect("the picture accounts for every report")
-                    .unwrap()
-                    .unwrap();
-                if let PictureMessage::Tracks {
-                    updates,
-                    ended,
-                    reports,
-                    ..
-                } = m
-                {
-                    for u in updates {
-                        live.insert(u.track_id, u);
-                    }
-                    for id in ended {
-                        live.remove(&id);
-                    }
-                    if reports as usize >= upto {
-                        break;
-                    }
-                }
-            }
-            let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
-            (live, last)
-        })
-    };
-    let count = |b: &[(f64, Vec<vigie_core::Report>)]| b.iter().map(|x| x.1.len()).sum::<usize>();
     let t = tracker(&server.url, &sensors, "a");
     // Leading before the reports come, so that it saves states as it closes ticks.
     std::thread::sleep(Duration::from_secs(1));
@@ -281,4 +293,91 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
         alone(&table, &batches),
         "the same tracks, the same numbers"
     );
+}
+
+/// The streams are the recording: a span from a moment in the middle of them, cut into a
+/// journal, starts from the centre's tracker as it was then, so its tracks are the ones the
+/// consoles saw, numbers and all; and the journal re-runs to its own tracks.
+#[test]
+fn a_span_of_the_streams_from_any_moment_is_a_journal() {
+    let server = vigie_bus::test_server::Server::start("cut");
+    let (table, batches) = batches(120.0);
+    let sensors = server.dir.join("sensors.toml");
+    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let _t = tracker(&server.url, &sensors, "c");
+    std::thread::sleep(Duration::from_secs(1));
+    feed(&server.url, &batches, 0, count(&batches));
+    // Each track's last row the consoles saw in the seconds 65 to 99.
+    let seen = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let bus = Bus::connect(&config(&server.url)).await.unwrap();
+        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        let mut seen = BTreeMap::new();
+        while let Some(Ok(m)) = picture.next().await {
+            let sequence = m.sequence();
+            if let PictureMessage::Tracks {
+                time_s, updates, ..
+            } = m
+            {
+                if (65.0..100.0).contains(&time_s.floor()) {
+                    seen.extend(updates.into_iter().map(|u| (u.track_id, u)));
+                }
+            }
+            if sequence >= last {
+                break;
+            }
+        }
+        seen
+    });
+    assert!(
+        seen.len() > 5,
+        "a picture to compare: {} tracks",
+        seen.len()
+    );
+    let journal = server.dir.join("cut.vj");
+    let status = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .args([
+            "record",
+            "--quiet",
+            "--bus",
+            &server.url,
+            "--since",
+            "65",
+            "--until",
+            "99.999",
+        ])
+        .arg("--sensors")
+        .arg(&sensors)
+        .arg("--out")
+        .arg(&journal)
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let mut reader = vigie_journal::Reader::open(&journal).unwrap();
+    assert!(matches!(
+        reader.next(),
+        Some(vigie_journal::Entry::Start(_))
+    ));
+    assert!(
+        matches!(reader.next(), Some(vigie_journal::Entry::State { time_s, .. }) if time_s == 65.0),
+        "the journal starts with the tracker as it was at the moment asked for"
+    );
+    let mut cut = BTreeMap::new();
+    for e in reader {
+        if let vigie_journal::Entry::Input { time_s, .. } = e {
+            assert!((65.0..100.0).contains(&time_s), "a batch at {time_s}");
+        }
+        if let vigie_journal::Entry::Output { updates, .. } = e {
+            cut.extend(updates.into_iter().map(|u| (u.track_id, u)));
+        }
+    }
+    assert_eq!(cut, seen, "the journal's tracks are the consoles' ones");
+    let rerun = Command::new(env!("CARGO_BIN_EXE_vigie"))
+        .arg("replay")
+        .arg(&journal)
+        .output()
+        .unwrap();
+    let said = String::from_utf8_lossy(&rerun.stderr);
+    assert!(rerun.status.success(), "{said}");
+    assert!(said.contains("identical to the recorded ones"), "{said}");
 }

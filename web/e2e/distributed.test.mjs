@@ -1,0 +1,111 @@
+// End-to-end, the distributed deployment (docs/distributed.md) in Chromium: a real
+// nats-server, the simulator's radar feed into `vigie ingest` at a site, `vigie track --bus`
+// at the centre, and a console (`vigie serve` with `[feed] bus`). The console shows the
+// centre's picture and the sensors the centre hears; when the centre dies its display says
+// the picture is stale; when a tracker is back it is current again.
+//
+// Run with the other browser tests (npm run e2e); needs nats-server on the PATH.
+import { test, before, after } from "node:test";
+import assert from "node:assert/strict";
+import { spawn, execFileSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { connect } from "node:net";
+import { tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium } from "playwright-core";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const artifacts = join(here, "artifacts");
+mkdirSync(artifacts, { recursive: true });
+// Absolute: the processes run in a folder of their own.
+const bin = resolve(process.env.VIGIE_BIN ?? resolve(here, "../../target/release/vigie"));
+const niger = resolve(here, "../../scenarios/niger.toml");
+const dir = mkdtempSync(join(tmpdir(), "vigie-e2e-bus-"));
+const pick = (lo) => lo + Math.floor(Math.random() * 2000);
+const [natsPort, feedPort, httpPort] = [pick(21000), pick(23000), pick(25000)];
+const bus = `nats://127.0.0.1:${natsPort}`;
+const base = `http://127.0.0.1:${httpPort}`;
+const password = "bus-console-password";
+
+const children = [];
+let browser, page, tracker;
+
+/** A child process, its output kept in `dir/<name>.log` for when something fails. */
+function run(name, cmd, args) {
+  const child = spawn(cmd, args, { cwd: dir, stdio: ["ignore", "ignore", "pipe"] });
+  let log = "";
+  child.stderr.on("data", (d) => { log += d; writeFileSync(join(dir, `${name}.log`), log); });
+  child.on("error", (e) => { log += `${e}\n`; writeFileSync(join(dir, `${name}.log`), log); });
+  children.push(child);
+  return child;
+}
+
+async function listening(port) {
+  for (let i = 0; i < 200; i++) {
+    const up = await new Promise((ok) => {
+      const s = connect(port, "127.0.0.1", () => { s.end(); ok(true); });
+      s.on("error", () => ok(false));
+    });
+    if (up) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`nothing listens on ${port} (logs in ${dir})`);
+}
+
+const centre = () => run("track", bin, ["track", "--bus", bus, "--sensors", "sim/sensors.toml", "--name", "centre"]);
+
+before(async () => {
+  run("nats", "nats-server", ["-js", "-a", "127.0.0.1", "-p", String(natsPort), "-sd", join(dir, "nats")]);
+  await listening(natsPort);
+  execFileSync(bin, ["sim", "-q", "--duration-s", "1", "--out", join(dir, "sim"), niger]);
+  writeFileSync(join(dir, "site.toml"), `site = "niamey"\nsensors = "sim/sensors.toml"\n[bus]\nurl = "${bus}"\n`
+    + `[buffer]\ndir = "buffer"\n[[source]]\nname = "radars"\nurl = "udp://127.0.0.1:${feedPort}"\nformat = "asterix"\n`);
+  writeFileSync(join(dir, "console.toml"), `bind = "127.0.0.1:${httpPort}"\nusers = "users.toml"\naudit = "audit.jsonl"\n`
+    + `[feed]\nbus = "${bus}"\nsensors = "sim/sensors.toml"\n`);
+  execFileSync(bin, ["user", "add", "ana", "--role", "operator", "--users", join(dir, "users.toml")],
+    { input: `${password}\n` });
+  run("ingest", bin, ["ingest", "--config", "site.toml"]);
+  tracker = centre();
+  run("console", bin, ["serve", "--config", "console.toml"]);
+  run("sim", bin, ["sim", "-q", "--speed", "4", "--udp", `127.0.0.1:${feedPort}`, "--out", join(dir, "sim-run"), niger]);
+  await listening(httpPort);
+  browser = await chromium.launch({
+    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
+    args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
+      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  page.setDefaultTimeout(90_000);
+  page.on("pageerror", (e) => console.error("page error:", e.message));
+});
+
+after(async () => {
+  await browser?.close();
+  for (const c of children) c.kill("SIGKILL");
+});
+
+test("a console on the bus shows the centre's picture and the sensors it hears", async () => {
+  await page.goto(base);
+  await page.fill("#login-name", "ana");
+  await page.fill("#login-password", password);
+  await page.click("#login-form button[type=submit]");
+  await page.waitForSelector("#app:not([hidden])");
+  await page.waitForFunction(() => document.querySelectorAll("#tracks tbody tr").length >= 3, null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelectorAll("#sensors li.sensor.ok").length >= 3);
+  assert.equal(await page.textContent("#link-state"), "live");
+  // The picture's time: the bus carries Unix seconds, so today's UTC time of day.
+  await page.waitForFunction(() => /^\d\d:\d\d:\d\d UTC$/.test(document.querySelector("#clock")?.textContent ?? ""));
+  await page.screenshot({ path: join(artifacts, "bus-1-console.png") });
+});
+
+test("the centre dies: the console says its picture is stale; a tracker back, it is current again", async () => {
+  tracker.kill("SIGKILL");
+  await page.waitForFunction(() => /STALE/.test(document.querySelector("#link-state")?.textContent ?? ""), null, { timeout: 30_000 });
+  assert.match(await page.getAttribute("#link-state", "class"), /down/);
+  await page.screenshot({ path: join(artifacts, "bus-2-stale.png") });
+  tracker = centre();
+  await page.waitForFunction(() => document.querySelector("#link-state")?.textContent === "live", null, { timeout: 120_000 });
+  await page.waitForFunction(() => document.querySelectorAll("#tracks tbody tr").length >= 3);
+  await page.screenshot({ path: join(artifacts, "bus-3-current-again.png") });
+});
