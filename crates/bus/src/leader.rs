@@ -37,12 +37,14 @@ impl Leadership {
     pub(crate) async fn open(
         js: jetstream::Context,
         lease: Duration,
+        replicas: usize,
     ) -> Result<Leadership, BusError> {
         let config = stream::Config {
             name: LEADER_STREAM.to_string(),
             subjects: vec!["vigie.leader.>".to_string()],
             max_messages_per_subject: 1,
             storage: stream::StorageType::File,
+            num_replicas: replicas,
             ..Default::default()
         };
         // Both trackers may create it at the same moment: then it is there.

@@ -36,6 +36,12 @@ pub const SENSORS_SUBJECT: &str = "vigie.picture.sensors";
 /// from any moment, starts from.
 pub const STATE_STREAM: &str = "VIGIE_STATE";
 pub const STATE_SUBJECT: &str = "vigie.state.tracker";
+/// vigie's streams and the subjects each holds.
+const STREAMS: [(&str, &str); 3] = [
+    (REPORTS_STREAM, "vigie.reports.>"),
+    (PICTURE_STREAM, "vigie.picture.>"),
+    (STATE_STREAM, "vigie.state.>"),
+];
 /// A state goes in parts of this size: under the bus's default 1 MB message limit.
 const STATE_PART: usize = 512 << 10;
 /// How long the bus remembers a message id, so that a site that sends a batch again
@@ -57,18 +63,21 @@ pub enum BusError {
     Undecodable { subject: String, sequence: u64 },
     #[error("a site name must be letters, digits, '-' or '_', got {0:?}")]
     Site(String),
+    #[error("{path}: {why}")]
+    File { path: String, why: String },
 }
 
 fn nats(e: impl std::fmt::Display) -> BusError {
     BusError::Nats(e.to_string())
 }
 
-/// Where the streams are and how long they keep what they get: the streams are the
-/// recording.
-#[derive(Debug, Clone, serde::Deserialize)]
+/// Where the streams are, how long they keep what they get (the streams are the
+/// recording), on how many servers, and how vigie proves who it is to the bus.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BusConfig {
-    /// `nats://host:4222`, or several, comma-separated.
+    /// `nats://host:4222` (or `tls://`), or several, comma-separated: a client moves to
+    /// another server of a cluster when its own goes.
     pub url: String,
     /// How long the streams keep messages, seconds (default: a week).
     #[serde(default = "week")]
@@ -76,10 +85,115 @@ pub struct BusConfig {
     /// The most each stream keeps, bytes (default: no limit but the retention).
     #[serde(default)]
     pub max_bytes: Option<i64>,
+    /// On how many servers of a JetStream cluster each stream is kept (1, 3 or 5): with 3,
+    /// the bus survives the loss of any one server.
+    #[serde(default = "one")]
+    pub replicas: usize,
+    /// A NATS credentials file (an account's user JWT and its key), as `nsc` writes it.
+    #[serde(default)]
+    pub creds: Option<std::path::PathBuf>,
+    /// A user name, with `password_file` (a file holding only the password).
+    #[serde(default)]
+    pub user: Option<String>,
+    #[serde(default)]
+    pub password_file: Option<std::path::PathBuf>,
+    /// TLS: the certificate authority the servers' certificates are checked against
+    /// (TLS is then required).
+    #[serde(default)]
+    pub tls_ca: Option<std::path::PathBuf>,
+    /// TLS: this client's certificate and key, for servers that verify clients.
+    #[serde(default)]
+    pub tls_cert: Option<std::path::PathBuf>,
+    #[serde(default)]
+    pub tls_key: Option<std::path::PathBuf>,
 }
 
 fn week() -> f64 {
     7.0 * 86_400.0
+}
+
+fn one() -> usize {
+    1
+}
+
+impl BusConfig {
+    /// A bus at `url` with the defaults: a week's retention, one replica, no credentials.
+    pub fn new(url: &str) -> BusConfig {
+        BusConfig {
+            url: url.to_string(),
+            retention_s: week(),
+            max_bytes: None,
+            replicas: 1,
+            creds: None,
+            user: None,
+            password_file: None,
+            tls_ca: None,
+            tls_cert: None,
+            tls_key: None,
+        }
+    }
+
+    /// What is wrong with it, field by field, each field named after `prefix`.
+    pub fn problems(&self, prefix: &str) -> Vec<(String, String)> {
+        let mut out = Vec::new();
+        let mut bad = |field: &str, why: String| out.push((format!("{prefix}{field}"), why));
+        if !(self.retention_s.is_finite() && self.retention_s >= 1.0) {
+            bad("retention_s", "must be at least 1 s".to_string());
+        }
+        if ![1, 3, 5].contains(&self.replicas) {
+            bad(
+                "replicas",
+                format!("must be 1, 3 or 5, got {}", self.replicas),
+            );
+        }
+        if self.user.is_some() != self.password_file.is_some() {
+            bad("user", "user and password_file go together".to_string());
+        }
+        if self.tls_cert.is_some() != self.tls_key.is_some() {
+            bad("tls_cert", "tls_cert and tls_key go together".to_string());
+        }
+        out
+    }
+
+    /// Its files (credentials, password, certificates) taken relative to `dir`, the folder
+    /// of the file that named them.
+    pub fn relative_to(mut self, dir: &std::path::Path) -> BusConfig {
+        for p in [
+            &mut self.creds,
+            &mut self.password_file,
+            &mut self.tls_ca,
+            &mut self.tls_cert,
+            &mut self.tls_key,
+        ]
+        .into_iter()
+        .flatten()
+        {
+            *p = dir.join(&*p);
+        }
+        self
+    }
+
+    async fn options(&self) -> Result<async_nats::ConnectOptions, BusError> {
+        let mut o = async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(2));
+        let file = |p: &std::path::Path, e: std::io::Error| BusError::File {
+            path: p.display().to_string(),
+            why: e.to_string(),
+        };
+        if let Some(c) = &self.creds {
+            o = o.credentials_file(c).await.map_err(|e| file(c, e))?;
+        }
+        if let (Some(user), Some(p)) = (&self.user, &self.password_file) {
+            let password = std::fs::read_to_string(p).map_err(|e| file(p, e))?;
+            o = o.user_and_password(user.clone(), password.trim_end().to_string());
+        }
+        if let Some(ca) = &self.tls_ca {
+            o = o.add_root_certificates(ca.clone()).require_tls(true);
+        }
+        if let (Some(cert), Some(key)) = (&self.tls_cert, &self.tls_key) {
+            o = o.add_client_certificate(cert.clone(), key.clone());
+        }
+        Ok(o)
+    }
 }
 
 /// One batch of reports as a consumer gets it.
@@ -205,18 +319,25 @@ impl Bus {
     }
 
     async fn open(config: &BusConfig, wait: bool) -> Result<Bus, BusError> {
-        let mut options =
-            async_nats::ConnectOptions::new().connection_timeout(Duration::from_secs(2));
+        let mut options = config.options().await?;
         if wait {
             options = options.retry_on_initial_connect();
         }
+        let failed = |why: String| BusError::Connect {
+            url: config.url.clone(),
+            why,
+        };
+        // The client takes a list, not a comma-separated string.
+        let servers = config
+            .url
+            .split(',')
+            .map(|s| s.trim().parse::<async_nats::ServerAddr>())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| failed(e.to_string()))?;
         let client = options
-            .connect(config.url.as_str())
+            .connect(servers)
             .await
-            .map_err(|e| BusError::Connect {
-                url: config.url.clone(),
-                why: e.to_string(),
-            })?;
+            .map_err(|e| failed(e.to_string()))?;
         let js = jetstream::new(client.clone());
         let bus = Bus {
             client,
@@ -227,25 +348,61 @@ impl Bus {
         Ok(bus)
     }
 
-    async fn setup(&self) -> Result<(), BusError> {
-        let limits = |name: &str, subjects: Vec<String>| stream::Config {
+    fn stream_config(&self, name: &str, subjects: &str) -> stream::Config {
+        stream::Config {
             name: name.to_string(),
-            subjects,
+            subjects: vec![subjects.to_string()],
             storage: stream::StorageType::File,
             max_age: Duration::from_secs_f64(self.config.retention_s.max(1.0)),
             max_bytes: self.config.max_bytes.unwrap_or(-1),
+            num_replicas: self.config.replicas,
             duplicate_window: DUPLICATE_WINDOW,
             ..Default::default()
-        };
-        for (name, subjects) in [
-            (REPORTS_STREAM, "vigie.reports.>"),
-            (PICTURE_STREAM, "vigie.picture.>"),
-            (STATE_STREAM, "vigie.state.>"),
-        ] {
-            let config = limits(name, vec![subjects.into()]);
+        }
+    }
+
+    /// Creates the streams that are missing.
+    async fn setup(&self) -> Result<(), BusError> {
+        for (name, subjects) in STREAMS {
             // Another process may create it at the same moment: then it is there.
-            if let Err(e) = self.js.get_or_create_stream(config).await {
+            if let Err(e) = self
+                .js
+                .get_or_create_stream(self.stream_config(name, subjects))
+                .await
+            {
                 self.js.get_stream(name).await.map_err(|_| nats(e))?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings the streams' retention, size and replicas to this configuration. The centre's
+    /// tracker owns them; sites and consoles only create what is missing, so that a file
+    /// forgotten at a site cannot shorten the national recording.
+    pub async fn enforce_settings(&self) -> Result<(), BusError> {
+        for (name, subjects) in STREAMS {
+            let mut s = self.js.get_stream(name).await.map_err(nats)?;
+            let have = s.info().await.map_err(nats)?.config.clone();
+            let want = self.stream_config(name, subjects);
+            let key = |c: &stream::Config| (c.max_age, c.max_bytes, c.num_replicas);
+            if key(&have) != key(&want) {
+                tracing::info!(
+                    stream = name,
+                    retention_s = want.max_age.as_secs_f64(),
+                    max_bytes = want.max_bytes,
+                    replicas = want.num_replicas,
+                    "stream settings changed"
+                );
+                let (max_age, max_bytes, num_replicas) = key(&want);
+                self.js
+                    .update_stream(stream::Config {
+                        max_age,
+                        max_bytes,
+                        num_replicas,
+                        ..have
+                    })
+                    .await
+                    .map_err(nats)?;
             }
         }
         Ok(())
@@ -510,9 +667,16 @@ impl Bus {
         Ok(stream.info().await.map_err(nats)?.state.last_sequence)
     }
 
+    /// On how many servers a stream is kept.
+    pub async fn replicas(&self, stream_name: &str) -> Result<usize, BusError> {
+        let mut stream = self.js.get_stream(stream_name).await.map_err(nats)?;
+        let info = stream.info().await.map_err(nats)?;
+        Ok(info.cluster.as_ref().map_or(1, |c| 1 + c.replicas.len()))
+    }
+
     /// The tracker's leadership.
     pub async fn leadership(&self, lease: Duration) -> Result<Leadership, BusError> {
-        Leadership::open(self.js.clone(), lease).await
+        Leadership::open(self.js.clone(), lease, self.config.replicas).await
     }
 }
 

@@ -32,11 +32,45 @@ impl Server {
         Server::start_in(dir, free_port())
     }
 
+    /// With more configuration (`authorization { ... }`, say) in nats-server's own syntax.
+    pub fn start_with(name: &str, extra: &str) -> Server {
+        let dir = std::env::temp_dir().join(format!("vigie-nats-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        let port = free_port();
+        let conf = dir.join("nats.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "listen: 127.0.0.1:{port}
+jetstream {{ store_dir: \"{}\" }}
+{extra}
+",
+                dir.display()
+            ),
+        )
+        .unwrap();
+        Server::spawn(&["-c", &conf.display().to_string()], dir, port)
+    }
+
     /// On a given folder and port: a restart finds its streams again.
     pub fn start_in(dir: std::path::PathBuf, port: u16) -> Server {
+        let store = dir.display().to_string();
+        let args = [
+            "-js",
+            "-a",
+            "127.0.0.1",
+            "-p",
+            &port.to_string(),
+            "-sd",
+            &store,
+        ];
+        Server::spawn(&args, dir, port)
+    }
+
+    fn spawn(args: &[&str], dir: std::path::PathBuf, port: u16) -> Server {
         let child = Command::new("nats-server")
-            .args(["-js", "-a", "127.0.0.1", "-p", &port.to_string(), "-sd"])
-            .arg(&dir)
+            .args(args)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .spawn()
@@ -71,5 +105,53 @@ impl Server {
 impl Drop for Server {
     fn drop(&mut self) {
         self.stop();
+    }
+}
+
+/// Three servers in one JetStream cluster on loopback ports, each in a folder of its own.
+pub struct Cluster {
+    /// Every server's URL, comma-separated: what a client is given.
+    pub url: String,
+    pub servers: Vec<Server>,
+}
+
+impl Cluster {
+    pub fn start(name: &str) -> Cluster {
+        let root = std::env::temp_dir().join(format!("vigie-nats-{name}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&root);
+        let ports: Vec<(u16, u16)> = (0..3).map(|_| (free_port(), free_port())).collect();
+        let routes: Vec<String> = ports
+            .iter()
+            .map(|(_, r)| format!("nats-route://127.0.0.1:{r}"))
+            .collect();
+        let servers: Vec<Server> = ports
+            .iter()
+            .enumerate()
+            .map(|(i, (client, route))| {
+                let dir = root.join(format!("n{i}"));
+                std::fs::create_dir_all(&dir).unwrap();
+                let conf = dir.join("nats.conf");
+                std::fs::write(
+                    &conf,
+                    format!(
+                        "server_name: n{i}\nlisten: 127.0.0.1:{client}\n\
+                         jetstream {{ store_dir: \"{}\" }}\n\
+                         cluster {{ name: vigie, listen: 127.0.0.1:{route}, routes: [{}] }}\n",
+                        dir.display(),
+                        routes.join(", ")
+                    ),
+                )
+                .unwrap();
+                Server::spawn(&["-c", &conf.display().to_string()], dir, *client)
+            })
+            .collect();
+        Cluster {
+            url: servers
+                .iter()
+                .map(|s| s.url.clone())
+                .collect::<Vec<_>>()
+                .join(","),
+            servers,
+        }
     }
 }

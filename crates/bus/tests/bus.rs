@@ -26,9 +26,8 @@ fn report(sensor: u16, time_s: f64) -> Report {
 
 fn config(url: &str) -> BusConfig {
     BusConfig {
-        url: url.to_string(),
         retention_s: 3_600.0,
-        max_bytes: None,
+        ..BusConfig::new(url)
     }
 }
 
@@ -165,4 +164,96 @@ async fn saved_states_come_back_whole() {
         Some(state(700, 1_200_000))
     );
     assert_eq!(bus.state_before(Some(50.0)).await.unwrap(), None);
+}
+
+/// Three servers in a JetStream cluster, the streams on all three (`replicas = 3`): one
+/// server is killed, the bus goes on, and every batch is kept once, in order.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_three_replicas_the_bus_survives_the_loss_of_a_server() {
+    let mut cluster = vigie_bus::test_server::Cluster::start("cluster");
+    let config = BusConfig {
+        replicas: 3,
+        ..config(&cluster.url)
+    };
+    // The cluster elects its leaders in its first seconds.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let bus = loop {
+        match Bus::connect(&config).await {
+            Ok(b) => break b,
+            Err(e) if std::time::Instant::now() < deadline => {
+                eprintln!("cluster not ready: {e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+            Err(e) => panic!("the cluster never came up: {e}"),
+        }
+    };
+    let publish = |i: u32| {
+        let bus = bus.clone();
+        async move {
+            let t = f64::from(i);
+            let deadline = std::time::Instant::now() + Duration::from_secs(30);
+            // Sent again until the bus has it: while a server's loss is noticed, a publish
+            // may go unanswered; the message id keeps the retries from doubling it.
+            while let Err(e) = bus
+                .publish_reports("niamey", &format!("niamey-1-{i}"), t, &[report(0, t)])
+                .await
+            {
+                assert!(std::time::Instant::now() < deadline, "batch {i}: {e}");
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+        }
+    };
+    for i in 0..30 {
+        publish(i).await;
+    }
+    assert_eq!(bus.replicas(vigie_bus::REPORTS_STREAM).await.unwrap(), 3);
+    cluster.servers[0].stop();
+    for i in 30..60 {
+        publish(i).await;
+    }
+    // A consumer's creation may time out while the cluster moves its leaders: asked again.
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let reports = loop {
+        match bus.reports(From::Start).await {
+            Ok(r) => break r,
+            Err(e) => {
+                assert!(std::time::Instant::now() < deadline, "{e}");
+                tokio::time::sleep(Duration::from_millis(500)).await;
+            }
+        }
+    };
+    let batches: Vec<_> = reports.take(60).map(|b| b.unwrap()).collect().await;
+    let times: Vec<f64> = batches.iter().map(|b| b.time_s).collect();
+    assert_eq!(times, (0..60).map(f64::from).collect::<Vec<_>>());
+}
+
+/// A bus that asks who connects: refused without credentials, or with a wrong password;
+/// taken with the user and the password from its file.
+#[tokio::test]
+async fn a_bus_with_users_takes_only_the_right_password() {
+    let server = vigie_bus::test_server::Server::start_with(
+        "users",
+        "authorization { user: vigie, password: \"s3cret-bus-pass\" }",
+    );
+    assert!(Bus::try_connect(&config(&server.url)).await.is_err());
+    let file = server.dir.join("password");
+    let with = |password: &str| {
+        std::fs::write(&file, format!("{password}\n")).unwrap();
+        BusConfig {
+            user: Some("vigie".into()),
+            password_file: Some(file.clone()),
+            ..config(&server.url)
+        }
+    };
+    assert!(Bus::try_connect(&with("wrong")).await.is_err());
+    let bus = Bus::try_connect(&with("s3cret-bus-pass")).await.unwrap();
+    bus.publish_reports("niamey", "niamey-1-0", 0.0, &[report(0, 0.0)])
+        .await
+        .unwrap();
+    let missing = BusConfig {
+        password_file: Some(server.dir.join("nowhere")),
+        ..with("s3cret-bus-pass")
+    };
+    let e = Bus::try_connect(&missing).await.err().unwrap().to_string();
+    assert!(e.contains("nowhere"), "{e}");
 }

@@ -64,9 +64,8 @@ fn percentile(sorted: &[f64], p: f64) -> f64 {
 
 async fn run(url: &str, batches: &[(f64, Vec<Report>)], paced: bool) -> (f64, Vec<f64>) {
     let config = BusConfig {
-        url: url.to_string(),
         retention_s: 3_600.0,
-        max_bytes: None,
+        ..BusConfig::new(url)
     };
     let bus = Bus::connect(&config).await.unwrap();
     let total: u64 = batches.iter().map(|b| b.1.len() as u64).sum();

@@ -21,7 +21,7 @@ const CATCH_UP: Duration = Duration::from_secs(300);
 const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(5);
 
 /// Follows the bus's picture into `picture` until `stop`.
-pub fn follow(url: &str, picture: &RwLock<Picture>, stop: &AtomicBool) {
+pub fn follow(config: &BusConfig, picture: &RwLock<Picture>, stop: &AtomicBool) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -36,7 +36,7 @@ pub fn follow(url: &str, picture: &RwLock<Picture>, stop: &AtomicBool) {
         // The last message applied: a new subscription goes on from there.
         let mut seen: Option<u64> = None;
         while !stop.load(Ordering::Relaxed) {
-            if let Err(e) = run(url, picture, stop, &mut seen).await {
+            if let Err(e) = run(config, picture, stop, &mut seen).await {
                 tracing::warn!("the bus: {e}; trying again");
                 set_stale(picture, true);
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -46,17 +46,12 @@ pub fn follow(url: &str, picture: &RwLock<Picture>, stop: &AtomicBool) {
 }
 
 async fn run(
-    url: &str,
+    config: &BusConfig,
     picture: &RwLock<Picture>,
     stop: &AtomicBool,
     seen: &mut Option<u64>,
 ) -> Result<(), vigie_bus::BusError> {
-    let config = BusConfig {
-        url: url.to_string(),
-        retention_s: 7.0 * 86_400.0,
-        max_bytes: None,
-    };
-    let bus = Bus::connect(&config).await?;
+    let bus = Bus::connect(config).await?;
     let from = match *seen {
         Some(s) => From::Sequence(s + 1),
         None => From::Time(time::OffsetDateTime::now_utc() - CATCH_UP),
@@ -64,7 +59,7 @@ async fn run(
     let mut messages = Box::pin(bus.picture(from).await?);
     let mut last = Instant::now();
     let mut out = Output::default();
-    tracing::info!("following the picture on {url}");
+    tracing::info!("following the picture on {}", config.url);
     while !stop.load(Ordering::Relaxed) {
         match tokio::time::timeout(Duration::from_millis(500), messages.next()).await {
             Ok(Some(Ok(m))) => {

@@ -19,7 +19,7 @@ use vigie_track::{Config, Output, Tracker};
 
 /// What to cut from the bus.
 pub struct Cut {
-    pub url: String,
+    pub bus: BusConfig,
     pub sensors: PathBuf,
     pub config: Option<PathBuf>,
     pub since_s: f64,
@@ -64,12 +64,7 @@ impl Cut {
             Some(p) => crate::track::load_config(p)?,
             None => Config::default(),
         };
-        let bus = Bus::try_connect(&BusConfig {
-            url: self.url.clone(),
-            retention_s: 7.0 * 86_400.0,
-            max_bytes: None,
-        })
-        .await?;
+        let bus = Bus::try_connect(&self.bus).await?;
         let (mut tracker, from) = match bus.state_before(Some(self.since_s)).await? {
             Some(s) => {
                 let t = Tracker::restore(config, &table, &s.bytes).with_context(|| {
@@ -94,7 +89,7 @@ impl Cut {
             crate::journal::start(&self.name(), 0.0, &table, &config, None)?,
         )?;
         if last == 0 {
-            bail!("the bus at {} has no reports yet", self.url);
+            bail!("the bus at {} has no reports yet", self.bus.url);
         }
         let bar = if self.quiet {
             indicatif::ProgressBar::hidden()
@@ -176,7 +171,7 @@ impl Cut {
     }
 
     fn name(&self) -> String {
-        format!("{} from {}", self.url, iso(self.since_s))
+        format!("{} from {}", self.bus.url, iso(self.since_s))
     }
 }
 

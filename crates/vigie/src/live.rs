@@ -211,7 +211,8 @@ struct FeedConfig {
     #[serde(default)]
     source: Vec<crate::feeds::SourceSpec>,
     /// or a console of a distributed deployment: the picture the centre publishes on this
-    /// bus (`nats://centre:4222`), with the sensor table for the sensors' panel.
+    /// bus (`nats://centre:4222`, or a bus file with credentials), with the sensor table
+    /// for the sensors' panel.
     #[serde(default)]
     bus: Option<String>,
 }
@@ -434,7 +435,7 @@ fn feed(f: &FeedConfig, dir: &Path) -> anyhow::Result<Feed> {
             bail!("a console on the bus takes `bus` and the sensors, and no scenario or source");
         }
         let table = feed_table(f, dir)?;
-        return Ok(Feed::Bus(url.clone(), table));
+        return Ok(Feed::Bus(crate::busfile::resolve(url, dir)?, table));
     }
     match (&f.scenario, sensors, f.source.is_empty()) {
         (Some(scenario), None, true) => {
@@ -735,11 +736,15 @@ mod tests {
     fn the_example_console_configuration_reads() {
         let text = include_str!("../../../deploy/distributed/console.toml");
         let d = deployment(text).unwrap();
-        assert!(d
-            .feed
-            .bus
-            .as_deref()
-            .is_some_and(|b| b.contains("centre-b")));
+        assert_eq!(d.feed.bus.as_deref(), Some("bus.toml"));
+        let bus =
+            crate::busfile::resolve("bus.toml", Path::new("../../deploy/distributed")).unwrap();
+        assert_eq!(bus.replicas, 3);
+        assert!(bus.url.contains("centre-c"), "{}", bus.url);
+        assert!(bus
+            .password_file
+            .unwrap()
+            .ends_with("deploy/distributed/bus-password"));
         let e = feed(&d.feed, Path::new("/nonexistent"))
             .err()
             .unwrap()

@@ -1,5 +1,6 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
+mod busfile;
 mod console;
 mod coverage;
 mod cut;

@@ -44,7 +44,7 @@ struct Open {
 }
 
 pub struct Node {
-    pub url: String,
+    pub bus: BusConfig,
     pub name: String,
     pub lease: Duration,
     pub table: SensorTable,
@@ -133,12 +133,10 @@ impl Node {
     }
 
     async fn serve(self) -> anyhow::Result<()> {
-        let config = BusConfig {
-            url: self.url.clone(),
-            retention_s: 7.0 * 86_400.0,
-            max_bytes: None,
-        };
-        let bus = Bus::connect(&config).await?;
+        let bus = Bus::connect(&self.bus).await?;
+        if let Err(e) = bus.enforce_settings().await {
+            tracing::warn!("cannot set the streams' retention and replicas: {e}");
+        }
         let lead = bus.leadership(self.lease).await?;
         let (role, mut leading) = tokio::sync::watch::channel(false);
         let elector = tokio::spawn(elect(lead, self.name.clone(), role));

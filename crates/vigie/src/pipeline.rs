@@ -25,8 +25,8 @@ pub enum Feed {
     /// exercise's.
     Sim(Box<Simulator>, f64),
     Live(LiveFeed),
-    /// A console: the picture the centre publishes on a bus (its URL), and the sensors.
-    Bus(String, SensorTable),
+    /// A console: the picture the centre publishes on a bus, and the sensors.
+    Bus(vigie_bus::BusConfig, SensorTable),
 }
 
 impl Feed {
@@ -257,7 +257,7 @@ pub fn run(
             };
             session.run(&mut chain, stop);
         }
-        Feed::Bus(url, _) => crate::console::follow(&url, picture, stop),
+        Feed::Bus(bus, _) => crate::console::follow(&bus, picture, stop),
         Feed::Live(live) => {
             let start = Instant::now();
             let mut tick = 0u64;

@@ -51,7 +51,7 @@ pub struct RecordArgs {
     /// Stop after this many seconds (default: at Ctrl-C).
     #[arg(long, conflicts_with = "bus")]
     duration_s: Option<f64>,
-    /// Cut the bus's streams into a journal instead: nats://HOST:PORT.
+    /// Cut the bus's streams into a journal instead: nats://HOST:PORT, or a bus file.
     #[arg(long, value_name = "URL", requires_all = ["sensors", "since"])]
     bus: Option<String>,
     /// With --bus: the national sensor table, as the centre's tracker has it.
@@ -159,7 +159,7 @@ fn ipv4_udp(from: SocketAddr, to_port: u16, payload: &[u8]) -> Vec<u8> {
 pub fn record(args: RecordArgs) -> anyhow::Result<()> {
     if let (Some(url), Some(sensors), Some(since_s)) = (&args.bus, &args.sensors, args.since) {
         return crate::cut::run(crate::cut::Cut {
-            url: url.clone(),
+            bus: crate::busfile::resolve(url, std::path::Path::new("."))?,
             sensors: sensors.clone(),
             config: args.config.clone(),
             since_s,

@@ -91,7 +91,8 @@ struct Tally {
 pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     let text = std::fs::read_to_string(&args.config)
         .with_context(|| format!("reading {}", args.config.display()))?;
-    let cfg: SiteConfig = tomlfile::parse(&text, &args.config)?;
+    let mut cfg: SiteConfig = tomlfile::parse(&text, &args.config)?;
+    cfg.bus = crate::busfile::checked(cfg.bus, &text, &args.config, "bus.")?;
     let dir = args.config.parent().unwrap_or(Path::new("."));
     let table = crate::track::load_sensors(&dir.join(&cfg.sensors))?;
     if cfg.source.is_empty() {
@@ -332,6 +333,16 @@ mod tests {
         let e = tomlfile::parse::<SiteConfig>(&wrong, path)
             .unwrap_err()
             .to_string();
-        assert!(e.contains("site-niamey.toml:13: buffer.max_byte"), "{e}");
+        let line = |field: &str| 1 + text.lines().position(|l| l.starts_with(field)).unwrap();
+        let at = format!("site-niamey.toml:{}: buffer.max_byte", line("max_bytes"));
+        assert!(e.contains(&at), "{e}");
+        // The bus's settings are checked where they are written.
+        let two = text.replace("replicas = 3", "replicas = 2");
+        let cfg: SiteConfig = tomlfile::parse(&two, path).unwrap();
+        let e = crate::busfile::checked(cfg.bus, &two, path, "bus.")
+            .unwrap_err()
+            .to_string();
+        let at = format!("site-niamey.toml:{}: bus.replicas", line("replicas"));
+        assert!(e.contains(&at) && e.contains("1, 3 or 5"), "{e}");
     }
 }

@@ -33,7 +33,9 @@ pub struct TrackArgs {
     /// Sensor reports (plots.csv).
     #[arg(long, required_unless_present_any = ["print_config", "bus"])]
     plots: Option<PathBuf>,
-    /// Track the reports on this bus (nats://HOST:PORT) instead of a file.
+    /// Track the reports on this bus instead of a file: nats://HOST:PORT, or a bus file
+    /// (retention, replicas, credentials: docs/distributed.md). The centre's tracker sets
+    /// the streams' retention and replicas to the file's.
     #[arg(long, conflicts_with = "plots")]
     bus: Option<String>,
     /// This tracker's name on the bus [default: the host name].
@@ -113,7 +115,7 @@ fn run_bus(url: &str, args: &TrackArgs) -> anyhow::Result<()> {
             .unwrap_or_else(|_| format!("tracker-{}", std::process::id())),
     };
     crate::node::Node {
-        url: url.to_string(),
+        bus: crate::busfile::resolve(url, std::path::Path::new("."))?,
         name,
         lease: std::time::Duration::from_millis(args.lease_ms),
         table: load_sensors(sensors)?,

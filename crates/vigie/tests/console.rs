@@ -128,9 +128,8 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
     let cookie = login(http_port);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = BusConfig {
-        url: server.url.clone(),
         retention_s: 3_600.0,
-        max_bytes: None,
+        ..BusConfig::new(&server.url)
     };
     // The centre publishes a tick every 200 ms for `seconds`.
     let centre = |from: i64, ticks: i64| {

@@ -86,9 +86,8 @@ fn count(b: &Batches) -> usize {
 
 fn config(url: &str) -> BusConfig {
     BusConfig {
-        url: url.to_string(),
         retention_s: 3_600.0,
-        max_bytes: None,
+        ..BusConfig::new(url)
     }
 }
 
@@ -149,9 +148,8 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let config = BusConfig {
-            url: server.url.clone(),
             retention_s: 3_600.0,
-            max_bytes: None,
+            ..BusConfig::new(&server.url)
         };
         let bus = Bus::connect(&config).await.unwrap();
         let mut trackers = BTreeMap::from([

@@ -106,9 +106,8 @@ fn a_site_buffers_while_the_bus_is_away_and_catches_up_with_nothing_lost() {
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let (got_batches, got_reports) = runtime.block_on(async {
         let config = BusConfig {
-            url: format!("nats://127.0.0.1:{port}"),
             retention_s: 3_600.0,
-            max_bytes: None,
+            ..BusConfig::new(&format!("nats://127.0.0.1:{port}"))
         };
         let bus = Bus::connect(&config).await.unwrap();
         let last = bus.last_sequence(vigie_bus::REPORTS_STREAM).await.unwrap();
