@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, "artifacts");
@@ -42,16 +42,8 @@ before(async () => {
     });
     server.on("exit", (code) => fail(new Error(`vigie demo exited with ${code}: ${out}`)));
   });
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
-      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  // Software WebGL on a loaded 2-core machine can take seconds a frame: generous waits.
-  page.setDefaultTimeout(90_000);
+  ({ browser, page } = await launch());
   page.on("request", (r) => requests.push(r.url()));
-  page.on("pageerror", (e) => console.error("page error:", e.message));
   page.on("dialog", (d) => { console.error("dialog:", d.message()); void d.dismiss(); });
 });
 

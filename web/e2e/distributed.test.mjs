@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { chromium } from "playwright-core";
+import { launch } from "./browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, "artifacts");
@@ -70,14 +70,7 @@ before(async () => {
   run("console", bin, ["serve", "--config", "console.toml"]);
   run("sim", bin, ["sim", "-q", "--speed", "4", "--udp", `127.0.0.1:${feedPort}`, "--out", join(dir, "sim-run"), niger]);
   await listening(httpPort);
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM ?? "/usr/bin/chromium",
-    args: ["--no-sandbox", "--disable-gpu", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--disable-quic",
-      "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-  });
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  page.setDefaultTimeout(90_000);
-  page.on("pageerror", (e) => console.error("page error:", e.message));
+  ({ browser, page } = await launch());
 });
 
 after(async () => {
