@@ -257,3 +257,92 @@ async fn a_bus_with_users_takes_only_the_right_password() {
     let e = Bus::try_connect(&missing).await.err().unwrap().to_string();
     assert!(e.contains("nowhere"), "{e}");
 }
+
+/// A bus behind TLS (a certificate authority made for the test by the `openssl` command):
+/// refused when the client does not know the authority, taken with `tls_ca`.
+#[tokio::test]
+async fn a_bus_behind_tls_takes_a_client_that_knows_its_authority() {
+    let dir = std::env::temp_dir().join(format!("vigie-tls-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let openssl = |args: &[&str]| {
+        let ok = std::process::Command::new("openssl")
+            .args(args)
+            .current_dir(&dir)
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("the openssl command (apt install openssl; .ci/run does it)")
+            .success();
+        assert!(ok, "openssl {args:?}");
+    };
+    openssl(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=vigie test authority",
+    ]);
+    openssl(&[
+        "req",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "server.key",
+        "-out",
+        "server.csr",
+        "-subj",
+        "/CN=127.0.0.1",
+    ]);
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    openssl(&[
+        "x509",
+        "-req",
+        "-in",
+        "server.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "server.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "server.ext",
+    ]);
+    let server = vigie_bus::test_server::Server::start_with(
+        "tls",
+        &format!(
+            "tls {{ cert_file: \"{0}/server.pem\", key_file: \"{0}/server.key\" }}",
+            dir.display()
+        ),
+    );
+    let url = server.url.replace("nats://", "tls://");
+    assert!(Bus::try_connect(&config(&url)).await.is_err());
+    let with_ca = BusConfig {
+        tls_ca: Some(dir.join("ca.pem")),
+        ..config(&url)
+    };
+    let bus = Bus::try_connect(&with_ca).await.unwrap();
+    bus.publish_reports("niamey", "niamey-1-0", 0.0, &[report(0, 0.0)])
+        .await
+        .unwrap();
+    assert_eq!(
+        bus.last_sequence(vigie_bus::REPORTS_STREAM).await.unwrap(),
+        1
+    );
+}
