@@ -23,9 +23,10 @@ const bin = resolve(process.env.VIGIE_BIN ?? resolve(here, "../../target/release
 const niger = resolve(here, "../../scenarios/niger.toml");
 const dir = mkdtempSync(join(tmpdir(), "vigie-e2e-bus-"));
 const pick = (lo) => lo + Math.floor(Math.random() * 2000);
-const [natsPort, feedPort, httpPort] = [pick(21000), pick(23000), pick(25000)];
+const [natsPort, feedPort, httpPort, httpPort2] = [pick(21000), pick(23000), pick(25000), pick(27000)];
 const bus = `nats://127.0.0.1:${natsPort}`;
 const base = `http://127.0.0.1:${httpPort}`;
+const base2 = `http://127.0.0.1:${httpPort2}`;
 const password = "bus-console-password";
 
 const children = [];
@@ -61,15 +62,20 @@ before(async () => {
   execFileSync(bin, ["sim", "-q", "--duration-s", "1", "--out", join(dir, "sim"), niger]);
   writeFileSync(join(dir, "site.toml"), `site = "niamey"\nsensors = "sim/sensors.toml"\n[bus]\nurl = "${bus}"\n`
     + `[buffer]\ndir = "buffer"\n[[source]]\nname = "radars"\nurl = "udp://127.0.0.1:${feedPort}"\nformat = "asterix"\n`);
-  writeFileSync(join(dir, "console.toml"), `bind = "127.0.0.1:${httpPort}"\nusers = "users.toml"\naudit = "audit.jsonl"\n`
-    + `[feed]\nbus = "${bus}"\nsensors = "sim/sensors.toml"\n`);
+  // Two consoles, as two operators' positions.
+  for (const [name, port] of [["console", httpPort], ["console2", httpPort2]]) {
+    writeFileSync(join(dir, `${name}.toml`), `bind = "127.0.0.1:${port}"\nusers = "users.toml"\naudit = "${name}.jsonl"\n`
+      + `[feed]\nbus = "${bus}"\nsensors = "sim/sensors.toml"\n`);
+  }
   execFileSync(bin, ["user", "add", "ana", "--role", "operator", "--users", join(dir, "users.toml")],
     { input: `${password}\n` });
   run("ingest", bin, ["ingest", "--config", "site.toml"]);
   tracker = centre();
   run("console", bin, ["serve", "--config", "console.toml"]);
+  run("console2", bin, ["serve", "--config", "console2.toml"]);
   run("sim", bin, ["sim", "-q", "--speed", "4", "--udp", `127.0.0.1:${feedPort}`, "--out", join(dir, "sim-run"), niger]);
   await listening(httpPort);
+  await listening(httpPort2);
   ({ browser, page } = await launch());
 });
 
@@ -78,12 +84,16 @@ after(async () => {
   for (const c of children) c.kill("SIGKILL");
 });
 
-test("a console on the bus shows the centre's picture and the sensors it hears", async () => {
+async function logIn(page, base) {
   await page.goto(base);
   await page.fill("#login-name", "ana");
   await page.fill("#login-password", password);
   await page.click("#login-form button[type=submit]");
   await page.waitForSelector("#app:not([hidden])");
+}
+
+test("a console on the bus shows the centre's picture and the sensors it hears", async () => {
+  await logIn(page, base);
   await page.waitForFunction(() => document.querySelectorAll("#tracks tbody tr").length >= 3, null, { timeout: 120_000 });
   await page.waitForFunction(() => document.querySelectorAll("#sensors li.sensor.ok").length >= 3);
   assert.equal(await page.textContent("#link-state"), "live");
@@ -101,4 +111,35 @@ test("the centre dies: the console says its picture is stale; a tracker back, it
   await page.waitForFunction(() => document.querySelector("#link-state")?.textContent === "live", null, { timeout: 120_000 });
   await page.waitForFunction(() => document.querySelectorAll("#tracks tbody tr").length >= 3);
   await page.screenshot({ path: join(artifacts, "bus-3-current-again.png") });
+});
+
+test("an operator's decision at one console goes through the centre to the other", async () => {
+  const id = await page.evaluate(async () => (await (await fetch("/api/tracks")).json())
+    .filter((t) => t.callsign && t.flight_level > 250).sort((a, b) => b.flight_level - a.flight_level)[0].id);
+  await page.fill("#filter", String(id));
+  await page.locator(`#tracks tbody tr[data-id="${id}"]`).click();
+  await page.fill("#filter", "");
+  await page.waitForSelector("#sel-ident:not([hidden])");
+  await page.selectOption("#ident-choice", "hostile");
+  await page.fill("#ident-note", "no flight plan, no answer");
+  await page.click("#ident-form button[type=submit]");
+  await page.waitForFunction(() => /hostile/.test(document.querySelector("#ident-summary")?.textContent ?? ""));
+  assert.match(await page.textContent("#ident-summary"), /decided by ana/);
+  // The other console has it from the centre, decided by an operator.
+  const other = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  other.setDefaultTimeout(90_000);
+  await logIn(other, base2);
+  await other.waitForFunction(async (id) => {
+    const t = await (await fetch(`/api/tracks/${id}`)).json();
+    return t.identity === "hostile" && t.identity_decided;
+  }, id, { polling: 500 });
+  await other.waitForFunction((id) => window.__vigie.map.querySourceFeatures("tracks").some(
+    (f) => f.properties.id === id && /hostile/.test(f.properties.icon ?? "")), id);
+  await other.locator(`#tracks tbody tr[data-id="${id}"]`).click();
+  await other.waitForFunction(() => /hostile/.test(document.querySelector("#ident-summary")?.textContent ?? ""));
+  assert.match(await other.textContent("#ident-summary"), /decided by an operator/);
+  // Software WebGL draws the map's symbols seconds after their data is in.
+  await other.waitForTimeout(5_000);
+  await other.screenshot({ path: join(artifacts, "bus-4-other-console.png") });
+  await other.close();
 });

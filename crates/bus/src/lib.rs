@@ -36,11 +36,15 @@ pub const SENSORS_SUBJECT: &str = "vigie.picture.sensors";
 /// from any moment, starts from.
 pub const STATE_STREAM: &str = "VIGIE_STATE";
 pub const STATE_SUBJECT: &str = "vigie.state.tracker";
+/// What operators at the consoles decide (identities, alerts acknowledged), for the centre.
+pub const OPS_STREAM: &str = "VIGIE_OPS";
+pub const OPS_SUBJECT: &str = "vigie.ops.decisions";
 /// vigie's streams and the subjects each holds.
-const STREAMS: [(&str, &str); 3] = [
+const STREAMS: [(&str, &str); 4] = [
     (REPORTS_STREAM, "vigie.reports.>"),
     (PICTURE_STREAM, "vigie.picture.>"),
     (STATE_STREAM, "vigie.state.>"),
+    (OPS_STREAM, "vigie.ops.>"),
 ];
 /// A state goes in parts of this size: under the bus's default 1 MB message limit.
 const STATE_PART: usize = 512 << 10;
@@ -476,6 +480,35 @@ impl Bus {
             .await
             .map_err(nats)?;
         Ok(ack.sequence)
+    }
+
+    /// Publishes an operator's decision (JSON), named `id`: sent again, it is kept once.
+    pub async fn publish_op(&self, id: &str, op: &serde_json::Value) -> Result<u64, BusError> {
+        let body = serde_json::to_vec(op).map_err(nats)?;
+        let mut headers = async_nats::HeaderMap::new();
+        headers.insert("Nats-Msg-Id", id);
+        let ack = self
+            .js
+            .publish_with_headers(OPS_SUBJECT, headers, Bytes::from(body))
+            .await
+            .map_err(nats)?
+            .await
+            .map_err(nats)?;
+        Ok(ack.sequence)
+    }
+
+    /// Operators' decisions, in order, from `from` on.
+    pub async fn ops(
+        &self,
+        from: From,
+    ) -> Result<impl futures::Stream<Item = Result<serde_json::Value, BusError>>, BusError> {
+        let messages = self.ordered(OPS_STREAM, from).await?;
+        Ok(messages.map(|m| {
+            let m = m.map_err(nats)?;
+            let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
+            serde_json::from_slice(&m.payload)
+                .map_err(|_| BusError::Undecodable { subject, sequence })
+        }))
     }
 
     /// Publishes what identification changed in a tick.

@@ -117,6 +117,7 @@ fn main() {
         journal: None,
         exercise: None,
         review: None,
+        relay: None,
     };
     let rt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)

@@ -44,6 +44,32 @@ pub struct AppState {
     pub exercise: Option<Arc<crate::exercise::Control>>,
     /// An after-action review's timeline: the picture is a recorded session replayed.
     pub review: Option<Arc<crate::review::ReviewControl>>,
+    /// A console on the bus: identification runs at the centre, so operators' decisions go
+    /// there.
+    pub relay: Option<Arc<dyn Relay>>,
+}
+
+/// What an operator at a console on the bus decides, sent to the centre, which owns
+/// identification and publishes the result to every console.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "op", rename_all = "snake_case", deny_unknown_fields)]
+pub enum Op {
+    Identity {
+        track: u32,
+        identity: Identity,
+        user: String,
+        note: Option<String>,
+    },
+    Acknowledge {
+        alert: u64,
+        user: String,
+    },
+}
+
+/// Where a console's operators' decisions go. `send` queues (it never waits on the
+/// network); an error is for the operator.
+pub trait Relay: Send + Sync {
+    fn send(&self, op: Op) -> Result<(), String>;
 }
 
 impl AppState {
@@ -325,7 +351,21 @@ async fn track(
         detail: crate::picture::TrackDetail,
         identification: Option<Identification>,
     }
-    let identification = ident(&state).identity(id).map(|i| identification(i, epoch));
+    let identification = match &state.relay {
+        // A console on the bus: identification is the centre's, and what it published is
+        // all this console knows of it.
+        Some(_) => Some(Identification {
+            identity: detail.view.identity,
+            decided_by: detail
+                .view
+                .identity_decided
+                .then(|| "an operator".to_string()),
+            proposal: detail.view.identity,
+            evidence: vec!["identified at the centre".into()],
+            history: Vec::new(),
+        }),
+        None => ident(&state).identity(id).map(|i| identification(i, epoch)),
+    };
     Ok(Json(WithIdentification {
         detail,
         identification,
@@ -405,6 +445,9 @@ async fn decide(
     live(&state)?;
     let user = &caller.session.user;
     let note = d.note.map(|n| n.chars().take(500).collect::<String>());
+    if let Some(relay) = &state.relay {
+        return relayed_identity(&state, relay.as_ref(), user, id, d.identity, note);
+    }
     let (time_s, epoch) = {
         let p = read(&state);
         (p.time_s(), p.epoch_unix_s())
@@ -439,6 +482,62 @@ async fn decide(
     };
     scored(&state, user, &act);
     Ok(Json(identification).into_response())
+}
+
+/// An operator's decision at a console on the bus: sent to the centre, and shown here at
+/// once (the centre's next identification message confirms it).
+fn relayed_identity(
+    state: &AppState,
+    relay: &dyn Relay,
+    user: &str,
+    id: u32,
+    identity: Identity,
+    note: Option<String>,
+) -> Result<Response, ApiError> {
+    let time_s = {
+        let p = read(state);
+        p.track(id).ok_or_else(|| not_found("track"))?;
+        p.time_s()
+    };
+    let op = Op::Identity {
+        track: id,
+        identity,
+        user: user.to_string(),
+        note: note.clone(),
+    };
+    relay.send(op).map_err(|e| unreachable_centre(&e))?;
+    state.log(
+        user,
+        "set identity",
+        format!("track {id}: → {} (sent to the centre)", identity.as_str()),
+        "ok",
+    );
+    state
+        .picture
+        .write()
+        .unwrap_or_else(|e| e.into_inner())
+        .set_identity(id, identity, true);
+    Ok(Json(Identification {
+        identity,
+        decided_by: Some(user.to_string()),
+        proposal: identity,
+        evidence: Vec::new(),
+        history: vec![ChangeView {
+            time_s,
+            identity,
+            by: user.to_string(),
+            evidence: vec!["sent to the centre, which identifies for every console".into()],
+            note,
+        }],
+    })
+    .into_response())
+}
+
+fn unreachable_centre(why: &str) -> ApiError {
+    ApiError(
+        StatusCode::SERVICE_UNAVAILABLE,
+        format!("not sent to the centre: {why}"),
+    )
 }
 
 fn exercise(state: &AppState) -> Result<&crate::exercise::Control, ApiError> {
@@ -742,6 +841,16 @@ async fn acknowledge(
     caller.may(&state, Role::Operator, "acknowledge an alert")?;
     live(&state)?;
     let user = &caller.session.user;
+    if let Some(relay) = &state.relay {
+        if !read(&state).alerts().iter().any(|a| a.id == id) {
+            return Err(not_found("alert"));
+        }
+        let op = Op::Acknowledge {
+            alert: id,
+            user: user.to_string(),
+        };
+        relay.send(op).map_err(|e| unreachable_centre(&e))?;
+    }
     let done = state
         .picture
         .write()

@@ -116,6 +116,7 @@ fn state() -> AppState {
         journal: None,
         exercise: None,
         review: None,
+        relay: None,
     }
 }
 

@@ -62,6 +62,7 @@ async fn a_display_that_stops_reading_is_skipped_then_dropped() {
         journal: None,
         exercise: None,
         review: None,
+        relay: None,
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();

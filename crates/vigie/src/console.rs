@@ -2,13 +2,18 @@
 //! centre's tracker publishes, applied as it comes; stale when nothing has come for a few
 //! seconds (the console cut off, or the centre silent), and current again when the bus
 //! brings the rest. A console that starts catches up on the last minutes of the picture.
+//! Its operators' decisions (identities, alerts acknowledged) go to the centre, which owns
+//! identification and publishes the outcome to every console; while the bus is away they
+//! wait, bounded, and go first when it is back.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
+use tokio::sync::mpsc::error::TrySendError;
 use vigie_bus::{Bus, BusConfig, From, PictureMessage};
+use vigie_server::api::{Op, Relay};
 use vigie_server::picture::Picture;
 use vigie_track::{Output, TrackUpdate};
 
@@ -20,8 +25,76 @@ const CATCH_UP: Duration = Duration::from_secs(300);
 /// the subscription), from the message after the last it had.
 const RESUBSCRIBE_AFTER: Duration = Duration::from_secs(5);
 
-/// Follows the bus's picture into `picture` until `stop`.
-pub fn follow(config: &BusConfig, picture: &RwLock<Picture>, stop: &AtomicBool) {
+/// Decisions waiting to go to the centre, at most: an operator's clicks, not a flood.
+const OPS_QUEUE: usize = 256;
+
+/// The operators' decisions on their way to the centre.
+pub type Ops = tokio::sync::mpsc::Receiver<Op>;
+
+/// The server's side of the way to the centre.
+struct BusRelay(tokio::sync::mpsc::Sender<Op>);
+
+impl Relay for BusRelay {
+    fn send(&self, op: Op) -> Result<(), String> {
+        self.0.try_send(op).map_err(|e| match e {
+            TrySendError::Full(_) => "too many decisions waiting for the bus".to_string(),
+            TrySendError::Closed(_) => "the console's link to the bus has stopped".to_string(),
+        })
+    }
+}
+
+/// A relay for the server, and the decisions it queues for `follow`.
+pub fn relay() -> (std::sync::Arc<dyn Relay>, Ops) {
+    let (tx, rx) = tokio::sync::mpsc::channel(OPS_QUEUE);
+    (std::sync::Arc::new(BusRelay(tx)), rx)
+}
+
+/// Decisions taken from the queue and not yet on the bus (the bus away): sent first when
+/// it is back. A random boot id and a counter name each, so one sent twice is kept once.
+struct Outbox {
+    ops: Option<Ops>,
+    unsent: std::collections::VecDeque<(String, serde_json::Value)>,
+    boot: String,
+    sent: u64,
+}
+
+impl Outbox {
+    async fn next(&mut self) -> Option<Op> {
+        match &mut self.ops {
+            Some(rx) => rx.recv().await,
+            None => std::future::pending().await,
+        }
+    }
+
+    fn queue(&mut self, op: &Op) {
+        self.sent += 1;
+        let id = format!("op-{}-{}", self.boot, self.sent);
+        if self.unsent.len() >= OPS_QUEUE {
+            tracing::error!("{OPS_QUEUE} decisions wait for the bus: the oldest is dropped");
+            self.unsent.pop_front();
+        }
+        self.unsent
+            .push_back((id, serde_json::to_value(op).unwrap_or_default()));
+    }
+
+    async fn flush(&mut self, bus: &Bus) {
+        while let Some((id, op)) = self.unsent.front() {
+            match bus.publish_op(id, op).await {
+                Ok(_) => {
+                    self.unsent.pop_front();
+                }
+                Err(e) => {
+                    tracing::warn!("a decision not yet sent to the centre: {e}");
+                    return;
+                }
+            }
+        }
+    }
+}
+
+/// Follows the bus's picture into `picture` until `stop`, and sends the operators'
+/// decisions (`ops`) to the centre.
+pub fn follow(config: &BusConfig, picture: &RwLock<Picture>, stop: &AtomicBool, ops: Option<Ops>) {
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -35,8 +108,14 @@ pub fn follow(config: &BusConfig, picture: &RwLock<Picture>, stop: &AtomicBool) 
     runtime.block_on(async {
         // The last message applied: a new subscription goes on from there.
         let mut seen: Option<u64> = None;
+        let mut outbox = Outbox {
+            ops,
+            unsent: Default::default(),
+            boot: vigie_server::auth::random_hex(4).unwrap_or_default(),
+            sent: 0,
+        };
         while !stop.load(Ordering::Relaxed) {
-            if let Err(e) = run(config, picture, stop, &mut seen).await {
+            if let Err(e) = run(config, picture, stop, &mut seen, &mut outbox).await {
                 tracing::warn!("the bus: {e}; trying again");
                 set_stale(picture, true);
                 tokio::time::sleep(Duration::from_secs(1)).await;
@@ -50,6 +129,7 @@ async fn run(
     picture: &RwLock<Picture>,
     stop: &AtomicBool,
     seen: &mut Option<u64>,
+    outbox: &mut Outbox,
 ) -> Result<(), vigie_bus::BusError> {
     let bus = Bus::connect(config).await?;
     let from = match *seen {
@@ -60,16 +140,23 @@ async fn run(
     let mut last = Instant::now();
     let mut out = Output::default();
     tracing::info!("following the picture on {}", config.url);
+    outbox.flush(&bus).await;
     while !stop.load(Ordering::Relaxed) {
-        match tokio::time::timeout(Duration::from_millis(500), messages.next()).await {
-            Ok(Some(Ok(m))) => {
-                last = Instant::now();
-                *seen = Some(m.sequence());
-                apply(m, picture, &mut out);
+        tokio::select! {
+            m = tokio::time::timeout(Duration::from_millis(500), messages.next()) => match m {
+                Ok(Some(Ok(m))) => {
+                    last = Instant::now();
+                    *seen = Some(m.sequence());
+                    apply(m, picture, &mut out);
+                }
+                Ok(Some(Err(e))) => tracing::warn!("{e}"),
+                Ok(None) => return Ok(()),
+                Err(_) => {}
+            },
+            Some(op) = outbox.next() => {
+                outbox.queue(&op);
+                outbox.flush(&bus).await;
             }
-            Ok(Some(Err(e))) => tracing::warn!("{e}"),
-            Ok(None) => return Ok(()),
-            Err(_) => {}
         }
         set_stale(picture, last.elapsed() > STALE_AFTER);
         if last.elapsed() > RESUBSCRIBE_AFTER {

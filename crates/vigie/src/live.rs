@@ -610,6 +610,14 @@ fn run(
         Arc::clone(&audit),
         Arc::clone(&clock),
     );
+    // A console on the bus sends its operators' decisions to the centre.
+    let (relay, ops) = match &feed {
+        Feed::Bus(..) => {
+            let (relay, ops) = crate::console::relay();
+            (Some(relay), Some(ops))
+        }
+        _ => (None, None),
+    };
     let state = AppState {
         ident,
         picture: Arc::clone(&picture),
@@ -623,6 +631,7 @@ fn run(
         journal: journal.clone(),
         exercise: exercise.clone(),
         review: None,
+        relay,
     };
     serve_with(state, bind, &banner, move |stop| {
         let stages = crate::pipeline::Stages {
@@ -632,6 +641,7 @@ fn run(
             exercise: pipeline_exercise,
             starter,
             journal_path,
+            ops,
         };
         crate::pipeline::run(feed, &table, tracker_config, &picture, stop, stages)
     })

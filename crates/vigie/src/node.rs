@@ -16,6 +16,7 @@ use futures::StreamExt;
 use vigie_bus::{Bus, BusConfig, From, Leadership, Lease, Tick};
 use vigie_core::interop::TrackRow;
 use vigie_core::SensorTable;
+use vigie_server::api::Op;
 use vigie_track::{Config, Output, Tracker};
 
 /// Closed ticks a standby keeps, at most, while the leader has not published them: ten
@@ -69,8 +70,15 @@ struct Resumed {
 /// its own whose changes are published.
 struct Identification {
     judge: crate::judge::Judge,
+    identifier: std::sync::Arc<std::sync::Mutex<vigie_ident::identifier::Identifier>>,
     picture: std::sync::RwLock<vigie_server::picture::Picture>,
+    /// Operators' decisions on tracks identification has not seen yet (a tracker that has
+    /// just started): tried again each tick, for a while.
+    waiting: Vec<(Op, f64)>,
 }
+
+/// How long, in seconds of report time, a decision waits for its track.
+const OP_WAIT_S: f64 = 600.0;
 
 impl Identification {
     fn new(node: &Node) -> anyhow::Result<Identification> {
@@ -91,7 +99,7 @@ impl Identification {
             vigie_ident::identifier::Identifier::new(context),
         ));
         let judge = crate::judge::Judge::new(
-            identifier,
+            std::sync::Arc::clone(&identifier),
             &node.table,
             None,
             0.0,
@@ -102,8 +110,56 @@ impl Identification {
         picture.set_journaling(true);
         Ok(Identification {
             judge,
+            identifier,
             picture: std::sync::RwLock::new(picture),
+            waiting: Vec::new(),
         })
+    }
+
+    /// An operator's decision from a console; `false` if its track is not known yet.
+    fn decide(&mut self, op: &Op, time_s: f64) -> bool {
+        let mut p = self.picture.write().unwrap_or_else(|e| e.into_inner());
+        match op {
+            Op::Identity {
+                track,
+                identity,
+                user,
+                note,
+            } => {
+                let mut ident = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
+                if ident
+                    .decide(*track, user, *identity, note.clone(), time_s)
+                    .is_none()
+                {
+                    return false;
+                }
+                p.set_identity(*track, *identity, true);
+                tracing::info!(
+                    track,
+                    user,
+                    identity = identity.as_str(),
+                    "an operator's decision"
+                );
+                true
+            }
+            Op::Acknowledge { alert, user } => p.acknowledge(*alert, user),
+        }
+    }
+
+    /// Takes an operator's decision now, or keeps it for when its track is known.
+    fn take(&mut self, op: Op, time_s: f64) {
+        if !self.decide(&op, time_s) {
+            self.waiting.push((op, time_s));
+        }
+    }
+
+    /// Tries the waiting decisions again; drops those that waited too long.
+    fn retry(&mut self, time_s: f64) {
+        for (op, since_s) in std::mem::take(&mut self.waiting) {
+            if !self.decide(&op, time_s) && time_s - since_s < OP_WAIT_S {
+                self.waiting.push((op, since_s));
+            }
+        }
     }
 
     fn observe(&mut self, reports: &[vigie_core::Report], out: &Output, time_s: f64) {
@@ -144,6 +200,9 @@ impl Node {
         let mut batches = Box::pin(bus.reports(resumed.from).await?);
         // What the leader has published, so that the standby keeps only the rest.
         let mut published_stream = Box::pin(bus.picture(From::New).await?);
+        // Operators' decisions, all of them: a tracker starting again gives the tracks still
+        // alive the identities operators set.
+        let mut ops = Box::pin(bus.ops(From::Start).await?);
         // A tracker starting again takes the reports from the start, and publishes only
         // what the picture does not have yet.
         let mut published = bus.last_tick().await?.unwrap_or(i64::MIN);
@@ -155,6 +214,8 @@ impl Node {
         let mut open = Open::default();
         let mut kept: VecDeque<Closed> = VecDeque::new();
         let mut reports = resumed.reports;
+        // The latest report time taken: the time of an operator's decision.
+        let mut now_s = f64::NEG_INFINITY;
         tracing::info!(name = %self.name, "tracking the bus's reports; standby until leading");
         loop {
             tokio::select! {
@@ -163,6 +224,7 @@ impl Node {
                     let b = b?;
                     let second = b.time_s.floor() as i64;
                     if let Some(closed) = open.number.filter(|&n| n != second) {
+                        identification.retry(open.time_s);
                         let judged = identification.tick(open.time_s);
                         kept.push_back(close(&mut open, &self.name, reports, judged));
                         prune(&mut kept, published);
@@ -175,6 +237,7 @@ impl Node {
                         }
                     }
                     open.number = Some(second);
+                    now_s = now_s.max(b.time_s);
                     open.time_s = open.time_s.max(b.time_s);
                     batch_out.updates.clear();
                     batch_out.ended.clear();
@@ -196,6 +259,11 @@ impl Node {
                     identification.observe(&b.reports, &batch_out, b.time_s);
                     reports += b.reports.len() as u64;
                 }
+                Some(op) = ops.next() => match op.map(serde_json::from_value::<Op>) {
+                    Ok(Ok(op)) => identification.take(op, now_s),
+                    Ok(Err(e)) => tracing::warn!("an operator's decision that does not read: {e}"),
+                    Err(e) => tracing::warn!("{e}"),
+                },
                 m = published_stream.next() => {
                     if let Some(Ok(vigie_bus::PictureMessage::Tracks { time_s, .. })) = m {
                         published = published.max(time_s.floor() as i64);

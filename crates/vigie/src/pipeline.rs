@@ -182,6 +182,8 @@ pub struct Stages {
     /// The journal's first file, and its sync period: each exercise started gets its own,
     /// numbered beside it, and its after-action report when it ends.
     pub journal_path: Option<(std::path::PathBuf, f64)>,
+    /// A console on the bus: its operators' decisions, for the centre.
+    pub ops: Option<crate::console::Ops>,
 }
 
 /// The tracker, identification and outputs one feed runs through.
@@ -234,6 +236,7 @@ pub fn run(
         exercise,
         starter,
         journal_path,
+        ops,
     } = stages;
     let mut chain = Chain {
         tracker: Tracker::new(config, table),
@@ -257,7 +260,7 @@ pub fn run(
             };
             session.run(&mut chain, stop);
         }
-        Feed::Bus(bus, _) => crate::console::follow(&bus, picture, stop),
+        Feed::Bus(bus, _) => crate::console::follow(&bus, picture, stop, ops),
         Feed::Live(live) => {
             let start = Instant::now();
             let mut tick = 0u64;

@@ -262,6 +262,7 @@ fn serve(args: &ReviewArgs, survey: Survey) -> anyhow::Result<()> {
         journal: None,
         exercise: None,
         review: Some(Arc::clone(&control)),
+        relay: None,
     };
     let banner = format!(
         "vigie review: {} ({:.0} s recorded)\n  display  http://{}\n  login    instructor / {password}  (drives the timeline)\n           observer / {observer_password}",

@@ -23,8 +23,8 @@ fn http(port: u16, request: &str) -> (String, String) {
     (head.to_string(), body.to_string())
 }
 
-fn login(port: u16) -> String {
-    let body = r#"{"name":"ana","password":"console-test-password"}"#;
+fn login(port: u16, name: &str) -> String {
+    let body = format!(r#"{{"name":"{name}","password":"console-test-password"}}"#);
     let (head, _) = http(
         port,
         &format!("POST /api/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
@@ -99,6 +99,12 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
         "observer",
         "console-test-password",
     );
+    common::add_user(
+        &dir.join("users.toml"),
+        "oumar",
+        "operator",
+        "console-test-password",
+    );
     let http_port = std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
         .local_addr()
@@ -125,7 +131,7 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
     wait_for("the console to listen", || {
         TcpStream::connect(("127.0.0.1", http_port)).is_ok()
     });
-    let cookie = login(http_port);
+    let cookie = login(http_port, "ana");
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let config = BusConfig {
         retention_s: 3_600.0,
@@ -193,5 +199,32 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
         (s["tracks"].as_u64(), s["stale"].as_bool()),
         (Some(3), Some(false)),
         "{s}"
+    );
+    // An operator's decision goes to the centre, on the bus; a track the picture does not
+    // have is refused here.
+    let operator = login(http_port, "oumar");
+    let decide = |track: u32| {
+        let body = r#"{"identity":"suspect","note":"low and slow"}"#;
+        http(
+            http_port,
+            &format!("POST /api/tracks/{track}/identity HTTP/1.1\r\nHost: x\r\nCookie: {operator}\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()),
+        )
+    };
+    let (head, body) = decide(2);
+    assert!(head.starts_with("HTTP/1.1 200"), "{head}\n{body}");
+    assert!(body.contains("sent to the centre"), "{body}");
+    assert!(decide(999).0.starts_with("HTTP/1.1 404"));
+    let sent = runtime.block_on(async {
+        let bus = Bus::connect(&config).await.unwrap();
+        let mut ops = Box::pin(bus.ops(vigie_bus::From::Start).await.unwrap());
+        tokio::time::timeout(Duration::from_secs(10), futures::StreamExt::next(&mut ops))
+            .await
+            .expect("the decision on the bus")
+            .unwrap()
+            .unwrap()
+    });
+    assert_eq!(
+        sent,
+        serde_json::json!({"op": "identity", "track": 2, "identity": "suspect", "user": "oumar", "note": "low and slow"})
     );
 }

@@ -394,3 +394,58 @@ fn a_span_of_the_streams_from_any_moment_is_a_journal() {
     assert!(rerun.status.success(), "{said}");
     assert!(said.contains("identical to the recorded ones"), "{said}");
 }
+
+/// An operator's decision at a console goes to the centre on the bus; the centre's
+/// identification takes it and publishes it, decided by the operator, for every console.
+#[test]
+fn an_operators_decision_reaches_the_centre_and_every_console() {
+    let server = vigie_bus::test_server::Server::start("ops");
+    let (table, batches) = batches(90.0);
+    let sensors = server.dir.join("sensors.toml");
+    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let _t = tracker(&server.url, &sensors, "d");
+    let (first, second) = batches.split_at(60);
+    let (live, _) = feed(&server.url, first, 0, count(first));
+    let track = *live.keys().next().expect("a track to decide on");
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let bus = runtime
+        .block_on(Bus::connect(&config(&server.url)))
+        .unwrap();
+    let op = serde_json::json!({
+        "op": "identity", "track": track, "identity": "hostile", "user": "ana", "note": "no flight plan"
+    });
+    runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
+    // Sent twice (a console retrying): kept once.
+    runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
+    assert_eq!(
+        runtime
+            .block_on(bus.last_sequence(vigie_bus::OPS_STREAM))
+            .unwrap(),
+        1
+    );
+    feed(&server.url, second, 60, count(&batches));
+    let decided = runtime.block_on(async {
+        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        while let Some(Ok(m)) = picture.next().await {
+            let sequence = m.sequence();
+            if let PictureMessage::Judged { picture, .. } = m {
+                let identities = picture["identities"]
+                    .as_array()
+                    .cloned()
+                    .unwrap_or_default();
+                if identities.contains(&serde_json::json!([track, "hostile", true])) {
+                    return true;
+                }
+            }
+            if sequence >= last {
+                break;
+            }
+        }
+        false
+    });
+    assert!(
+        decided,
+        "track {track} published hostile, decided by the operator"
+    );
+}
