@@ -6,7 +6,7 @@ export interface Contribution { sensor: string; last_s: number }
 export interface Track {
   id: number; time_s: number; lat_deg: number; lon_deg: number; alt_m: number;
   flight_level: number; ground_speed_kt: number; course_deg: number; vertical_rate_fpm: number;
-  vn_mps: number; ve_mps: number; sigma_m: number; turn_probability: number;
+  vn_mps: number; ve_mps: number; sigma_m: number | null; turn_probability: number;
   mode3a: string | null; mode_s: string | null; callsign: string | null;
   sensors: Contribution[]; identity: Identity; identity_decided: boolean;
 }

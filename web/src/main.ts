@@ -277,7 +277,7 @@ async function showSelected(picture: Picture, fetchHistory = true): Promise<void
     [t("field.speed"), `${Math.round(track.ground_speed_kt)} kt`],
     [t("field.course"), `${Math.round(track.course_deg)}°`],
     [t("field.vrate"), `${Math.round(track.vertical_rate_fpm)} ft/min`],
-    [t("field.quality"), `${Math.round(track.sigma_m)} m`],
+    [t("field.quality"), track.sigma_m === null ? "—" : `${Math.round(track.sigma_m)} m`],
     [t("field.updated"), ago(picture, track.time_s)],
   ];
   $("sel-fields").innerHTML = rows.map(([k, v]) => `<dt>${k}</dt><dd>${esc(v)}</dd>`).join("");

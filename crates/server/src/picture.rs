@@ -46,8 +46,9 @@ pub struct TrackView {
     pub vertical_rate_fpm: f64,
     pub vn_mps: f64,
     pub ve_mps: f64,
-    /// One sigma of the horizontal position.
-    pub sigma_m: f64,
+    /// One sigma of the horizontal position; none where it is not known (a console on the
+    /// bus, which gets the centre's track rows only).
+    pub sigma_m: Option<f64>,
     pub turn_probability: f64,
     pub mode3a: Option<String>,
     pub mode_s: Option<String>,
@@ -436,7 +437,10 @@ impl Picture {
             vertical_rate_fpm: (r.vu_mps * M_TO_FT * 60.0).round(),
             vn_mps: round(r.vn_mps, 10.0),
             ve_mps: round(r.ve_mps, 10.0),
-            sigma_m: u.position_sigma_m.round(),
+            sigma_m: u
+                .position_sigma_m
+                .is_finite()
+                .then(|| u.position_sigma_m.round()),
             turn_probability: round(u.turn_probability, 100.0),
             mode3a: r.mode3a.map(|m| m.to_string()),
             mode_s: r.mode_s.map(|m| m.to_string()),

@@ -191,7 +191,8 @@ fn apply(m: PictureMessage, picture: &RwLock<Picture>, out: &mut Output) {
             out.updates
                 .extend(updates.into_iter().map(|row| TrackUpdate {
                     row,
-                    position_sigma_m: 0.0,
+                    // Not on the bus: the centre publishes track rows only.
+                    position_sigma_m: f64::NAN,
                     covariance: [[0.0; 6]; 6],
                     turn_probability: 0.0,
                     sensors: Vec::new(),
