@@ -13,3 +13,17 @@ export async function launch() {
   page.on("pageerror", (e) => console.error("page error:", e.message));
   return { browser, page };
 }
+
+/** The highest airliner at cruise: it stays on the picture for a whole test. */
+export async function cruisingAirliner(page) {
+  return page.evaluate(async () => (await (await fetch("/api/tracks")).json())
+    .filter((t) => t.callsign && t.flight_level > 250).sort((a, b) => b.flight_level - a.flight_level)[0].id);
+}
+
+/** Selects track `id` through the table's filter and opens its identity panel. */
+export async function select(page, id) {
+  await page.fill("#filter", String(id));
+  await page.locator(`#tracks tbody tr[data-id="${id}"]`).click();
+  await page.fill("#filter", "");
+  await page.waitForSelector("#sel-ident:not([hidden])");
+}

@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { execFileSync } from "node:child_process";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { cruisingAirliner, launch, select } from "./browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, "artifacts");
@@ -127,12 +127,8 @@ test("the radar coverage lies over the map, layer by layer", async () => {
 test("an operator sets a track's identity, and the display says who and why", async () => {
   // An airliner at cruise: it stays on the picture for the whole test (a new track may be
   // clutter that drops, an old one may land, on a loaded machine).
-  const id = await page.evaluate(async () => (await (await fetch("/api/tracks")).json())
-    .filter((t) => t.callsign && t.flight_level > 250).sort((a, b) => b.flight_level - a.flight_level)[0].id);
-  await page.fill("#filter", String(id));
-  await page.locator(`#tracks tbody tr[data-id="${id}"]`).click();
-  await page.fill("#filter", "");
-  await page.waitForSelector("#sel-ident:not([hidden])");
+  const id = await cruisingAirliner(page);
+  await select(page, id);
   assert.ok((await page.$$("#ident-evidence li")).length + (await page.$$("#ident-history li")).length >= 1,
     "vigie's evidence or changes are shown");
   await page.selectOption("#ident-choice", "hostile");

@@ -13,7 +13,7 @@ import { connect } from "node:net";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import { launch } from "./browser.mjs";
+import { cruisingAirliner, launch, select } from "./browser.mjs";
 
 const here = dirname(fileURLToPath(import.meta.url));
 const artifacts = join(here, "artifacts");
@@ -114,12 +114,8 @@ test("the centre dies: the console says its picture is stale; a tracker back, it
 });
 
 test("an operator's decision at one console goes through the centre to the other", async () => {
-  const id = await page.evaluate(async () => (await (await fetch("/api/tracks")).json())
-    .filter((t) => t.callsign && t.flight_level > 250).sort((a, b) => b.flight_level - a.flight_level)[0].id);
-  await page.fill("#filter", String(id));
-  await page.locator(`#tracks tbody tr[data-id="${id}"]`).click();
-  await page.fill("#filter", "");
-  await page.waitForSelector("#sel-ident:not([hidden])");
+  const id = await cruisingAirliner(page);
+  await select(page, id);
   await page.selectOption("#ident-choice", "hostile");
   await page.fill("#ident-note", "no flight plan, no answer");
   await page.click("#ident-form button[type=submit]");

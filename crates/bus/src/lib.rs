@@ -470,31 +470,14 @@ impl Bus {
     /// Publishes which sensors the centre heard in tick `tick`.
     pub async fn publish_sensors(&self, tick: i64, heard: &Heard) -> Result<u64, BusError> {
         let body = serde_json::to_vec(heard).map_err(nats)?;
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert("Nats-Msg-Id", format!("sensors-{tick}").as_str());
-        let ack = self
-            .js
-            .publish_with_headers(SENSORS_SUBJECT, headers, Bytes::from(body))
+        self.send(SENSORS_SUBJECT, named(&format!("sensors-{tick}")), body)
             .await
-            .map_err(nats)?
-            .await
-            .map_err(nats)?;
-        Ok(ack.sequence)
     }
 
     /// Publishes an operator's decision (JSON), named `id`: sent again, it is kept once.
     pub async fn publish_op(&self, id: &str, op: &serde_json::Value) -> Result<u64, BusError> {
         let body = serde_json::to_vec(op).map_err(nats)?;
-        let mut headers = async_nats::HeaderMap::new();
-        headers.insert("Nats-Msg-Id", id);
-        let ack = self
-            .js
-            .publish_with_headers(OPS_SUBJECT, headers, Bytes::from(body))
-            .await
-            .map_err(nats)?
-            .await
-            .map_err(nats)?;
-        Ok(ack.sequence)
+        self.send(OPS_SUBJECT, named(id), body).await
     }
 
     /// Operators' decisions, in order, from `from` on.
@@ -536,13 +519,24 @@ impl Bus {
     ) -> Result<u64, BusError> {
         let mut body = Vec::new();
         encode_payload(e, &mut body).map_err(nats)?;
-        let mut headers = async_nats::HeaderMap::new();
-        if !id.is_empty() {
-            headers.insert("Nats-Msg-Id", id);
-        }
+        let mut headers = if id.is_empty() {
+            async_nats::HeaderMap::new()
+        } else {
+            named(id)
+        };
         for (k, v) in extra {
             headers.insert(*k, v.as_str());
         }
+        self.send(subject, headers, body).await
+    }
+
+    /// Publishes `body` and waits for the stream to have it: its sequence there.
+    async fn send(
+        &self,
+        subject: &str,
+        headers: async_nats::HeaderMap,
+        body: Vec<u8>,
+    ) -> Result<u64, BusError> {
         let ack = self
             .js
             .publish_with_headers(subject.to_string(), headers, Bytes::from(body))
@@ -643,19 +637,13 @@ impl Bus {
     pub async fn publish_state(&self, state: &SavedState) -> Result<(), BusError> {
         let parts: Vec<&[u8]> = state.bytes.chunks(STATE_PART).collect();
         for (i, part) in parts.iter().enumerate() {
-            let mut headers = async_nats::HeaderMap::new();
-            headers.insert("Nats-Msg-Id", format!("state-{}-{i}", state.tick).as_str());
+            let mut headers = named(&format!("state-{}-{i}", state.tick));
             headers.insert("Vigie-State", state.tick.to_string().as_str());
             headers.insert("Vigie-Part", format!("{}/{}", i + 1, parts.len()).as_str());
             headers.insert("Vigie-Time", state.time_s.to_string().as_str());
             headers.insert("Vigie-Resume", state.resume_sequence.to_string().as_str());
             headers.insert("Vigie-Reports", state.reports.to_string().as_str());
-            self.js
-                .publish_with_headers(STATE_SUBJECT, headers, Bytes::copy_from_slice(part))
-                .await
-                .map_err(nats)?
-                .await
-                .map_err(nats)?;
+            self.send(STATE_SUBJECT, headers, part.to_vec()).await?;
         }
         Ok(())
     }
@@ -711,6 +699,13 @@ impl Bus {
     pub async fn leadership(&self, lease: Duration) -> Result<Leadership, BusError> {
         Leadership::open(self.js.clone(), lease, self.config.replicas).await
     }
+}
+
+/// Headers naming a message, so that the stream keeps it once however often it is sent.
+fn named(id: &str) -> async_nats::HeaderMap {
+    let mut headers = async_nats::HeaderMap::new();
+    headers.insert("Nats-Msg-Id", id);
+    headers
 }
 
 fn sequence_of(m: &jetstream::Message) -> Result<u64, BusError> {
