@@ -138,4 +138,8 @@ test("an operator's decision at one console goes through the centre to the other
   await other.waitForTimeout(5_000);
   await other.screenshot({ path: join(artifacts, "bus-4-other-console.png") });
   await other.close();
+  // Refreshed since from the centre's picture, the deciding console still names its operator.
+  assert.equal(await page.evaluate(async (id) => (await (await fetch(`/api/tracks/${id}`)).json())
+    .identification.decided_by, id), "ana");
+  assert.match(await page.textContent("#ident-summary"), /hostile.*decided by ana/);
 });

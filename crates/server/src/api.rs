@@ -70,6 +70,12 @@ pub enum Op {
 /// network); an error is for the operator.
 pub trait Relay: Send + Sync {
     fn send(&self, op: Op) -> Result<(), String>;
+
+    /// The identity this console's operator last gave `track`, and who: the centre's
+    /// messages say only that an operator decided.
+    fn decided_here(&self, _track: u32) -> Option<(Identity, String)> {
+        None
+    }
 }
 
 impl AppState {
@@ -354,12 +360,14 @@ async fn track(
     let identification = match &state.relay {
         // A console on the bus: identification is the centre's, and what it published is
         // all this console knows of it.
-        Some(_) => Some(Identification {
+        Some(relay) => Some(Identification {
             identity: detail.view.identity,
-            decided_by: detail
-                .view
-                .identity_decided
-                .then(|| "an operator".to_string()),
+            decided_by: detail.view.identity_decided.then(|| {
+                relay
+                    .decided_here(id)
+                    .filter(|(i, _)| *i == detail.view.identity)
+                    .map_or_else(|| "an operator".to_string(), |(_, user)| user)
+            }),
             proposal: detail.view.identity,
             evidence: vec!["identified at the centre".into()],
             history: Vec::new(),

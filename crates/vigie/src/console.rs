@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use tokio::sync::mpsc::error::TrySendError;
 use vigie_bus::{Bus, BusConfig, From, PictureMessage};
+use vigie_ident::identity::Identity;
 use vigie_server::api::{Op, Relay};
 use vigie_server::picture::Picture;
 use vigie_track::{Output, TrackUpdate};
@@ -31,22 +32,51 @@ const OPS_QUEUE: usize = 256;
 /// The operators' decisions on their way to the centre.
 pub type Ops = tokio::sync::mpsc::Receiver<Op>;
 
+/// Identities decided at this console remembered, at most (then forgotten all at once: the
+/// display falls back to "an operator").
+const REMEMBERED: usize = 4096;
+
 /// The server's side of the way to the centre.
-struct BusRelay(tokio::sync::mpsc::Sender<Op>);
+struct BusRelay {
+    tx: tokio::sync::mpsc::Sender<Op>,
+    decided: std::sync::Mutex<std::collections::HashMap<u32, (Identity, String)>>,
+}
 
 impl Relay for BusRelay {
     fn send(&self, op: Op) -> Result<(), String> {
-        self.0.try_send(op).map_err(|e| match e {
+        if let Op::Identity {
+            track,
+            identity,
+            user,
+            ..
+        } = &op
+        {
+            let mut d = self.decided.lock().unwrap_or_else(|e| e.into_inner());
+            if d.len() >= REMEMBERED {
+                d.clear();
+            }
+            d.insert(*track, (*identity, user.clone()));
+        }
+        self.tx.try_send(op).map_err(|e| match e {
             TrySendError::Full(_) => "too many decisions waiting for the bus".to_string(),
             TrySendError::Closed(_) => "the console's link to the bus has stopped".to_string(),
         })
+    }
+
+    fn decided_here(&self, track: u32) -> Option<(Identity, String)> {
+        let d = self.decided.lock().unwrap_or_else(|e| e.into_inner());
+        d.get(&track).cloned()
     }
 }
 
 /// A relay for the server, and the decisions it queues for `follow`.
 pub fn relay() -> (std::sync::Arc<dyn Relay>, Ops) {
     let (tx, rx) = tokio::sync::mpsc::channel(OPS_QUEUE);
-    (std::sync::Arc::new(BusRelay(tx)), rx)
+    let relay = BusRelay {
+        tx,
+        decided: Default::default(),
+    };
+    (std::sync::Arc::new(relay), rx)
 }
 
 /// Decisions taken from the queue and not yet on the bus (the bus away): sent first when
