@@ -56,6 +56,42 @@ fn batches(seconds: f64) -> (vigie_core::SensorTable, Vec<(f64, Vec<vigie_core::
     (table, out)
 }
 
+/// A bus of its own for a test, the exercise's sensor table written in its folder, and the
+/// exercise's first `seconds` of batches.
+fn exercise_on_a_bus(
+    name: &str,
+    seconds: f64,
+) -> (
+    vigie_bus::test_server::Server,
+    vigie_core::SensorTable,
+    Vec<(f64, Vec<vigie_core::Report>)>,
+    std::path::PathBuf,
+) {
+    let server = vigie_bus::test_server::Server::start(name);
+    let (table, batches) = batches(seconds);
+    let sensors = server.dir.join("sensors.toml");
+    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    (server, table, batches, sensors)
+}
+
+/// Every message of the picture stream, up to its end as it is now.
+fn whole_picture(url: &str) -> Vec<PictureMessage> {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let bus = Bus::connect(&config(url)).await.unwrap();
+        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        let mut all = Vec::new();
+        while let Some(Ok(m)) = picture.next().await {
+            let at_end = m.sequence() >= last;
+            all.push(m);
+            if at_end {
+                break;
+            }
+        }
+        all
+    })
+}
+
 /// What one tracker alone makes of every batch: the live tracks at the end.
 fn alone(
     table: &vigie_core::SensorTable,
@@ -142,11 +178,8 @@ fn feed(url: &str, part: &Batches, from: usize, upto: usize) -> (BTreeMap<u32, T
 
 #[test]
 fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
-    let server = vigie_bus::test_server::Server::start("failover");
-    let (table, batches) = batches(240.0);
+    let (server, table, batches, sensors) = exercise_on_a_bus("failover", 240.0);
     let total: usize = batches.iter().map(|b| b.1.len()).sum();
-    let sensors = server.dir.join("sensors.toml");
-    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
     let runtime = tokio::runtime::Runtime::new().unwrap();
     runtime.block_on(async {
         let config = BusConfig {
@@ -274,10 +307,7 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
 /// stopped.
 #[test]
 fn after_a_restart_of_everything_the_picture_goes_on() {
-    let mut server = vigie_bus::test_server::Server::start("restart-all");
-    let (table, batches) = batches(120.0);
-    let sensors = server.dir.join("sensors.toml");
-    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let (mut server, table, batches, sensors) = exercise_on_a_bus("restart-all", 120.0);
     let (first, second) = batches.split_at(60);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let t = tracker(&server.url, &sensors, "a");
@@ -313,35 +343,22 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
 /// consoles saw, numbers and all; and the journal re-runs to its own tracks.
 #[test]
 fn a_span_of_the_streams_from_any_moment_is_a_journal() {
-    let server = vigie_bus::test_server::Server::start("cut");
-    let (table, batches) = batches(120.0);
-    let sensors = server.dir.join("sensors.toml");
-    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let (server, _, batches, sensors) = exercise_on_a_bus("cut", 120.0);
     let _t = tracker(&server.url, &sensors, "c");
     std::thread::sleep(Duration::from_secs(1));
     feed(&server.url, &batches, 0, count(&batches));
     // Each track's last row the consoles saw in the seconds 65 to 99.
-    let seen = tokio::runtime::Runtime::new().unwrap().block_on(async {
-        let bus = Bus::connect(&config(&server.url)).await.unwrap();
-        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
-        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
-        let mut seen = BTreeMap::new();
-        while let Some(Ok(m)) = picture.next().await {
-            let sequence = m.sequence();
-            if let PictureMessage::Tracks {
-                time_s, updates, ..
-            } = m
-            {
-                if (65.0..100.0).contains(&time_s.floor()) {
-                    seen.extend(updates.into_iter().map(|u| (u.track_id, u)));
-                }
-            }
-            if sequence >= last {
-                break;
+    let mut seen = BTreeMap::new();
+    for m in whole_picture(&server.url) {
+        if let PictureMessage::Tracks {
+            time_s, updates, ..
+        } = m
+        {
+            if (65.0..100.0).contains(&time_s.floor()) {
+                seen.extend(updates.into_iter().map(|u| (u.track_id, u)));
             }
         }
-        seen
-    });
+    }
     assert!(
         seen.len() > 5,
         "a picture to compare: {} tracks",
@@ -399,10 +416,7 @@ fn a_span_of_the_streams_from_any_moment_is_a_journal() {
 /// identification takes it and publishes it, decided by the operator, for every console.
 #[test]
 fn an_operators_decision_reaches_the_centre_and_every_console() {
-    let server = vigie_bus::test_server::Server::start("ops");
-    let (table, batches) = batches(90.0);
-    let sensors = server.dir.join("sensors.toml");
-    std::fs::write(&sensors, table.to_toml().unwrap()).unwrap();
+    let (server, _, batches, sensors) = exercise_on_a_bus("ops", 90.0);
     let _t = tracker(&server.url, &sensors, "d");
     let (first, second) = batches.split_at(60);
     let (live, _) = feed(&server.url, first, 0, count(first));
@@ -424,25 +438,11 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         1
     );
     feed(&server.url, second, 60, count(&batches));
-    let decided = runtime.block_on(async {
-        let last = bus.last_sequence(vigie_bus::PICTURE_STREAM).await.unwrap();
-        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
-        while let Some(Ok(m)) = picture.next().await {
-            let sequence = m.sequence();
-            if let PictureMessage::Judged { picture, .. } = m {
-                let identities = picture["identities"]
-                    .as_array()
-                    .cloned()
-                    .unwrap_or_default();
-                if identities.contains(&serde_json::json!([track, "hostile", true])) {
-                    return true;
-                }
-            }
-            if sequence >= last {
-                break;
-            }
-        }
-        false
+    let decided = whole_picture(&server.url).into_iter().any(|m| match m {
+        PictureMessage::Judged { picture, .. } => picture["identities"]
+            .as_array()
+            .is_some_and(|ids| ids.contains(&serde_json::json!([track, "hostile", true]))),
+        _ => false,
     });
     assert!(
         decided,
