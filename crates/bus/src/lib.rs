@@ -48,6 +48,10 @@ const STREAMS: [(&str, &str); 4] = [
 ];
 /// A state goes in parts of this size: under the bus's default 1 MB message limit.
 const STATE_PART: usize = 512 << 10;
+
+/// How long one attempt at making a consumer may take, and how many are made.
+const CONSUMER_TRY: Duration = Duration::from_secs(3);
+const CONSUMER_TRIES: u32 = 8;
 /// How long the bus remembers a message id, so that a site that sends a batch again
 /// (after losing the bus mid-publish) does not duplicate it.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
@@ -622,13 +626,28 @@ impl Bus {
         from: From,
     ) -> Result<consumer::pull::Ordered, BusError> {
         let stream = self.js.get_stream(stream_name).await.map_err(nats)?;
-        let consumer = stream
-            .create_consumer(consumer::pull::OrderedConfig {
-                deliver_policy: from.policy(),
-                ..Default::default()
-            })
-            .await
-            .map_err(nats)?;
+        let config = consumer::pull::OrderedConfig {
+            deliver_policy: from.policy(),
+            ..Default::default()
+        };
+        // A cluster that has just lost a server may place the consumer on it until it
+        // notices the loss; that request never answers, and the next placement is another
+        // draw. So each try is short, and a few are made before giving up.
+        let mut tries = 0;
+        let consumer = loop {
+            tries += 1;
+            match tokio::time::timeout(CONSUMER_TRY, stream.create_consumer(config.clone())).await {
+                Ok(made) => break made.map_err(nats)?,
+                Err(_) if tries < CONSUMER_TRIES => {
+                    tracing::warn!(
+                        stream = stream_name,
+                        tries,
+                        "consumer not made in time; asked again"
+                    );
+                }
+                Err(_) => return Err(BusError::Nats("consumer not made in time".into())),
+            }
+        };
         consumer.messages().await.map_err(nats)
     }
 

@@ -212,7 +212,7 @@ async fn with_three_replicas_the_bus_survives_the_loss_of_a_server() {
         publish(i).await;
     }
     // A consumer's creation may time out while the cluster moves its leaders: asked again.
-    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let reports = loop {
         match bus.reports(From::Start).await {
             Ok(r) => break r,
