@@ -20,6 +20,7 @@ use vigie_core::Report;
 use vigie_journal::{decode_payload, encode_payload, Entry};
 
 mod leader;
+mod reader;
 mod state;
 pub mod test_server;
 pub use leader::{Leadership, Lease};
@@ -48,10 +49,6 @@ const STREAMS: [(&str, &str); 4] = [
 ];
 /// A state goes in parts of this size: under the bus's default 1 MB message limit.
 const STATE_PART: usize = 512 << 10;
-
-/// How long one attempt at making a consumer may take, and how many are made.
-const CONSUMER_TRY: Duration = Duration::from_secs(3);
-const CONSUMER_TRIES: u32 = 8;
 /// How long the bus remembers a message id, so that a site that sends a batch again
 /// (after losing the bus mid-publish) does not duplicate it.
 pub const DUPLICATE_WINDOW: Duration = Duration::from_secs(120);
@@ -491,7 +488,6 @@ impl Bus {
     ) -> Result<impl futures::Stream<Item = Result<serde_json::Value, BusError>>, BusError> {
         let messages = self.ordered(OPS_STREAM, from).await?;
         Ok(messages.map(|m| {
-            let m = m.map_err(nats)?;
             let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
             serde_json::from_slice(&m.payload)
                 .map_err(|_| BusError::Undecodable { subject, sequence })
@@ -558,7 +554,6 @@ impl Bus {
     ) -> Result<impl futures::Stream<Item = Result<Batch, BusError>>, BusError> {
         let messages = self.ordered(REPORTS_STREAM, from).await?;
         Ok(messages.map(|m| {
-            let m = m.map_err(nats)?;
             let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
             match decode_payload(vigie_journal::KIND_INPUT, &m.payload) {
                 Some(Entry::Input { time_s, reports }) => Ok(Batch {
@@ -578,7 +573,6 @@ impl Bus {
     ) -> Result<impl futures::Stream<Item = Result<PictureMessage, BusError>>, BusError> {
         let messages = self.ordered(PICTURE_STREAM, from).await?;
         Ok(messages.map(|m| {
-            let m = m.map_err(nats)?;
             let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
             if subject == SENSORS_SUBJECT {
                 return serde_json::from_slice(&m.payload)
@@ -624,31 +618,10 @@ impl Bus {
         &self,
         stream_name: &str,
         from: From,
-    ) -> Result<consumer::pull::Ordered, BusError> {
-        let stream = self.js.get_stream(stream_name).await.map_err(nats)?;
-        let config = consumer::pull::OrderedConfig {
-            deliver_policy: from.policy(),
-            ..Default::default()
-        };
-        // A cluster that has just lost a server may place the consumer on it until it
-        // notices the loss; that request never answers, and the next placement is another
-        // draw. So each try is short, and a few are made before giving up.
-        let mut tries = 0;
-        let consumer = loop {
-            tries += 1;
-            match tokio::time::timeout(CONSUMER_TRY, stream.create_consumer(config.clone())).await {
-                Ok(made) => break made.map_err(nats)?,
-                Err(_) if tries < CONSUMER_TRIES => {
-                    tracing::warn!(
-                        stream = stream_name,
-                        tries,
-                        "consumer not made in time; asked again"
-                    );
-                }
-                Err(_) => return Err(BusError::Nats("consumer not made in time".into())),
-            }
-        };
-        consumer.messages().await.map_err(nats)
+    ) -> Result<impl futures::Stream<Item = jetstream::Message>, BusError> {
+        Ok(reader::Reader::open(&self.js, stream_name, from)
+            .await?
+            .into_stream())
     }
 
     /// Publishes a tracker's state, in parts; published again (by a tracker taking over),

@@ -166,8 +166,9 @@ async fn saved_states_come_back_whole() {
     assert_eq!(bus.state_before(Some(50.0)).await.unwrap(), None);
 }
 
-/// Three servers in a JetStream cluster, the streams on all three (`replicas = 3`): one
-/// server is killed, the bus goes on, and every batch is kept once, in order.
+/// Three servers in a JetStream cluster, the streams on all three (`replicas = 3`): the
+/// server holding a tracker's reader is killed; the bus goes on, that reader goes on from
+/// where it was, and every batch is kept once, in order.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn with_three_replicas_the_bus_survives_the_loss_of_a_server() {
     let mut cluster = vigie_bus::test_server::Cluster::start("cluster");
@@ -207,10 +208,33 @@ async fn with_three_replicas_the_bus_survives_the_loss_of_a_server() {
         publish(i).await;
     }
     assert_eq!(bus.replicas(vigie_bus::REPORTS_STREAM).await.unwrap(), 3);
-    cluster.servers[0].stop();
+    // A long-lived reader, as a tracker's: half read before the loss, half after.
+    let mut reader = Box::pin(bus.reports(From::Start).await.unwrap());
+    let mut times = Vec::new();
+    for _ in 0..30 {
+        times.push(reader.next().await.unwrap().unwrap().time_s);
+    }
+    let holder = consumer_server(&cluster.servers[0].url).await;
+    let killed = std::time::Instant::now();
+    cluster.servers[holder].stop();
     for i in 30..60 {
         publish(i).await;
     }
+    let rest = tokio::time::timeout(Duration::from_secs(90), async {
+        for _ in 30..60 {
+            match reader.next().await {
+                Some(Ok(b)) => times.push(b.time_s),
+                other => panic!("the reader after the loss of its server: {other:?}"),
+            }
+        }
+    });
+    rest.await
+        .expect("the reader never went on after the loss of its server");
+    eprintln!(
+        "the reader's server n{holder} killed: all read {:.1} s later",
+        killed.elapsed().as_secs_f64()
+    );
+    assert_eq!(times, (0..60).map(f64::from).collect::<Vec<_>>());
     // A consumer's creation may time out while the cluster moves its leaders: asked again.
     let deadline = std::time::Instant::now() + Duration::from_secs(60);
     let reports = loop {
@@ -225,6 +249,18 @@ async fn with_three_replicas_the_bus_survives_the_loss_of_a_server() {
     let batches: Vec<_> = reports.take(60).map(|b| b.unwrap()).collect().await;
     let times: Vec<f64> = batches.iter().map(|b| b.time_s).collect();
     assert_eq!(times, (0..60).map(f64::from).collect::<Vec<_>>());
+}
+
+/// Which of the cluster's servers (`n0`, `n1`, `n2`) holds the reports stream's only
+/// consumer.
+async fn consumer_server(url: &str) -> usize {
+    let client = async_nats::connect(url).await.unwrap();
+    let js = async_nats::jetstream::new(client);
+    let stream = js.get_stream(vigie_bus::REPORTS_STREAM).await.unwrap();
+    let mut consumers = stream.consumers();
+    let info = consumers.next().await.unwrap().unwrap();
+    let leader = info.cluster.and_then(|c| c.leader).unwrap();
+    leader.trim_start_matches('n').parse().unwrap()
 }
 
 /// A bus that asks who connects: refused without credentials, or with a wrong password;
