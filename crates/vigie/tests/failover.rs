@@ -6,6 +6,7 @@
 //! the streams cut into a journal from any moment.
 
 use std::collections::BTreeMap;
+use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
@@ -31,6 +32,9 @@ fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
             "--sensors",
         ])
         .arg(sensors)
+        // The Niger exercise's identification setup, as a centre names its own.
+        .arg("--ident")
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger-ident/ident.toml"))
         .stdout(Stdio::null())
         .stderr(std::fs::File::create(sensors.with_file_name(format!("{name}.log"))).unwrap())
         .spawn()
@@ -40,7 +44,7 @@ fn tracker(url: &str, sensors: &std::path::Path, name: &str) -> Tracker {
 
 /// The exercise's first minutes, one batch a second.
 fn batches(seconds: f64) -> (vigie_core::SensorTable, Vec<(f64, Vec<vigie_core::Report>)>) {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/niger.toml");
     let overrides = vigie_sim::Overrides {
         seed: None,
         duration_s: Some(seconds),
@@ -412,13 +416,29 @@ fn a_span_of_the_streams_from_any_moment_is_a_journal() {
     assert!(said.contains("identical to the recorded ones"), "{said}");
 }
 
-/// An operator's decision at a console goes to the centre on the bus; the centre's
-/// identification takes it and publishes it, decided by the operator, for every console.
+/// The alerts standing in the latest identification message that carries them.
+fn standing_alerts(url: &str) -> Vec<serde_json::Value> {
+    let judged = whole_picture(url).into_iter().filter_map(|m| match m {
+        PictureMessage::Judged { picture, .. } => picture["alerts"].as_array().cloned(),
+        _ => None,
+    });
+    judged.last().unwrap_or_default()
+}
+
+/// Operators' decisions at a console (an identity, an alert's acknowledgement) go to the
+/// centre on the bus; the centre's identification takes them and publishes them, decided by
+/// the operator, for every console.
 #[test]
 fn an_operators_decision_reaches_the_centre_and_every_console() {
-    let (server, _, batches, sensors) = exercise_on_a_bus("ops", 90.0);
+    let (server, table, mut batches, sensors) = exercise_on_a_bus("ops", 150.0);
+    // A radar falls silent after 30 s: a minute later its loss is an alert that stands.
+    let silent = table.sensor.iter().position(|s| s.id == "tahoua-lr");
+    let silent = silent.expect("the Tahoua radar");
+    for (_, reports) in batches.iter_mut().filter(|b| b.0 >= 30.0) {
+        reports.retain(|r| usize::from(r.sensor.0) != silent);
+    }
     let _t = tracker(&server.url, &sensors, "d");
-    let (first, second) = batches.split_at(60);
+    let (first, second) = batches.split_at(batches.partition_point(|b| b.0 < 100.0));
     let (live, _) = feed(&server.url, first, 0, count(first));
     let track = *live.keys().next().expect("a track to decide on");
     let runtime = tokio::runtime::Runtime::new().unwrap();
@@ -428,6 +448,15 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
     let op = serde_json::json!({
         "op": "identity", "track": track, "identity": "hostile", "user": "ana", "note": "no flight plan"
     });
+    // A standing alert (not an event, which an acknowledgement ends) acknowledged.
+    let alert = standing_alerts(&server.url)
+        .into_iter()
+        .find(|a| a["acknowledged_by"].is_null() && a["kind"] == "sensor_lost")
+        .expect("the silent radar's loss standing");
+    let ack = serde_json::json!({ "op": "acknowledge", "alert": alert["id"], "user": "ana" });
+    runtime
+        .block_on(bus.publish_op("op-test-ack", &ack))
+        .unwrap();
     runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
     // Sent twice (a console retrying): kept once.
     runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
@@ -435,9 +464,9 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         runtime
             .block_on(bus.last_sequence(vigie_bus::OPS_STREAM))
             .unwrap(),
-        1
+        2
     );
-    feed(&server.url, second, 60, count(&batches));
+    feed(&server.url, second, first.len(), count(&batches));
     let decided = whole_picture(&server.url).into_iter().any(|m| match m {
         PictureMessage::Judged { picture, .. } => picture["identities"]
             .as_array()
@@ -448,4 +477,10 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         decided,
         "track {track} published hostile, decided by the operator"
     );
+    let acknowledged = standing_alerts(&server.url)
+        .into_iter()
+        .find(|a| a["id"] == alert["id"])
+        .expect("the alert still standing");
+    assert_eq!(acknowledged["acknowledged_by"], "ana", "{acknowledged}");
+    assert_eq!(acknowledged["state"], "acknowledged", "{acknowledged}");
 }
