@@ -63,6 +63,10 @@ pub enum Op {
     Acknowledge {
         alert: u64,
         user: String,
+        /// When the alert was raised (picture seconds): a centre restarted since numbers
+        /// its alerts afresh, and must not take this for another alert with the same id.
+        #[serde(default)]
+        raised_s: Option<f64>,
     },
 }
 
@@ -850,12 +854,18 @@ async fn acknowledge(
     live(&state)?;
     let user = &caller.session.user;
     if let Some(relay) = &state.relay {
-        if !read(&state).alerts().iter().any(|a| a.id == id) {
+        let raised_s = read(&state)
+            .alerts()
+            .iter()
+            .find(|a| a.id == id)
+            .map(|a| a.time_s);
+        let Some(raised_s) = raised_s else {
             return Err(not_found("alert"));
-        }
+        };
         let op = Op::Acknowledge {
             alert: id,
             user: user.to_string(),
+            raised_s: Some(raised_s),
         };
         relay.send(op).map_err(|e| unreachable_centre(&e))?;
     }

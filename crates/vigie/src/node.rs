@@ -142,7 +142,27 @@ impl Identification {
                 );
                 true
             }
-            Op::Acknowledge { alert, user } => p.acknowledge(*alert, user),
+            Op::Acknowledge {
+                alert,
+                user,
+                raised_s,
+            } => {
+                // A console acknowledges only what the centre sent it: an alert this
+                // centre does not hold was raised before it restarted, and waits for nothing.
+                let held = p.alerts().iter().any(|a| {
+                    a.id == *alert && raised_s.is_none_or(|t| a.time_s.to_bits() == t.to_bits())
+                });
+                if held {
+                    p.acknowledge(*alert, user);
+                } else {
+                    tracing::info!(
+                        alert,
+                        user,
+                        "an acknowledgement of an alert raised before this centre started: dropped"
+                    );
+                }
+                true
+            }
         }
     }
 

@@ -418,11 +418,11 @@ fn a_span_of_the_streams_from_any_moment_is_a_journal() {
 
 /// The alerts standing in the latest identification message that carries them.
 fn standing_alerts(url: &str) -> Vec<serde_json::Value> {
-    let judged = whole_picture(url).into_iter().filter_map(|m| match m {
+    let mut judged = whole_picture(url).into_iter().filter_map(|m| match m {
         PictureMessage::Judged { picture, .. } => picture["alerts"].as_array().cloned(),
         _ => None,
     });
-    judged.last().unwrap_or_default()
+    judged.next_back().unwrap_or_default()
 }
 
 /// Operators' decisions at a console (an identity, an alert's acknowledgement) go to the
@@ -453,10 +453,18 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         .into_iter()
         .find(|a| a["acknowledged_by"].is_null() && a["kind"] == "sensor_lost")
         .expect("the silent radar's loss standing");
-    let ack = serde_json::json!({ "op": "acknowledge", "alert": alert["id"], "user": "ana" });
-    runtime
-        .block_on(bus.publish_op("op-test-ack", &ack))
-        .unwrap();
+    // An acknowledgement from before a restart of the centre names another alert with
+    // the same number (raised at another time): not taken.
+    let raised_s = alert["time_s"].as_f64().unwrap();
+    let earlier = serde_json::json!({
+        "op": "acknowledge", "alert": alert["id"], "user": "bob", "raised_s": raised_s - 30.0
+    });
+    let ack = serde_json::json!({
+        "op": "acknowledge", "alert": alert["id"], "user": "ana", "raised_s": raised_s
+    });
+    for (id, op) in [("op-test-earlier", &earlier), ("op-test-ack", &ack)] {
+        runtime.block_on(bus.publish_op(id, op)).unwrap();
+    }
     runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
     // Sent twice (a console retrying): kept once.
     runtime.block_on(bus.publish_op("op-test-1", &op)).unwrap();
@@ -464,7 +472,7 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         runtime
             .block_on(bus.last_sequence(vigie_bus::OPS_STREAM))
             .unwrap(),
-        2
+        3
     );
     feed(&server.url, second, first.len(), count(&batches));
     let decided = whole_picture(&server.url).into_iter().any(|m| match m {
