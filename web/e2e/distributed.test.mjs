@@ -116,6 +116,10 @@ test("the centre dies: the console says its picture is stale; a tracker back, it
 test("an operator's decision at one console goes through the centre to the other", async () => {
   const id = await cruisingAirliner(page);
   await select(page, id);
+  // The track panel as on a single process: position quality and contributing sensors.
+  await page.waitForFunction(() => document.querySelectorAll("#sel-sensors li").length >= 1);
+  assert.match(await page.textContent("#sel-fields"), /Position σ\d+ m/);
+  await page.screenshot({ path: join(artifacts, "bus-4-track-panel.png") });
   await page.selectOption("#ident-choice", "hostile");
   await page.fill("#ident-note", "no flight plan, no answer");
   await page.click("#ident-form button[type=submit]");
@@ -136,7 +140,7 @@ test("an operator's decision at one console goes through the centre to the other
   assert.match(await other.textContent("#ident-summary"), /decided by an operator/);
   // Software WebGL draws the map's symbols seconds after their data is in.
   await other.waitForTimeout(5_000);
-  await other.screenshot({ path: join(artifacts, "bus-4-other-console.png") });
+  await other.screenshot({ path: join(artifacts, "bus-5-other-console.png") });
   await other.close();
   // Refreshed since from the centre's picture, the deciding console still names its operator.
   assert.equal(await page.evaluate(async (id) => (await (await fetch(`/api/tracks/${id}`)).json())

@@ -33,6 +33,9 @@ pub const TRACKS_SUBJECT: &str = "vigie.picture.tracks";
 pub const JUDGED_SUBJECT: &str = "vigie.picture.judged";
 /// Which sensors the centre heard in each tick: the consoles' sensor panel.
 pub const SENSORS_SUBJECT: &str = "vigie.picture.sensors";
+/// What a track row does not carry (position quality, contributing sensors), for the
+/// tracks of the tick's next `vigie.picture.tracks`: the consoles' track panel.
+pub const QUALITY_SUBJECT: &str = "vigie.picture.quality";
 /// The tracker's saved states, now and then: where a tracker starting again, or a replay
 /// from any moment, starts from.
 pub const STATE_STREAM: &str = "VIGIE_STATE";
@@ -257,6 +260,22 @@ pub enum PictureMessage {
         sequence: u64,
         heard: Heard,
     },
+    Quality {
+        sequence: u64,
+        tracks: Vec<Quality>,
+    },
+}
+
+/// What the centre knows of an updated track beyond its row.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Quality {
+    pub track: u32,
+    /// One sigma of the horizontal position, metres (none: not known).
+    pub sigma_m: Option<f64>,
+    pub turn_probability: f64,
+    /// Each contributing sensor (its place in the sensor table) and when it last did.
+    pub sensors: Vec<(u16, f64)>,
+    pub last_transponder_s: Option<f64>,
 }
 
 /// The sensors the centre heard in a tick: for each, its place in the sensor table, the
@@ -273,7 +292,8 @@ impl PictureMessage {
         match self {
             PictureMessage::Tracks { sequence, .. }
             | PictureMessage::Judged { sequence, .. }
-            | PictureMessage::Sensors { sequence, .. } => *sequence,
+            | PictureMessage::Sensors { sequence, .. }
+            | PictureMessage::Quality { sequence, .. } => *sequence,
         }
     }
 }
@@ -475,6 +495,13 @@ impl Bus {
             .await
     }
 
+    /// Publishes the quality of the tracks tick `tick` updated (before its tracks).
+    pub async fn publish_quality(&self, tick: i64, tracks: &[Quality]) -> Result<u64, BusError> {
+        let body = serde_json::to_vec(tracks).map_err(nats)?;
+        self.send(QUALITY_SUBJECT, named(&format!("quality-{tick}")), body)
+            .await
+    }
+
     /// Publishes an operator's decision (JSON), named `id`: sent again, it is kept once.
     pub async fn publish_op(&self, id: &str, op: &serde_json::Value) -> Result<u64, BusError> {
         let body = serde_json::to_vec(op).map_err(nats)?;
@@ -577,6 +604,11 @@ impl Bus {
             if subject == SENSORS_SUBJECT {
                 return serde_json::from_slice(&m.payload)
                     .map(|heard| PictureMessage::Sensors { sequence, heard })
+                    .map_err(|_| BusError::Undecodable { subject, sequence });
+            }
+            if subject == QUALITY_SUBJECT {
+                return serde_json::from_slice(&m.payload)
+                    .map(|tracks| PictureMessage::Quality { sequence, tracks })
                     .map_err(|_| BusError::Undecodable { subject, sequence });
             }
             let kind = if subject == JUDGED_SUBJECT {

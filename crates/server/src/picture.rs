@@ -47,7 +47,7 @@ pub struct TrackView {
     pub vn_mps: f64,
     pub ve_mps: f64,
     /// One sigma of the horizontal position; none where it is not known (a console on the
-    /// bus, which gets the centre's track rows only).
+    /// bus that got a track's row without its quality).
     pub sigma_m: Option<f64>,
     pub turn_probability: f64,
     pub mode3a: Option<String>,

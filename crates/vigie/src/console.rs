@@ -6,13 +6,15 @@
 //! identification and publishes the outcome to every console; while the bus is away they
 //! wait, bounded, and go first when it is back.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::RwLock;
 use std::time::{Duration, Instant};
 
 use futures::StreamExt;
 use tokio::sync::mpsc::error::TrySendError;
-use vigie_bus::{Bus, BusConfig, From, PictureMessage};
+use vigie_bus::{Bus, BusConfig, From, PictureMessage, Quality};
+use vigie_core::SensorId;
 use vigie_ident::identity::Identity;
 use vigie_server::api::{Op, Relay};
 use vigie_server::picture::Picture;
@@ -169,6 +171,7 @@ async fn run(
     let mut messages = Box::pin(bus.picture(from).await?);
     let mut last = Instant::now();
     let mut out = Output::default();
+    let mut quality = HashMap::new();
     tracing::info!("following the picture on {}", config.url);
     outbox.flush(&bus).await;
     while !stop.load(Ordering::Relaxed) {
@@ -177,7 +180,7 @@ async fn run(
                 Ok(Some(Ok(m))) => {
                     last = Instant::now();
                     *seen = Some(m.sequence());
-                    apply(m, picture, &mut out);
+                    apply(m, picture, &mut out, &mut quality);
                 }
                 Ok(Some(Err(e))) => tracing::warn!("{e}"),
                 Ok(None) => return Ok(()),
@@ -208,7 +211,13 @@ fn set_stale(picture: &RwLock<Picture>, stale: bool) {
     }
 }
 
-fn apply(m: PictureMessage, picture: &RwLock<Picture>, out: &mut Output) {
+/// `quality`: what the tick's quality message said of the tracks its tracks message brings.
+fn apply(
+    m: PictureMessage,
+    picture: &RwLock<Picture>,
+    out: &mut Output,
+    quality: &mut HashMap<u32, Quality>,
+) {
     let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
     match m {
         PictureMessage::Tracks {
@@ -218,16 +227,24 @@ fn apply(m: PictureMessage, picture: &RwLock<Picture>, out: &mut Output) {
             ..
         } => {
             out.updates.clear();
-            out.updates
-                .extend(updates.into_iter().map(|row| TrackUpdate {
+            out.updates.extend(updates.into_iter().map(|row| {
+                let q = quality.remove(&row.track_id);
+                TrackUpdate {
                     row,
-                    // Not on the bus: the centre publishes track rows only.
-                    position_sigma_m: f64::NAN,
+                    position_sigma_m: q.as_ref().and_then(|q| q.sigma_m).unwrap_or(f64::NAN),
+                    // Not on the bus: nothing at a console reads it.
                     covariance: [[0.0; 6]; 6],
-                    turn_probability: 0.0,
-                    sensors: Vec::new(),
-                    last_transponder_s: None,
-                }));
+                    turn_probability: q.as_ref().map_or(0.0, |q| q.turn_probability),
+                    last_transponder_s: q.as_ref().and_then(|q| q.last_transponder_s),
+                    sensors: q.map_or_else(Vec::new, |q| {
+                        q.sensors
+                            .into_iter()
+                            .map(|(s, t)| (SensorId(s), t))
+                            .collect()
+                    }),
+                }
+            }));
+            quality.clear();
             out.ended = ended;
             p.apply(out);
             p.advance(time_s);
@@ -235,6 +252,10 @@ fn apply(m: PictureMessage, picture: &RwLock<Picture>, out: &mut Output) {
         PictureMessage::Judged {
             picture: judged, ..
         } => p.replay_judged(&judged),
+        PictureMessage::Quality { tracks, .. } => {
+            quality.clear();
+            quality.extend(tracks.into_iter().map(|q| (q.track, q)));
+        }
         PictureMessage::Sensors { heard, .. } => {
             for (index, last_s, reports) in heard.sensors {
                 p.heard_many(usize::from(index), last_s, reports);

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context;
 use futures::StreamExt;
-use vigie_bus::{Bus, BusConfig, From, Leadership, Lease, Tick};
+use vigie_bus::{Bus, BusConfig, From, Leadership, Lease, Quality, Tick};
 use vigie_core::interop::TrackRow;
 use vigie_core::SensorTable;
 use vigie_server::api::Op;
@@ -28,6 +28,7 @@ const KEPT_TICKS: usize = 600;
 struct Closed {
     tick: Tick,
     updates: Vec<TrackRow>,
+    quality: Vec<Quality>,
     ended: Vec<u32>,
     judged: Option<serde_json::Value>,
     heard: vigie_bus::Heard,
@@ -38,7 +39,8 @@ struct Closed {
 struct Open {
     number: Option<i64>,
     time_s: f64,
-    updates: BTreeMap<u32, TrackRow>,
+    /// Each track's latest update in the tick.
+    updates: BTreeMap<u32, (TrackRow, Quality)>,
     ended: Vec<u32>,
     /// Per sensor: its last report's time and how many it sent.
     heard: BTreeMap<u16, (f64, u64)>,
@@ -266,7 +268,7 @@ impl Node {
                         out.ended.clear();
                         tracker.push(*r, &mut out);
                         for u in &out.updates {
-                            open.updates.insert(u.row.track_id, u.row);
+                            open.updates.insert(u.row.track_id, (u.row, quality(u)));
                         }
                         open.ended.extend(&out.ended);
                         batch_out.updates.append(&mut out.updates);
@@ -387,16 +389,32 @@ fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Val
             by: by.to_string(),
             reports,
         },
-        updates: o.updates.into_values().collect(),
+        quality: o.updates.values().map(|(_, q)| q.clone()).collect(),
+        updates: o.updates.into_values().map(|(row, _)| row).collect(),
         ended: o.ended,
+    }
+}
+
+fn quality(u: &vigie_track::TrackUpdate) -> Quality {
+    Quality {
+        track: u.row.track_id,
+        sigma_m: u.position_sigma_m.is_finite().then_some(u.position_sigma_m),
+        turn_probability: u.turn_probability,
+        sensors: u.sensors.iter().map(|(s, t)| (s.0, *t)).collect(),
+        last_transponder_s: u.last_transponder_s,
     }
 }
 
 /// Publishes the ticks kept, oldest first; one the bus will not take stays for the next try.
 async fn publish(bus: &Bus, kept: &mut VecDeque<Closed>) {
     while let Some(c) = kept.front() {
-        // The sensors first: a console shows them as the tracks they made arrive.
-        if let Err(e) = bus.publish_sensors(c.tick.number, &c.heard).await {
+        // The sensors and the tracks' quality first: a console shows them as the tracks
+        // they go with arrive.
+        let first = match bus.publish_sensors(c.tick.number, &c.heard).await {
+            Ok(_) => bus.publish_quality(c.tick.number, &c.quality).await,
+            Err(e) => Err(e),
+        };
+        if let Err(e) = first {
             tracing::warn!("tick {} not published yet: {e}", c.tick.number);
             return;
         }

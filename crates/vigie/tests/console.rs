@@ -156,6 +156,15 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
                     sensors: vec![(0, now, 12)],
                 };
                 bus.publish_sensors(n, &heard).await.unwrap();
+                // Track 1's quality: its position sigma and the radar that saw it.
+                let quality = vigie_bus::Quality {
+                    track: 1,
+                    sigma_m: Some(240.0),
+                    turn_probability: 0.1,
+                    sensors: vec![(0, now - 1.0)],
+                    last_transponder_s: Some(now - 1.0),
+                };
+                bus.publish_quality(n, &[quality]).await.unwrap();
                 bus.publish_tracks(&tick, rows, Vec::new()).await.unwrap();
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -180,6 +189,21 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
     assert_eq!(sensors[0]["status"], "ok", "{body}");
     assert_eq!(sensors[0]["reports"], 120, "{body}");
     assert_eq!(sensors[1]["status"], "never", "{body}");
+    // The track panel: position quality and contributing sensors where the centre sent
+    // them, none ("—" on the display) where it did not.
+    let track = |id: u32| {
+        let request = format!(
+            "GET /api/tracks/{id} HTTP/1.1\r\nHost: x\r\nCookie: {cookie}\r\nConnection: close\r\n\r\n"
+        );
+        let (_, body) = http(http_port, &request);
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()
+    };
+    let (one, two) = (track(1), track(2));
+    assert_eq!(one["sigma_m"], 240.0, "{one}");
+    let first = sim.sensor_table().sensor[0].id.as_str();
+    assert_eq!(one["sensors"][0]["sensor"], first, "{one}");
+    assert!(two["sigma_m"].is_null(), "{two}");
+    assert_eq!(two["sensors"], serde_json::json!([]), "{two}");
     // The centre falls silent: stale within a few seconds.
     wait_for("stale when the centre is silent", || {
         status(http_port, &cookie)["stale"] == true
