@@ -215,6 +215,8 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
         let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
         let watcher = tokio::spawn(async move {
             let (mut got, mut judged, mut heard) = (Vec::new(), Vec::new(), Vec::new());
+            // Each tick's quality names the tracks its tracks message updates.
+            let (mut quality, mut quality_matches) = (None, Vec::new());
             while let Some(m) = picture.next().await {
                 match m.unwrap() {
                     PictureMessage::Tracks {
@@ -225,6 +227,8 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
                         reports,
                         ..
                     } => {
+                        let ids: Vec<u32> = updates.iter().map(|u| u.track_id).collect();
+                        quality_matches.push(quality.take() == Some(ids));
                         let done = reports as usize == total;
                         got.push((Instant::now(), time_s, updates, ended, by, reports));
                         if done {
@@ -233,8 +237,15 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
                     }
                     PictureMessage::Judged { time_s, .. } => judged.push(time_s.floor() as i64),
                     PictureMessage::Sensors { heard: h, .. } => heard.push(h.time_s.floor() as i64),
+                    PictureMessage::Quality { tracks, .. } => {
+                        quality = Some(tracks.iter().map(|q| q.track).collect::<Vec<_>>());
+                    }
                 }
             }
+            assert!(
+                quality_matches.iter().all(|&m| m),
+                "a tick's tracks without their quality: {quality_matches:?}"
+            );
             (got, judged, heard)
         });
         // The sites' reports at about the national load (2,600 reports a second, the tracker
