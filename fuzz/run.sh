@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")"
 seconds=${1:-30}
 rm -rf artifacts
-mkdir -p corpus/{asterix,capture,modes,ingest,dem,scenario,journal,ident,state}
+mkdir -p corpus/{asterix,capture,modes,ingest,dem,scenario,journal,ident,state,memory}
 cp ../testdata/asterix/cat062_sample.bin ../crates/codec/tests/fuzz_regressions/asterix-* corpus/asterix/
 cp ../testdata/asterix/*.pcap* ../crates/codec/tests/fuzz_regressions/capture-* corpus/capture/
 cp ../testdata/modes/sample_dump1090.bin corpus/modes/
@@ -17,8 +17,9 @@ cp ../crates/journal/tests/corpus/* corpus/journal/
 cp ../scenarios/niger-ident/* corpus/ident/
 # The golden state without its magic and checksum, which the target adds.
 tail -c +5 ../crates/track/tests/corpus/state-small.bin | head -c -4 > corpus/state/small.bin
+cp ../crates/ident/tests/corpus/memory.msgpack corpus/memory/
 export RUSTC_BOOTSTRAP=1
-for target in asterix capture modes ingest dem scenario journal ident state; do
+for target in asterix capture modes ingest dem scenario journal ident state memory; do
   echo "== fuzz $target (${seconds} s)"
   cargo fuzz run --sanitizer none "$target" "corpus/$target" -- -max_total_time="$seconds" -rss_limit_mb=2048 2>&1 \
     | grep -E "^(Done|SUMMARY|thread .* panicked)|crash-" || true

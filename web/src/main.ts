@@ -91,6 +91,8 @@ function start(me: Me): void {
     reviewing = on;
     $("review-banner").hidden = !on;
     document.body.classList.toggle("review", on);
+    // The picture may have come first and shown the panel to the instructor.
+    if (on) instructor.show(false);
   });
   onLangChange(() => review.relabel());
   onLangChange(() => instructor.relabel());

@@ -508,15 +508,17 @@ impl Bus {
         self.send(OPS_SUBJECT, named(id), body).await
     }
 
-    /// Operators' decisions, in order, from `from` on.
+    /// Operators' decisions, in order, from `from` on, with their sequence numbers.
     pub async fn ops(
         &self,
         from: From,
-    ) -> Result<impl futures::Stream<Item = Result<serde_json::Value, BusError>>, BusError> {
+    ) -> Result<impl futures::Stream<Item = Result<(u64, serde_json::Value), BusError>>, BusError>
+    {
         let messages = self.ordered(OPS_STREAM, from).await?;
         Ok(messages.map(|m| {
             let (subject, sequence) = (m.subject.to_string(), sequence_of(&m)?);
             serde_json::from_slice(&m.payload)
+                .map(|op| (sequence, op))
                 .map_err(|_| BusError::Undecodable { subject, sequence })
         }))
     }

@@ -404,7 +404,7 @@ pub const TRACKS_HEADER: &str =
     "time_s,track_id,lat_deg,lon_deg,alt_m,vn_mps,ve_mps,vu_mps,mode3a,mode_s,callsign";
 
 /// One row of `tracks.csv`: a system track's state at one time.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackRow {
     pub time_s: f64,
     pub track_id: u32,

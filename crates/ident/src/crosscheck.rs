@@ -16,7 +16,7 @@ const FORGET_S: f64 = 60.0;
 /// The most aircraft followed at once.
 const MAX_AIRCRAFT: usize = 100_000;
 
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Seen {
     adsb: Option<(f64, f64, f64)>,
     radar: Option<(f64, f64, f64)>,
@@ -31,7 +31,28 @@ pub struct Crosscheck {
     last_sweep_s: f64,
 }
 
+/// What the crosscheck remembers, in a canonical order (a saved state).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Memory {
+    seen: Vec<(u32, Seen)>,
+    last_sweep_s: f64,
+}
+
 impl Crosscheck {
+    pub fn memory(&self) -> Memory {
+        let mut seen: Vec<_> = self.seen.iter().map(|(a, s)| (*a, *s)).collect();
+        seen.sort_by_key(|s| s.0);
+        Memory {
+            seen,
+            last_sweep_s: self.last_sweep_s,
+        }
+    }
+
+    pub fn remember(&mut self, memory: Memory) {
+        self.seen = memory.seen.into_iter().take(MAX_AIRCRAFT).collect();
+        self.last_sweep_s = memory.last_sweep_s;
+    }
+
     pub fn new(table: &SensorTable) -> Crosscheck {
         let radars = table
             .sensor

@@ -83,7 +83,9 @@ impl CoverageGrid {
 }
 
 /// What an alert is about: a track, or a sensor (its place in the sensor table).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Subject {
     Track(u32),
     Sensor(usize),
@@ -122,6 +124,7 @@ pub struct Tick {
     pub threats: Vec<Threat>,
 }
 
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct State {
     first_unix_s: f64,
     identity: TrackIdentity,
@@ -161,7 +164,98 @@ fn suspect_zone(v: &Volume) -> bool {
     matches!(v.kind, Kind::Adiz | Kind::Prohibited | Kind::Restricted)
 }
 
+/// What the identifier remembers from one second to the next, in a canonical order: a
+/// tracker's saved state carries it, so that identification goes on after a restart as it
+/// would have.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Memory {
+    /// The rules it was made under, each as it reads: alerts name them by their place.
+    rules: Vec<String>,
+    tracks: Vec<(u32, State)>,
+    standing: Vec<(AlertKey, SavedAlert)>,
+    held: Vec<(AlertKey, f64)>,
+}
+
+/// An alert standing, as a saved state holds it (its kind by name).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct SavedAlert {
+    rule: usize,
+    kind: String,
+    track_id: Option<u32>,
+    sensor: Option<String>,
+    severity: rules::Severity,
+    explanation: String,
+}
+
+impl From<&Alert> for SavedAlert {
+    fn from(a: &Alert) -> Self {
+        SavedAlert {
+            rule: a.rule,
+            kind: a.kind.to_string(),
+            track_id: a.track_id,
+            sensor: a.sensor.clone(),
+            severity: a.severity,
+            explanation: a.explanation.clone(),
+        }
+    }
+}
+
+impl SavedAlert {
+    fn alert(self) -> Result<Alert, String> {
+        let kind = rules::kind_of(&self.kind)
+            .ok_or_else(|| format!("not a kind of alert: {:?}", self.kind))?;
+        Ok(Alert {
+            rule: self.rule,
+            kind,
+            track_id: self.track_id,
+            sensor: self.sensor,
+            severity: self.severity,
+            explanation: self.explanation,
+        })
+    }
+}
+
 impl Identifier {
+    /// What it remembers now.
+    pub fn memory(&self) -> Memory {
+        let mut tracks: Vec<_> = self.tracks.iter().map(|(k, v)| (*k, v.clone())).collect();
+        tracks.sort_by_key(|t| t.0);
+        let mut held: Vec<_> = self.held.iter().map(|(k, v)| (*k, *v)).collect();
+        held.sort_by_key(|h| h.0);
+        Memory {
+            rules: self.rule_marks(),
+            tracks,
+            standing: self.standing.iter().map(|(k, a)| (*k, a.into())).collect(),
+            held,
+        }
+    }
+
+    fn rule_marks(&self) -> Vec<String> {
+        self.context
+            .rules
+            .iter()
+            .map(|r| format!("{r:?}"))
+            .collect()
+    }
+
+    /// Takes back what it remembered (its context stays its own); refused, and nothing
+    /// changed, when it was made under other rules or names an alert of a kind this
+    /// version does not know.
+    pub fn remember(&mut self, memory: Memory) -> Result<(), String> {
+        if memory.rules != self.rule_marks() {
+            return Err("identification's memory was made under other rules".into());
+        }
+        let standing = memory
+            .standing
+            .into_iter()
+            .map(|(k, a)| Ok((k, a.alert()?)))
+            .collect::<Result<_, String>>()?;
+        self.standing = standing;
+        self.tracks = memory.tracks.into_iter().collect();
+        self.held = memory.held.into_iter().collect();
+        Ok(())
+    }
+
     pub fn new(context: Context) -> Identifier {
         let places = &context.places;
         Identifier {
@@ -497,6 +591,67 @@ mod tests {
             adsb_radar_gap_m: None,
             ground_m: 250.0,
         }
+    }
+
+    /// The rules of the memory's golden file and of its fuzz target.
+    const MEMORY_RULES: &str =
+        "[[rule]]\nkind = \"emergency\"\n[[rule]]\nkind = \"code_change\"\n";
+
+    /// An identifier that takes back another's memory (through its bytes) goes on as the
+    /// other does; the bytes of a short emergency are a golden file (`VIGIE_BLESS=1`
+    /// rewrites it), and the seed of the `memory` fuzz target.
+    #[test]
+    fn a_memory_taken_back_goes_on_as_it_would_have() {
+        let rules = rules::load(MEMORY_RULES, std::path::Path::new("rules.toml")).unwrap();
+        let make = || {
+            Identifier::new(Context {
+                rules: rules.clone(),
+                ..Context::default()
+            })
+        };
+        let at = |s: u32| {
+            let mut t = track(3, 13.5, 2.0 + f64::from(s) / 1_000.0, 120.0);
+            t.row.mode3a = Mode3A::parse(if s < 8 { "2301" } else { "7700" });
+            t.transponder = true;
+            t.unix_s = f64::from(s);
+            t
+        };
+        let mut first = make();
+        for s in 0..12 {
+            first.step(&[at(s)], &[]);
+        }
+        let bytes = rmp_serde::to_vec_named(&first.memory()).unwrap();
+        let golden =
+            std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/corpus/memory.msgpack");
+        if std::env::var_os("VIGIE_BLESS").is_some() {
+            std::fs::create_dir_all(golden.parent().unwrap()).unwrap();
+            std::fs::write(&golden, &bytes).unwrap();
+        }
+        assert_eq!(
+            std::fs::read(&golden).unwrap(),
+            bytes,
+            "the memory's format changed"
+        );
+        let mut second = make();
+        second
+            .remember(rmp_serde::from_slice(&bytes).unwrap())
+            .unwrap();
+        let emergency = second.standing.values().any(|a| a.kind == "emergency");
+        assert!(emergency, "the emergency stands across");
+        for s in 12..40 {
+            let ended = if s == 39 { vec![3] } else { Vec::new() };
+            let inputs = if s < 30 { vec![at(s)] } else { Vec::new() };
+            assert_eq!(
+                first.step(&inputs, &ended),
+                second.step(&inputs, &ended),
+                "at {s} s"
+            );
+        }
+        assert_eq!(first.memory(), second.memory());
+        // Other rules: refused, nothing taken.
+        let mut other = Identifier::new(context());
+        assert!(other.remember(first.memory()).is_err());
+        assert!(other.tracks.is_empty());
     }
 
     #[test]

@@ -66,7 +66,7 @@ impl Standard {
 }
 
 /// One piece of evidence behind a proposal, in words an operator reads.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Evidence {
     /// A filed flight plan matches the track.
@@ -220,7 +220,7 @@ pub fn propose(f: &Facts, rules: &Rules) -> (Identity, Vec<Evidence>) {
 }
 
 /// Who set an identity.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 #[serde(tag = "by", rename_all = "snake_case")]
 pub enum Decider {
     /// vigie's rules.
@@ -231,7 +231,7 @@ pub enum Decider {
 }
 
 /// One change of a track's identity: when, to what, by whom, why.
-#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Change {
     pub time_s: f64,
     pub identity: Identity,
@@ -244,7 +244,7 @@ pub struct Change {
 pub const HISTORY: usize = 32;
 
 /// A track's identity: the current one, vigie's latest proposal, and the history of changes.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct TrackIdentity {
     pub identity: Identity,
     /// vigie's latest proposal and its evidence (which an operator's decision may differ from).

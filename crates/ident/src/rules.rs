@@ -177,7 +177,7 @@ pub fn load(text: &str, path: &Path) -> Result<Vec<Rule>, FileError> {
 }
 
 /// What the rules read of a track at one instant.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, Deserialize)]
 pub struct Observed {
     pub track_id: u32,
     /// Unix seconds.
@@ -198,6 +198,23 @@ pub struct Observed {
     pub inside_country: bool,
     /// How far its ADS-B position is from where radar sees it, when both do.
     pub adsb_radar_gap_m: Option<f64>,
+}
+
+/// Every kind of alert the rules raise.
+pub const KINDS: [&str; 8] = [
+    "emergency",
+    "airspace",
+    "transponder_off",
+    "border_crossing",
+    "code_change",
+    "spoofing",
+    "track_lost",
+    "sensor_lost",
+];
+
+/// An alert's kind read back (a saved state): one of [`KINDS`].
+pub fn kind_of(name: &str) -> Option<&'static str> {
+    KINDS.iter().find(|k| **k == name).copied()
 }
 
 /// An alert: which rule, about what, how urgent, and why in words.

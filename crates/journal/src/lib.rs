@@ -17,6 +17,8 @@
 //! CRC-32 of kind and payload, a kind byte, the payload. Reports and tracks are fixed binary
 //! layouts (little-endian), and so is the truth; the session's start, actions and
 //! identification's outputs are JSON; a tracker's state is its own bytes after the time.
+//! [`centre`] puts a tracker's state and identification's memory together, as a centre
+//! saves them on the bus.
 //!
 //! ## Crash safety and the flush policy
 //!
@@ -27,6 +29,8 @@
 //! `fdatasync`ed, so a power cut loses at most that much more. A reader stops at the first
 //! torn or corrupt frame (a length past the end, a CRC mismatch) and says where: everything
 //! before it is recovered.
+
+pub mod centre;
 
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};

@@ -31,7 +31,7 @@ fn round(x: f64, per_unit: f64) -> f64 {
 }
 
 /// One track as the display draws it.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct TrackView {
     pub id: u32,
     pub time_s: f64,
@@ -61,13 +61,13 @@ pub struct TrackView {
     pub identity_decided: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Contribution {
     pub sensor: String,
     pub last_s: f64,
 }
 
-#[derive(Debug, Clone, Copy, Serialize, PartialEq)]
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq)]
 pub struct HistoryPoint {
     pub time_s: f64,
     pub lat_deg: f64,
@@ -185,6 +185,23 @@ struct SensorState {
     reports: u64,
 }
 
+/// What a centre's picture remembers between seconds (a tracker's saved state carries it):
+/// the tracks it names alerts and threats after, the sensors heard, the alerts with their
+/// numbers and acknowledgements, the threats and the identities.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Memory {
+    time_s: f64,
+    tracks: Vec<(TrackView, Vec<HistoryPoint>)>,
+    sensors: Vec<(Option<f64>, u64)>,
+    alerts: Vec<Alert>,
+    standing: Vec<(AlertKey, u64)>,
+    next_alert: u64,
+    threats: Vec<ThreatView>,
+    identities: Vec<(u32, Identity, bool)>,
+    /// What the journal has not taken yet: identities changed, alerts, threats.
+    due: (Vec<(u32, Identity, bool)>, bool, bool),
+}
+
 pub struct Picture {
     epoch_unix_s: i64,
     exercise: bool,
@@ -257,6 +274,74 @@ impl Picture {
 
     pub fn stale(&self) -> bool {
         self.stale
+    }
+
+    /// What it remembers now, in a canonical order.
+    pub fn memory(&self) -> Memory {
+        let mut standing: Vec<_> = self.standing.iter().map(|(k, id)| (*k, *id)).collect();
+        standing.sort_by_key(|s| s.0);
+        let mut identities: Vec<_> = self
+            .identities
+            .iter()
+            .map(|(t, i)| (*t, i.0, i.1))
+            .collect();
+        identities.sort_by_key(|i| i.0);
+        Memory {
+            time_s: self.time_s,
+            tracks: self
+                .tracks
+                .values()
+                .map(|e| (e.view.clone(), e.history.iter().copied().collect()))
+                .collect(),
+            sensors: self
+                .sensors
+                .iter()
+                .map(|s| (s.last_report_s, s.reports))
+                .collect(),
+            alerts: self.alerts.iter().cloned().collect(),
+            standing,
+            next_alert: self.next_alert,
+            threats: self.threats.clone(),
+            identities,
+            due: (
+                self.journal.identities.clone(),
+                self.journal.alerts,
+                self.journal.threats,
+            ),
+        }
+    }
+
+    /// Takes back what it remembered; its sensors, epoch and journaling stay its own.
+    pub fn remember(&mut self, m: Memory) {
+        self.time_s = m.time_s;
+        self.tracks = m
+            .tracks
+            .into_iter()
+            .map(|(view, history)| {
+                let history = history.into_iter().rev().take(HISTORY_MAX).rev().collect();
+                (view.id, Entry { view, history })
+            })
+            .collect();
+        for (s, (last_report_s, reports)) in self.sensors.iter_mut().zip(m.sensors) {
+            (s.last_report_s, s.reports) = (last_report_s, reports);
+        }
+        self.alerts = m.alerts.into_iter().take(ALERTS_MAX).collect();
+        self.standing = m.standing.into_iter().collect();
+        self.next_alert = m.next_alert;
+        self.threats = m.threats;
+        self.identities = m
+            .identities
+            .into_iter()
+            .map(|(t, i, d)| (t, (i, d)))
+            .collect();
+        if self.journal.on {
+            (
+                self.journal.identities,
+                self.journal.alerts,
+                self.journal.threats,
+            ) = m.due;
+        }
+        self.full_due = true;
     }
 
     pub fn track_count(&self) -> usize {

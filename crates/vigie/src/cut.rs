@@ -67,7 +67,10 @@ impl Cut {
         let bus = Bus::try_connect(&self.bus).await?;
         let (mut tracker, from) = match bus.state_before(Some(self.since_s)).await? {
             Some(s) => {
-                let t = Tracker::restore(config, &table, &s.bytes).with_context(|| {
+                // The tracker's part: identification's changes come from the picture stream.
+                let (bytes, _) = crate::centre::split(&s.bytes)
+                    .map_err(|e| anyhow::anyhow!("the centre's state at {}: {e}", s.tick))?;
+                let t = Tracker::restore(config, &table, bytes).with_context(|| {
                     format!("the centre's state at {}: give --sensors and --config as its tracker has them", s.tick)
                 })?;
                 (t, From::Sequence(s.resume_sequence))

@@ -159,6 +159,7 @@ pub fn coverage_grid(dem: &Dem, network: &vigie_terrain::Network<'_>) -> Coverag
 }
 
 /// What the identifier needs of a live track between the tracker's updates.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 struct Live {
     row: TrackRow,
     last_transponder_s: Option<f64>,
@@ -190,6 +191,21 @@ pub struct Judge {
     inputs: Vec<TrackInput>,
 }
 
+/// What identification remembers from one second to the next, all of it: with the
+/// tracker's state, a centre that restarts goes on as it would have (alerts keep their
+/// numbers and acknowledgements, identities their history).
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct Memory {
+    live: Vec<(u32, Live)>,
+    last_reply_s: Vec<Option<f64>>,
+    ended: Vec<u32>,
+    last_heard_s: Vec<Option<f64>>,
+    started_s: Option<f64>,
+    crosscheck: vigie_ident::crosscheck::Memory,
+    identifier: vigie_ident::identifier::Memory,
+    picture: vigie_server::picture::Memory,
+}
+
 /// Wall-clock seconds, injected (the audit log's time).
 pub type Clock = Arc<dyn Fn() -> i64 + Send + Sync>;
 
@@ -204,6 +220,48 @@ impl Judge {
             Arc::clone(&self.audit),
             Arc::clone(&self.now_unix_s),
         )
+    }
+
+    /// What it, its identifier and the picture it judges remember now.
+    pub fn memory(&self, picture: &RwLock<Picture>) -> Memory {
+        let identifier = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
+        Memory {
+            live: self.live.iter().map(|(id, l)| (*id, l.clone())).collect(),
+            last_reply_s: self.last_reply_s.clone(),
+            ended: self.ended.clone(),
+            last_heard_s: self.last_heard_s.clone(),
+            started_s: self.started_s,
+            crosscheck: self.crosscheck.memory(),
+            identifier: identifier.memory(),
+            picture: picture.read().unwrap_or_else(|e| e.into_inner()).memory(),
+        }
+    }
+
+    /// Takes back what was remembered under the same sensor table; refused, and nothing
+    /// changed, when the table differs or an alert's kind is unknown.
+    pub fn remember(&mut self, m: Memory, picture: &RwLock<Picture>) -> Result<(), String> {
+        let sensors = self.sensors.len();
+        if m.last_reply_s.len() != sensors || m.last_heard_s.len() != sensors {
+            return Err(format!(
+                "identification remembered {} sensors, the table has {sensors}",
+                m.last_heard_s.len()
+            ));
+        }
+        self.identifier
+            .lock()
+            .unwrap_or_else(|e| e.into_inner())
+            .remember(m.identifier)?;
+        self.live = m.live.into_iter().collect();
+        self.last_reply_s = m.last_reply_s;
+        self.ended = m.ended;
+        self.last_heard_s = m.last_heard_s;
+        self.started_s = m.started_s;
+        self.crosscheck.remember(m.crosscheck);
+        picture
+            .write()
+            .unwrap_or_else(|e| e.into_inner())
+            .remember(m.picture);
+        Ok(())
     }
 
     pub fn new(
@@ -858,5 +916,117 @@ mod tests {
                 .is_some_and(|t| (2700.0..2715.0).contains(&t)),
             "{tahoua:?}"
         );
+    }
+
+    /// A judge of the built-in exercise with its picture (journaling on, as a centre's).
+    fn centre_judge(sim: &vigie_sim::Simulator) -> (Judge, RwLock<Picture>) {
+        let table = sim.sensor_table();
+        let (setup, reader) = niger_setup().unwrap();
+        let airports = crate::live::airports_geojson();
+        let plans = sim.fpl_messages();
+        let context = context(
+            &setup,
+            &reader,
+            vigie_sim::region::NER,
+            &airports,
+            Some(&plans),
+        );
+        let judge = Judge::new(
+            Arc::new(Mutex::new(Identifier::new(context.unwrap()))),
+            table,
+            sim.terrain_shared(),
+            0.0,
+            Arc::new(Audit::in_memory()),
+            Arc::new(|| 0),
+        );
+        let mut picture = Picture::new(&table.sensor, 0);
+        picture.set_journaling(true);
+        (judge, RwLock::new(picture))
+    }
+
+    /// Identification restored from its memory (through a centre's saved state's bytes)
+    /// goes on exactly as the one that never stopped: the same changes published each
+    /// second, and the same memory at the end. Tahoua's radar falls silent so that an alert
+    /// stands across the restore; one is acknowledged before it.
+    #[test]
+    fn identification_restored_from_its_memory_goes_on_as_it_would_have() {
+        let overrides = vigie_sim::Overrides {
+            seed: None,
+            duration_s: Some(420.0),
+        };
+        let path = Path::new("scenarios/niger.toml");
+        let mut sim = vigie_sim::from_text(crate::live::NIGER_SCENARIO, path, overrides).unwrap();
+        let table = sim.sensor_table().clone();
+        let silent = table
+            .sensor
+            .iter()
+            .position(|s| s.id == "tahoua-lr")
+            .unwrap();
+        let (mut judge, picture) = centre_judge(&sim);
+        let mut restored: Option<(Judge, RwLock<Picture>)> = None;
+        let mut tracker = vigie_track::Tracker::new(vigie_track::Config::default(), &table);
+        let mut out = vigie_track::Output::default();
+        let (mut compared, mut alerts_across) = (0, 0);
+        while let Some(frame) = sim.next_frame() {
+            let now_s = frame.time_s + 1.0;
+            let mut reports = frame.reports.clone();
+            if frame.time_s >= 60.0 {
+                reports.retain(|r| usize::from(r.sensor.0) != silent);
+            }
+            out.updates.clear();
+            out.ended.clear();
+            for r in &reports {
+                tracker.push(*r, &mut out);
+            }
+            let mut judges = vec![(&mut judge, &picture)];
+            if let Some((j, p)) = restored.as_mut() {
+                judges.push((j, p));
+            }
+            let mut published = Vec::new();
+            for (j, p) in judges {
+                j.observe(&reports, &out);
+                {
+                    let mut p = p.write().unwrap();
+                    p.apply(&out);
+                    p.advance(now_s);
+                }
+                j.tick(now_s, p);
+                let mut p = p.write().unwrap();
+                let _ = p.take_delta();
+                published.push(p.take_journal());
+            }
+            if let [before, after] = published.as_slice() {
+                assert_eq!(before, after, "identification's changes at {now_s} s");
+                let (j, p) = restored.as_ref().unwrap();
+                // Compared as bytes: a NaN is equal to itself there.
+                let bytes = |m: Memory| rmp_serde::to_vec_named(&m).unwrap();
+                let same = bytes(judge.memory(&picture)) == bytes(j.memory(p));
+                assert!(same, "memories at {now_s} s");
+                compared += 1;
+            }
+            if restored.is_none() && frame.time_s >= 240.0 {
+                let mut p = picture.write().unwrap();
+                let first = p.alerts().first().map(|a| a.id).expect("an alert by now");
+                assert!(p.acknowledge(first, "ana"));
+                drop(p);
+                let saved = crate::centre::Identification {
+                    memory: judge.memory(&picture),
+                    ops_taken: 7,
+                };
+                let bytes = crate::centre::join(b"tracker", &saved).unwrap();
+                eprintln!("identification's memory at {now_s} s: {} bytes", bytes.len());
+                let (tracker_part, back) = crate::centre::split(&bytes).unwrap();
+                assert_eq!(
+                    (tracker_part, back.as_ref()),
+                    (&b"tracker"[..], Some(&saved))
+                );
+                let (mut j, p) = centre_judge(&sim);
+                j.remember(back.unwrap().memory, &p).unwrap();
+                alerts_across = p.read().unwrap().alerts().len();
+                restored = Some((j, p));
+            }
+        }
+        assert!(compared > 150, "{compared} seconds compared");
+        assert!(alerts_across > 0, "alerts standing across the restore");
     }
 }

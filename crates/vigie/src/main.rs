@@ -1,6 +1,7 @@
 //! The `vigie` command: one binary for every job, each a subcommand.
 
 mod busfile;
+mod centre;
 mod console;
 mod coverage;
 mod cut;

@@ -66,6 +66,8 @@ struct Resumed {
     reports: u64,
     /// The tick of the state restored.
     saved_tick: i64,
+    /// Identification's part of that state, when it has one.
+    identification: Option<crate::centre::Identification>,
 }
 
 /// Identification at the centre: the same judge as a single process's, over a picture of
@@ -77,6 +79,8 @@ struct Identification {
     /// Operators' decisions on tracks identification has not seen yet (a tracker that has
     /// just started): tried again each tick, for a while.
     waiting: Vec<(Op, f64)>,
+    /// The operators' decisions stream's last sequence taken.
+    ops_taken: u64,
 }
 
 /// How long, in seconds of report time, a decision waits for its track.
@@ -115,7 +119,23 @@ impl Identification {
             identifier,
             picture: std::sync::RwLock::new(picture),
             waiting: Vec::new(),
+            ops_taken: 0,
         })
+    }
+
+    /// What it remembers now, for a saved state.
+    fn memory(&self) -> crate::centre::Identification {
+        crate::centre::Identification {
+            memory: self.judge.memory(&self.picture),
+            ops_taken: self.ops_taken,
+        }
+    }
+
+    /// Takes back what a saved state remembered.
+    fn remember(&mut self, saved: crate::centre::Identification) -> Result<(), String> {
+        self.judge.remember(saved.memory, &self.picture)?;
+        self.ops_taken = saved.ops_taken;
+        Ok(())
     }
 
     /// An operator's decision from a console; `false` if its track is not known yet.
@@ -219,18 +239,33 @@ impl Node {
         let (role, mut leading) = tokio::sync::watch::channel(false);
         let elector = tokio::spawn(elect(lead, self.name.clone(), role));
         let resumed = self.resume(&bus).await;
+        let mut identification = Identification::new(&self)?;
+        let remembered = resumed
+            .identification
+            .map(|saved| identification.remember(saved));
+        let ops_from = match remembered {
+            Some(Ok(())) => {
+                tracing::info!("identification restored: alerts, identities and threats as saved");
+                From::Sequence(identification.ops_taken + 1)
+            }
+            Some(Err(e)) => {
+                tracing::warn!("identification's saved memory not taken ({e}): it starts afresh");
+                identification = Identification::new(&self)?;
+                From::Start
+            }
+            None => From::Start,
+        };
         let mut batches = Box::pin(bus.reports(resumed.from).await?);
         // What the leader has published, so that the standby keeps only the rest.
         let mut published_stream = Box::pin(bus.picture(From::New).await?);
-        // Operators' decisions, all of them: a tracker starting again gives the tracks still
-        // alive the identities operators set.
-        let mut ops = Box::pin(bus.ops(From::Start).await?);
+        // Operators' decisions since the saved state's; all of them when identification
+        // starts afresh (the tracks still alive get back the identities operators set).
+        let mut ops = Box::pin(bus.ops(ops_from).await?);
         // A tracker starting again takes the reports from the start, and publishes only
         // what the picture does not have yet.
         let mut published = bus.last_tick().await?.unwrap_or(i64::MIN);
         let mut tracker = resumed.tracker;
         let mut saved_tick = resumed.saved_tick;
-        let mut identification = Identification::new(&self)?;
         let mut out = Output::default();
         let mut batch_out = Output::default();
         let mut open = Open::default();
@@ -254,7 +289,8 @@ impl Node {
                             publish(&bus, &mut kept).await;
                             if (closed - saved_tick) as f64 >= self.state_every_s {
                                 saved_tick = closed;
-                                save(&bus, &tracker, closed, b.sequence, reports).await;
+                                let at = At { tick: closed, resume_sequence: b.sequence, reports };
+                                save(&bus, &tracker, &identification, at).await;
                             }
                         }
                     }
@@ -281,9 +317,12 @@ impl Node {
                     identification.observe(&b.reports, &batch_out, b.time_s);
                     reports += b.reports.len() as u64;
                 }
-                Some(op) = ops.next() => match op.map(serde_json::from_value::<Op>) {
-                    Ok(Ok(op)) => identification.take(op, now_s),
-                    Ok(Err(e)) => tracing::warn!("an operator's decision that does not read: {e}"),
+                Some(op) = ops.next() => match op.map(|(sequence, op)| (sequence, serde_json::from_value::<Op>(op))) {
+                    Ok((sequence, Ok(op))) => {
+                        identification.ops_taken = sequence;
+                        identification.take(op, now_s);
+                    }
+                    Ok((_, Err(e))) => tracing::warn!("an operator's decision that does not read: {e}"),
                     Err(e) => tracing::warn!("{e}"),
                 },
                 m = published_stream.next() => {
@@ -318,6 +357,7 @@ impl Node {
             from: From::Start,
             reports: 0,
             saved_tick: i64::MIN / 2,
+            identification: None,
         };
         let saved = match bus.state_before(None).await {
             Ok(Some(s)) => s,
@@ -327,7 +367,17 @@ impl Node {
                 return fresh();
             }
         };
-        match Tracker::restore(self.config, &self.table, &saved.bytes) {
+        let (tracker, identification) = match crate::centre::split(&saved.bytes) {
+            Ok(parts) => parts,
+            Err(e) => {
+                tracing::warn!(
+                    "the state saved at tick {} does not read ({e}): tracking from the start",
+                    saved.tick
+                );
+                return fresh();
+            }
+        };
+        match Tracker::restore(self.config, &self.table, tracker) {
             Ok(tracker) => {
                 tracing::info!(
                     tick = saved.tick,
@@ -339,6 +389,7 @@ impl Node {
                     from: From::Sequence(saved.resume_sequence),
                     reports: saved.reports,
                     saved_tick: saved.tick,
+                    identification,
                 }
             }
             Err(e) => {
@@ -349,16 +400,32 @@ impl Node {
     }
 }
 
-/// Saves the tracker's state on the bus: it covers every batch before `resume_sequence`.
-async fn save(bus: &Bus, tracker: &Tracker, tick: i64, resume_sequence: u64, reports: u64) {
-    let state = vigie_bus::SavedState {
-        tick,
-        // The moment it stands for: the end of the tick's second.
-        time_s: (tick + 1) as f64,
-        resume_sequence,
-        reports,
-        bytes: tracker.save(),
+/// Where a saved state stands: the tick it closes, the reports stream's sequence it goes on
+/// from (it covers every batch before), the reports taken in all.
+struct At {
+    tick: i64,
+    resume_sequence: u64,
+    reports: u64,
+}
+
+/// Saves the centre's state on the bus: the tracker's and identification's.
+async fn save(bus: &Bus, tracker: &Tracker, identification: &Identification, at: At) {
+    let bytes = match crate::centre::join(&tracker.save(), &identification.memory()) {
+        Ok(b) => b,
+        Err(e) => {
+            tracing::warn!("the centre's state not saved: {e}");
+            return;
+        }
     };
+    let state = vigie_bus::SavedState {
+        tick: at.tick,
+        // The moment it stands for: the end of the tick's second.
+        time_s: (at.tick + 1) as f64,
+        resume_sequence: at.resume_sequence,
+        reports: at.reports,
+        bytes,
+    };
+    let tick = at.tick;
     match bus.publish_state(&state).await {
         Ok(()) => tracing::debug!(tick, bytes = state.bytes.len(), "tracker state saved"),
         Err(e) => tracing::warn!("the tracker state not saved: {e}"),

@@ -246,6 +246,7 @@ fn a_console_shows_the_centres_picture_says_when_it_is_stale_and_recovers() {
             .expect("the decision on the bus")
             .unwrap()
             .unwrap()
+            .1
     });
     assert_eq!(
         sent,

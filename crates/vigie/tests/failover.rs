@@ -13,6 +13,7 @@ use std::time::{Duration, Instant};
 use futures::StreamExt;
 use vigie_bus::{Bus, BusConfig, From, PictureMessage};
 use vigie_core::interop::TrackRow;
+use vigie_core::Report;
 
 mod common;
 use common::Killed as Tracker;
@@ -316,19 +317,55 @@ fn the_standby_takes_over_within_a_second_and_no_report_is_lost() {
     });
 }
 
+/// A radar falls silent `from_s` on: a minute later its loss is an alert that stands.
+fn silence(
+    table: &vigie_core::SensorTable,
+    batches: &mut [(f64, Vec<Report>)],
+    id: &str,
+    from_s: f64,
+) {
+    let silent = table.sensor.iter().position(|s| s.id == id);
+    let silent = silent.expect("a radar of the exercise");
+    for (_, reports) in batches.iter_mut().filter(|b| b.0 >= from_s) {
+        reports.retain(|r| usize::from(r.sensor.0) != silent);
+    }
+}
+
+/// The batches before `time_s`, and the rest.
+fn split_at_s(batches: &Batches, time_s: f64) -> (&Batches, &Batches) {
+    batches.split_at(batches.partition_point(|b| b.0 < time_s))
+}
+
 /// Everything restarts (the bus on its folder, the tracker): the tracker restores the
 /// state the first saved on the bus, takes the reports from there, publishes nothing the
 /// picture already has, and goes on with the same tracks and numbers as if nothing had
-/// stopped.
+/// stopped; identification too: the alert an operator acknowledged before stands after,
+/// acknowledged, with its number, beside one raised after.
 #[test]
 fn after_a_restart_of_everything_the_picture_goes_on() {
-    let (mut server, table, batches, sensors) = exercise_on_a_bus("restart-all", 120.0);
-    let (first, second) = batches.split_at(60);
+    let (mut server, table, mut batches, sensors) = exercise_on_a_bus("restart-all", 180.0);
+    silence(&table, &mut batches, "tahoua-lr", 30.0);
+    silence(&table, &mut batches, "zinder-lr", 100.0);
+    let (first, rest) = split_at_s(&batches, 100.0);
+    let (middle, last) = split_at_s(rest, 130.0);
     let runtime = tokio::runtime::Runtime::new().unwrap();
     let t = tracker(&server.url, &sensors, "a");
     // Leading before the reports come, so that it saves states as it closes ticks.
     std::thread::sleep(Duration::from_secs(1));
-    let (_, before) = feed(&server.url, first, 0, count(first));
+    feed(&server.url, first, 0, count(first));
+    let alert = standing_alerts(&server.url)
+        .into_iter()
+        .find(|a| a["kind"] == "sensor_lost")
+        .expect("the silent radar's loss standing");
+    let ack = serde_json::json!({
+        "op": "acknowledge", "alert": alert["id"], "user": "ana", "raised_s": alert["time_s"]
+    });
+    runtime.block_on(async {
+        let bus = Bus::connect(&config(&server.url)).await.unwrap();
+        bus.publish_op("op-restart-ack", &ack).await.unwrap();
+    });
+    let upto = count(first) + count(middle);
+    let (_, before) = feed(&server.url, middle, first.len(), upto);
     drop(t);
     let (dir, port) = (server.dir.clone(), server.port);
     server.stop();
@@ -342,14 +379,41 @@ fn after_a_restart_of_everything_the_picture_goes_on() {
     assert_eq!(after_restart, before, "nothing published again");
     let log = std::fs::read_to_string(sensors.with_file_name("a2.log")).unwrap();
     assert!(
-        log.contains("restored the tracker's state"),
+        log.contains("restored the tracker's state") && log.contains("identification restored"),
         "the tracker started from its saved state:\n{log}"
     );
-    let (live, _) = feed(&server.url, second, 60, count(&batches));
+    let (live, _) = feed(
+        &server.url,
+        last,
+        first.len() + middle.len(),
+        count(&batches),
+    );
     assert_eq!(
         live,
         alone(&table, &batches),
         "the same tracks, the same numbers"
+    );
+    let lost: Vec<_> = standing_alerts_after(&server.url, before)
+        .into_iter()
+        .filter(|a| a["kind"] == "sensor_lost")
+        .map(|a| {
+            (
+                a["sensor"].clone(),
+                a["id"].clone(),
+                a["acknowledged_by"].clone(),
+            )
+        })
+        .collect();
+    let numbers_go_on = lost
+        .get(1)
+        .is_some_and(|l| l.1.as_u64() > alert["id"].as_u64());
+    assert!(
+        lost.len() == 2
+            && lost[0] == ("tahoua-lr".into(), alert["id"].clone(), "ana".into())
+            && lost[1].0 == "zinder-lr"
+            && lost[1].2.is_null()
+            && numbers_go_on,
+        "the radars' losses after the restart: {lost:?}"
     );
 }
 
@@ -429,8 +493,16 @@ fn a_span_of_the_streams_from_any_moment_is_a_journal() {
 
 /// The alerts standing in the latest identification message that carries them.
 fn standing_alerts(url: &str) -> Vec<serde_json::Value> {
+    standing_alerts_after(url, 0)
+}
+
+/// The alerts standing in the latest identification message that carries them, of those
+/// after the picture stream's sequence `after`.
+fn standing_alerts_after(url: &str, after: u64) -> Vec<serde_json::Value> {
     let mut judged = whole_picture(url).into_iter().filter_map(|m| match m {
-        PictureMessage::Judged { picture, .. } => picture["alerts"].as_array().cloned(),
+        PictureMessage::Judged {
+            picture, sequence, ..
+        } if sequence > after => picture["alerts"].as_array().cloned(),
         _ => None,
     });
     judged.next_back().unwrap_or_default()
@@ -442,14 +514,9 @@ fn standing_alerts(url: &str) -> Vec<serde_json::Value> {
 #[test]
 fn an_operators_decision_reaches_the_centre_and_every_console() {
     let (server, table, mut batches, sensors) = exercise_on_a_bus("ops", 150.0);
-    // A radar falls silent after 30 s: a minute later its loss is an alert that stands.
-    let silent = table.sensor.iter().position(|s| s.id == "tahoua-lr");
-    let silent = silent.expect("the Tahoua radar");
-    for (_, reports) in batches.iter_mut().filter(|b| b.0 >= 30.0) {
-        reports.retain(|r| usize::from(r.sensor.0) != silent);
-    }
+    silence(&table, &mut batches, "tahoua-lr", 30.0);
     let _t = tracker(&server.url, &sensors, "d");
-    let (first, second) = batches.split_at(batches.partition_point(|b| b.0 < 100.0));
+    let (first, second) = split_at_s(&batches, 100.0);
     let (live, _) = feed(&server.url, first, 0, count(first));
     let track = *live.keys().next().expect("a track to decide on");
     let runtime = tokio::runtime::Runtime::new().unwrap();
