@@ -594,8 +594,7 @@ mod tests {
     }
 
     /// The rules of the memory's golden file and of its fuzz target.
-    const MEMORY_RULES: &str =
-        "[[rule]]\nkind = \"emergency\"\n[[rule]]\nkind = \"code_change\"\n";
+    const MEMORY_RULES: &str = "[[rule]]\nkind = \"emergency\"\n[[rule]]\nkind = \"code_change\"\n";
 
     /// An identifier that takes back another's memory (through its bytes) goes on as the
     /// other does; the bytes of a short emergency are a golden file (`VIGIE_BLESS=1`

@@ -1014,7 +1014,10 @@ mod tests {
                     ops_taken: 7,
                 };
                 let bytes = crate::centre::join(b"tracker", &saved).unwrap();
-                eprintln!("identification's memory at {now_s} s: {} bytes", bytes.len());
+                eprintln!(
+                    "identification's memory at {now_s} s: {} bytes",
+                    bytes.len()
+                );
                 let (tracker_part, back) = crate::centre::split(&bytes).unwrap();
                 assert_eq!(
                     (tracker_part, back.as_ref()),
