@@ -125,6 +125,11 @@ async fn run(url: &str, batches: &[(f64, Vec<Report>)], paced: bool) -> (f64, Ve
 }
 
 fn main() {
+    // A reader's warnings (a consumer made again) show beside the figures.
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .init();
     if std::env::args().any(|a| a == "--list") {
         return;
     }
