@@ -490,22 +490,30 @@ impl Bus {
 
     /// Publishes which sensors the centre heard in tick `tick`.
     pub async fn publish_sensors(&self, tick: i64, heard: &Heard) -> Result<u64, BusError> {
-        let body = serde_json::to_vec(heard).map_err(nats)?;
-        self.send(SENSORS_SUBJECT, named(&format!("sensors-{tick}")), body)
+        self.send_json(SENSORS_SUBJECT, &format!("sensors-{tick}"), heard)
             .await
     }
 
     /// Publishes the quality of the tracks tick `tick` updated (before its tracks).
     pub async fn publish_quality(&self, tick: i64, tracks: &[Quality]) -> Result<u64, BusError> {
-        let body = serde_json::to_vec(tracks).map_err(nats)?;
-        self.send(QUALITY_SUBJECT, named(&format!("quality-{tick}")), body)
+        self.send_json(QUALITY_SUBJECT, &format!("quality-{tick}"), tracks)
             .await
     }
 
     /// Publishes an operator's decision (JSON), named `id`: sent again, it is kept once.
     pub async fn publish_op(&self, id: &str, op: &serde_json::Value) -> Result<u64, BusError> {
-        let body = serde_json::to_vec(op).map_err(nats)?;
-        self.send(OPS_SUBJECT, named(id), body).await
+        self.send_json(OPS_SUBJECT, id, op).await
+    }
+
+    /// Publishes `value` as JSON, named `id`.
+    async fn send_json(
+        &self,
+        subject: &str,
+        id: &str,
+        value: &(impl serde::Serialize + ?Sized),
+    ) -> Result<u64, BusError> {
+        let body = serde_json::to_vec(value).map_err(nats)?;
+        self.send(subject, named(id), body).await
     }
 
     /// Operators' decisions, in order, from `from` on, with their sequence numbers.

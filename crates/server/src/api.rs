@@ -854,11 +854,7 @@ async fn acknowledge(
     live(&state)?;
     let user = &caller.session.user;
     if let Some(relay) = &state.relay {
-        let raised_s = read(&state)
-            .alerts()
-            .iter()
-            .find(|a| a.id == id)
-            .map(|a| a.time_s);
+        let raised_s = read(&state).alert(id).map(|a| a.time_s);
         let Some(raised_s) = raised_s else {
             return Err(not_found("alert"));
         };

@@ -664,6 +664,11 @@ impl Picture {
         Some(id)
     }
 
+    /// One alert, by its number.
+    pub fn alert(&self, id: u64) -> Option<&Alert> {
+        self.alerts.iter().find(|a| a.id == id)
+    }
+
     /// Marks an alert seen by `user`; `false` when there is no such alert. An event's alert
     /// is then done with; a condition's stays until the condition ends.
     pub fn acknowledge(&mut self, alert: u64, user: &str) -> bool {

@@ -74,7 +74,6 @@ struct Resumed {
 /// its own whose changes are published.
 struct Identification {
     judge: crate::judge::Judge,
-    identifier: std::sync::Arc<std::sync::Mutex<vigie_ident::identifier::Identifier>>,
     picture: std::sync::RwLock<vigie_server::picture::Picture>,
     /// Operators' decisions on tracks identification has not seen yet (a tracker that has
     /// just started): tried again each tick, for a while.
@@ -105,7 +104,7 @@ impl Identification {
             vigie_ident::identifier::Identifier::new(context),
         ));
         let judge = crate::judge::Judge::new(
-            std::sync::Arc::clone(&identifier),
+            identifier,
             &node.table,
             None,
             0.0,
@@ -116,7 +115,6 @@ impl Identification {
         picture.set_journaling(true);
         Ok(Identification {
             judge,
-            identifier,
             picture: std::sync::RwLock::new(picture),
             waiting: Vec::new(),
             ops_taken: 0,
@@ -148,7 +146,11 @@ impl Identification {
                 user,
                 note,
             } => {
-                let mut ident = self.identifier.lock().unwrap_or_else(|e| e.into_inner());
+                let mut ident = self
+                    .judge
+                    .identifier
+                    .lock()
+                    .unwrap_or_else(|e| e.into_inner());
                 if ident
                     .decide(*track, user, *identity, note.clone(), time_s)
                     .is_none()
@@ -171,9 +173,9 @@ impl Identification {
             } => {
                 // A console acknowledges only what the centre sent it: an alert this
                 // centre does not hold was raised before it restarted, and waits for nothing.
-                let held = p.alerts().iter().any(|a| {
-                    a.id == *alert && raised_s.is_none_or(|t| a.time_s.to_bits() == t.to_bits())
-                });
+                let held = p
+                    .alert(*alert)
+                    .is_some_and(|a| raised_s.is_none_or(|t| a.time_s.to_bits() == t.to_bits()));
                 if held {
                     p.acknowledge(*alert, user);
                 } else {
@@ -444,6 +446,7 @@ fn prune(kept: &mut VecDeque<Closed>, published: i64) {
 
 fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Value>) -> Closed {
     let o = std::mem::take(open);
+    let (updates, quality) = o.updates.into_values().unzip();
     Closed {
         judged,
         heard: vigie_bus::Heard {
@@ -456,8 +459,8 @@ fn close(open: &mut Open, by: &str, reports: u64, judged: Option<serde_json::Val
             by: by.to_string(),
             reports,
         },
-        quality: o.updates.values().map(|(_, q)| q.clone()).collect(),
-        updates: o.updates.into_values().map(|(row, _)| row).collect(),
+        updates,
+        quality,
         ended: o.ended,
     }
 }
