@@ -68,9 +68,9 @@ impl Cut {
         let (mut tracker, from) = match bus.state_before(Some(self.since_s)).await? {
             Some(s) => {
                 // The tracker's part: identification's changes come from the picture stream.
-                let (bytes, _) = crate::centre::split(&s.bytes)
-                    .map_err(|e| anyhow::anyhow!("the centre's state at {}: {e}", s.tick))?;
-                let t = Tracker::restore(config, &table, bytes).with_context(|| {
+                let parts = vigie_journal::centre::split(&s.bytes)
+                    .with_context(|| format!("the centre's state at {}", s.tick))?;
+                let t = Tracker::restore(config, &table, parts.tracker).with_context(|| {
                     format!("the centre's state at {}: give --sensors and --config as its tracker has them", s.tick)
                 })?;
                 (t, From::Sequence(s.resume_sequence))
