@@ -59,8 +59,16 @@ impl AdsbModel {
         self.outages.push((from_s, until_s));
     }
 
-    /// Every report heard in `[t0_s, t0_s + dt_s)`, appended to `out`.
-    pub fn receive(&mut self, t0_s: f64, dt_s: f64, aircraft: &[Snapshot], out: &mut Vec<Report>) {
+    /// Every report heard in `[t0_s, t0_s + dt_s)`, appended to `out`, with its target's id
+    /// beside it in `origins`.
+    pub fn receive(
+        &mut self,
+        t0_s: f64,
+        dt_s: f64,
+        aircraft: &[Snapshot],
+        out: &mut Vec<Report>,
+        origins: &mut Vec<Option<u32>>,
+    ) {
         if self.outages.iter().any(|&(a, b)| (a..b).contains(&t0_s)) {
             return;
         }
@@ -75,6 +83,7 @@ impl AdsbModel {
             let mut t = ((t0_s - phase) / period).ceil() * period + phase;
             while t < t0_s + dt_s {
                 self.hear(a, (t - t0_s) / dt_s, t, dt_s, out);
+                origins.resize(out.len(), Some(a.target_id));
                 t += period;
             }
         }

@@ -43,6 +43,9 @@ pub struct Frame {
     pub truth: Vec<TruthState>,
     /// Reports stamped in `[time_s, time_s + FRAME_S)`, sorted by time.
     pub reports: Vec<Report>,
+    /// Beside each report, the target it came from (`None`: clutter, noise or jamming): the
+    /// true associations an oracle tracker is scored with. Never given to a tracker.
+    pub origins: Vec<Option<u32>>,
 }
 
 /// Running counts, for the summary a user sees.
@@ -483,6 +486,7 @@ impl Simulator {
         self.frame.time_s = t0;
         self.frame.truth.clear();
         self.frame.reports.clear();
+        self.frame.origins.clear();
         self.spawn(t0, FRAME_S);
         self.apply_actions(t0, FRAME_S);
         if t0 + 1e-9 >= self.next_truth_s {
@@ -490,15 +494,14 @@ impl Simulator {
             self.next_truth_s += self.scenario.truth_period_s;
         }
         self.fly();
+        let f = &mut self.frame;
         for r in &mut self.radars {
-            r.sweep(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
+            r.sweep(t0, FRAME_S, &self.snapshots, &mut f.reports, &mut f.origins);
         }
         for a in &mut self.adsb {
-            a.receive(t0, FRAME_S, &self.snapshots, &mut self.frame.reports);
+            a.receive(t0, FRAME_S, &self.snapshots, &mut f.reports, &mut f.origins);
         }
-        self.frame
-            .reports
-            .sort_by(|a, b| a.time_s.total_cmp(&b.time_s).then(a.sensor.cmp(&b.sensor)));
+        sort_by_time(&mut f.reports, &mut f.origins);
         self.stats.reports += self.frame.reports.len() as u64;
         self.stats.truth_samples += self.frame.truth.len() as u64;
         self.stats.max_airborne = self.stats.max_airborne.max(self.airborne.len());
@@ -743,3 +746,14 @@ fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
 
 /// The System Area Code of simulated sensors.
 pub const EXERCISE_SAC: u8 = 100;
+
+/// Sorts a frame's reports by time (then sensor), keeping each origin beside its report.
+fn sort_by_time(reports: &mut Vec<Report>, origins: &mut Vec<Option<u32>>) {
+    debug_assert_eq!(reports.len(), origins.len());
+    let mut both: Vec<(Report, Option<u32>)> = reports.drain(..).zip(origins.drain(..)).collect();
+    both.sort_by(|(a, _), (b, _)| a.time_s.total_cmp(&b.time_s).then(a.sensor.cmp(&b.sensor)));
+    for (r, o) in both {
+        reports.push(r);
+        origins.push(o);
+    }
+}

@@ -29,6 +29,7 @@ pub mod radar;
 pub mod region;
 pub mod scenario;
 pub mod snapshot;
+pub mod suite;
 pub mod traffic;
 
 use std::path::Path;

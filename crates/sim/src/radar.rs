@@ -167,8 +167,16 @@ impl RadarModel {
         wrap_two_pi(self.beam_rate_rad_s * (t_s - self.beam_phase_s))
     }
 
-    /// Every plot of the frame `[t0_s, t0_s + dt_s)`, appended to `out`.
-    pub fn sweep(&mut self, t0_s: f64, dt_s: f64, aircraft: &[Snapshot], out: &mut Vec<Report>) {
+    /// Every plot of the frame `[t0_s, t0_s + dt_s)`, appended to `out`, and beside each in
+    /// `origins` the target it came from (`None`: a false plot), for scoring with the truth.
+    pub fn sweep(
+        &mut self,
+        t0_s: f64,
+        dt_s: f64,
+        aircraft: &[Snapshot],
+        out: &mut Vec<Report>,
+        origins: &mut Vec<Option<u32>>,
+    ) {
         if self.in_outage(t0_s) {
             return;
         }
@@ -186,10 +194,12 @@ impl RadarModel {
             }
             if let Some(det) = self.crossing(a, t0_s, dt_s, beam0, sweep_rad) {
                 self.emit(det, a, out);
+                origins.push(Some(a.target_id));
             }
         }
         self.false_alarms(t0_s, beam0, sweep_rad, out);
         self.burst_plots(t0_s, beam0, sweep_rad, out);
+        origins.resize(out.len(), None);
     }
 
     /// The false plots of the bursts active now, where the beam sweeps their sectors.

@@ -71,7 +71,7 @@ fn run(r: &mut RadarModel, targets: &[Snapshot], frames: usize) -> Vec<Vec<Repor
     (0..frames)
         .map(|i| {
             let mut out = Vec::new();
-            r.sweep(i as f64, 1.0, targets, &mut out);
+            r.sweep(i as f64, 1.0, targets, &mut out, &mut Vec::new());
             out
         })
         .collect()

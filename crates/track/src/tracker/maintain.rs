@@ -1,0 +1,81 @@
+//! Maintain: tracks that stopped being updated and candidates that waited too long are
+//! deleted, a slice of the slots at a time so no single report waits for a full pass.
+
+use super::Tracker;
+use crate::track::Status;
+
+/// Maintenance looks at a tenth of the track and candidate slots (and at least
+/// `MAINTENANCE_SLICE`) every tenth of a second of data: a whole pass each second, as
+/// before, but never all of it while one report waits.
+pub(crate) const MAINTENANCE_STEP_S: f64 = 0.1;
+
+pub(crate) const MAINTENANCE_PARTS: usize = 10;
+
+pub(crate) const MAINTENANCE_SLICE: usize = 64;
+
+impl Tracker {
+    pub(crate) fn delete(&mut self, slot: u32) {
+        if let Some(t) = self.tracks[slot as usize].take() {
+            self.grid.remove(slot, t.cell);
+            self.free.push(slot);
+            self.counters.tracks_deleted += 1;
+            if let Some(number) = t.number {
+                self.ended.push(number);
+            }
+        }
+    }
+
+    /// Deletes, among the next slice of slots, tracks that stopped being updated and
+    /// candidates that waited too long.
+    pub(crate) fn maintain_some(&mut self, now: f64) {
+        let (mut t_cursor, mut c_cursor, _) = self.maintenance_cursor;
+        for _ in 0..MAINTENANCE_SLICE
+            .max(self.tracks.len() / MAINTENANCE_PARTS)
+            .min(self.tracks.len())
+        {
+            t_cursor = (t_cursor + 1) % self.tracks.len();
+            let Some(t) = &self.tracks[t_cursor] else {
+                continue;
+            };
+            let silent = now - t.last_update_s;
+            let limit = match t.status {
+                Status::Tentative => self.cfg.tentative_missed_revisits * t.revisit_s + 0.5,
+                Status::Confirmed => {
+                    (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s)
+                }
+            };
+            if silent > limit {
+                if t.status == Status::Tentative {
+                    let (r, hits) = (t.last_report, t.hits);
+                    self.learn_clutter(&r, hits);
+                }
+                self.delete(t_cursor as u32);
+            }
+        }
+        for _ in 0..MAINTENANCE_SLICE
+            .max(self.candidates.len() / MAINTENANCE_PARTS)
+            .min(self.candidates.len())
+        {
+            c_cursor = (c_cursor + 1) % self.candidates.len();
+            let Some(c) = self.candidates[c_cursor] else {
+                continue;
+            };
+            let revisit = self.sensors[usize::from(c.obs.report.sensor.0)].revisit_s();
+            if now - c.obs.report.time_s > (self.cfg.candidate_revisits * revisit).max(2.5) {
+                self.remove_candidate(c_cursor as u32);
+                self.learn_clutter(&c.obs.report, 1);
+            }
+        }
+        self.maintenance_cursor = (t_cursor, c_cursor, now);
+    }
+
+    /// Drops the squitter and address memories of aircraft no longer heard or tracked.
+    pub(crate) fn forget_stale_addresses(&mut self, now: f64) {
+        self.adsb_seen.retain(|_, (t, _, _)| now - *t < 5.0);
+        let tracks = &self.tracks;
+        self.by_address.retain(|addr, slot| {
+            let track = tracks.get(*slot as usize).and_then(Option::as_ref);
+            track.is_some_and(|t| t.mode_s.map(|m| m.address()) == Some(*addr))
+        });
+    }
+}
