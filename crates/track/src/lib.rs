@@ -24,6 +24,7 @@ pub mod grid;
 pub mod imm;
 pub mod measure;
 pub mod motion;
+pub mod oracle;
 pub mod registration;
 pub mod state;
 pub mod track;

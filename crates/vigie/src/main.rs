@@ -19,6 +19,7 @@ mod record;
 mod review;
 mod sim;
 mod site;
+mod suite;
 mod track;
 
 use clap::{Parser, Subcommand};
@@ -52,6 +53,7 @@ enum Command {
     Ingest(site::IngestArgs),
     Track(track::TrackArgs),
     Eval(eval::EvalArgs),
+    Suite(suite::SuiteArgs),
 }
 
 fn main() -> std::process::ExitCode {
@@ -70,6 +72,7 @@ fn main() -> std::process::ExitCode {
         Command::Ingest(args) => site::run(args),
         Command::Track(args) => track::run(args),
         Command::Eval(args) => eval::run(args),
+        Command::Suite(args) => suite::run(args),
     };
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,

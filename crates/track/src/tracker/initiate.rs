@@ -17,6 +17,41 @@ pub(crate) struct Candidate {
     pub(crate) cell: crate::grid::Cell,
 }
 
+/// The filter of a track started from two plots (a waiting `first` and `obs`), in a frame
+/// anchored under the second: position from the second, velocity from their difference.
+/// The tracker and the oracle (`crate::oracle`) start tracks alike.
+pub(crate) fn two_plot_start(
+    first: &Candidate,
+    obs: &Observation,
+    sigma_m: f64,
+) -> (LocalFrame, Imm) {
+    let here = obs.position.to_geodetic();
+    let frame = LocalFrame::new(Geodetic::new(here.lat_deg, here.lon_deg, 0.0));
+    let p1 = frame.to_enu(obs.position);
+    let p0 = frame.to_enu(first.obs.position);
+    let dt = obs.report.time_s - first.obs.report.time_s;
+    let v_sigma = (sigma_m.powi(2) + first.sigma_m.powi(2)).sqrt() / dt;
+    // Only reported altitudes (Mode C, ADS-B) are good enough to difference for a
+    // vertical rate; heights from elevation are hundreds of metres off at range.
+    let vertical_known = obs.report.alt_m.is_some() && first.obs.report.alt_m.is_some();
+    let mut x = State::zeros();
+    x[0] = p1.e_m;
+    x[1] = p1.n_m;
+    x[2] = p1.u_m;
+    x[3] = (p1.e_m - p0.e_m) / dt;
+    x[4] = (p1.n_m - p0.n_m) / dt;
+    let u_sigma = height_sigma_m(obs);
+    let vu_sigma = if vertical_known {
+        x[5] = (p1.u_m - p0.u_m) / dt;
+        (2.0f64).sqrt() * u_sigma / dt
+    } else {
+        50.0
+    };
+    let diag = [sigma_m, sigma_m, u_sigma, v_sigma, v_sigma, vu_sigma, 0.05].map(|s| s * s);
+    let p = Cov::from_diagonal(&nalgebra::SVector::<f64, 7>::from_column_slice(&diag));
+    (frame, Imm::new(x, p))
+}
+
 /// How well a report places its target vertically.
 pub(crate) fn height_sigma_m(obs: &Observation) -> f64 {
     match (obs.report.alt_m, obs.report.measurement) {
@@ -76,31 +111,9 @@ impl Tracker {
     }
 
     pub(crate) fn start_track(&mut self, first: &Candidate, obs: &Observation, sigma_m: f64) {
-        let here = obs.position.to_geodetic();
-        let frame = LocalFrame::new(Geodetic::new(here.lat_deg, here.lon_deg, 0.0));
-        let p1 = frame.to_enu(obs.position);
-        let p0 = frame.to_enu(first.obs.position);
+        let (frame, imm) = two_plot_start(first, obs, sigma_m);
         let dt = obs.report.time_s - first.obs.report.time_s;
         let reach_m = self.cfg.speed_max_mps * dt + 3.0 * (sigma_m + first.sigma_m);
-        let v_sigma = (sigma_m.powi(2) + first.sigma_m.powi(2)).sqrt() / dt;
-        // Only reported altitudes (Mode C, ADS-B) are good enough to difference for a
-        // vertical rate; heights from elevation are hundreds of metres off at range.
-        let vertical_known = obs.report.alt_m.is_some() && first.obs.report.alt_m.is_some();
-        let mut x = State::zeros();
-        x[0] = p1.e_m;
-        x[1] = p1.n_m;
-        x[2] = p1.u_m;
-        x[3] = (p1.e_m - p0.e_m) / dt;
-        x[4] = (p1.n_m - p0.n_m) / dt;
-        let u_sigma = height_sigma_m(obs);
-        let vu_sigma = if vertical_known {
-            x[5] = (p1.u_m - p0.u_m) / dt;
-            (2.0f64).sqrt() * u_sigma / dt
-        } else {
-            50.0
-        };
-        let diag = [sigma_m, sigma_m, u_sigma, v_sigma, v_sigma, vu_sigma, 0.05].map(|s| s * s);
-        let p = Cov::from_diagonal(&nalgebra::SVector::<f64, 7>::from_column_slice(&diag));
         let r = &obs.report;
         let revisit = self.sensors[usize::from(r.sensor.0)].revisit_s();
         let mut track = Track {
@@ -108,7 +121,7 @@ impl Tracker {
             number: None,
             status: Status::Tentative,
             frame,
-            imm: Imm::new(x, p),
+            imm,
             time_s: r.time_s,
             last_update_s: r.time_s,
             hits: 2,

@@ -29,7 +29,7 @@ use crate::track::Track;
 mod associate;
 mod check;
 mod gate;
-mod initiate;
+pub(crate) mod initiate;
 mod maintain;
 mod output;
 mod update;
