@@ -23,6 +23,9 @@ fn table() -> SensorTable {
         sigma_position_m: None,
         sac: Some(100),
         sic: Some(i),
+        pd: None,
+        elevation_min_deg: None,
+        elevation_max_deg: None,
     };
     SensorTable {
         sensor: (1..=17).map(|i| spec(i, if i > 10 { SensorKind::Adsb } else { SensorKind::Radar })).collect(),

@@ -295,6 +295,20 @@ fn code<T>(
     })
 }
 
+/// An azimuth in degrees clockwise from north, in [0, 360).
+fn azimuth_deg(s: &str, line: u64) -> Result<f64, LineError> {
+    let v = required(number(s, "azimuth_deg", line)?, "azimuth_deg", line)?;
+    if (0.0..360.0).contains(&v) {
+        Ok(v)
+    } else {
+        Err(LineError::Field {
+            line,
+            field: "azimuth_deg",
+            message: format!("{v} is outside [0, 360)"),
+        })
+    }
+}
+
 /// Parses one data line of `plots.csv` (line numbers count the header as line 1).
 /// `sensor_index` maps a sensor id to its [`crate::SensorId`].
 pub fn parse_plot_line(
@@ -322,12 +336,7 @@ pub fn parse_plot_line(
     } else {
         Measurement::Polar {
             range_m: required(number(f[3], "range_m", line_no)?, "range_m", line_no)?,
-            azimuth_rad: required(
-                number(f[4], "azimuth_deg", line_no)?,
-                "azimuth_deg",
-                line_no,
-            )?
-            .to_radians(),
+            azimuth_rad: azimuth_deg(f[4], line_no)?.to_radians(),
             elevation_rad: number(f[5], "elevation_deg", line_no)?.map(f64::to_radians),
         }
     };

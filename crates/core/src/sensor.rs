@@ -44,6 +44,16 @@ pub struct SensorSpec {
     pub sac: Option<u8>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sic: Option<u8>,
+    /// The declared probability of detecting a target inside coverage, per scan: what the
+    /// tracker weighs a missed plot with (0.9 when not given).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pd: Option<f64>,
+    /// The lowest and highest elevation the radar's beam covers; above the highest is its
+    /// cone of silence, where a track coasts instead of being missed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elevation_min_deg: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub elevation_max_deg: Option<f64>,
 }
 
 fn default_refraction_k() -> f64 {
@@ -98,6 +108,9 @@ mod tests {
                 sigma_position_m: None,
                 sac: None,
                 sic: None,
+                pd: None,
+                elevation_min_deg: None,
+                elevation_max_deg: None,
             }],
         };
         let text = table.to_toml().unwrap();

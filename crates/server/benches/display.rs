@@ -91,6 +91,9 @@ fn main() {
         sigma_position_m: None,
         sac: None,
         sic: None,
+        pd: None,
+        elevation_min_deg: None,
+        elevation_max_deg: None,
     };
     let mut users = Users::in_memory();
     users

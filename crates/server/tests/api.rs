@@ -34,6 +34,9 @@ fn radar() -> SensorSpec {
         sigma_position_m: None,
         sac: None,
         sic: None,
+        pd: None,
+        elevation_min_deg: None,
+        elevation_max_deg: None,
     }
 }
 

@@ -712,6 +712,9 @@ fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
         sigma_position_m: None,
         sac: None,
         sic: None,
+        pd: Some(r.pd_fixed.unwrap_or(r.pd_reference.pd)),
+        elevation_min_deg: Some(r.elevation_min_deg),
+        elevation_max_deg: Some(r.elevation_max_deg),
     });
     let stations = s.adsb.iter().map(|a| SensorSpec {
         id: a.id.clone(),
@@ -729,6 +732,9 @@ fn sensor_table(s: &Scenario, terrain: Option<&Dem>) -> SensorTable {
         sigma_position_m: Some(38.0),
         sac: None,
         sic: None,
+        pd: None,
+        elevation_min_deg: None,
+        elevation_max_deg: None,
     });
     // On the wire (`vigie sim --udp`) each sensor is told apart by its data source
     // identifier: the exercise's area code, and its place in the table.

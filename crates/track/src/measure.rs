@@ -50,7 +50,39 @@ impl SensorModel {
     pub fn revisit_s(&self) -> f64 {
         self.spec.scan_period_s.max(0.1)
     }
+
+    /// Where a radar could see a target at `p`: within its instrumented range, and inside
+    /// its beam's elevations. `None` for ADS-B (which only hears who transmits) and beyond
+    /// the range; `Some(false)` in range but outside the beam (the cone of silence above
+    /// the radar, below its lowest elevation), where a track coasts unseen.
+    pub fn sees(&self, p: Ecef) -> Option<bool> {
+        let radar = self.radar.as_ref()?;
+        let range_max_m = self.spec.range_max_m.unwrap_or(f64::INFINITY);
+        if radar.site_ecef().distance_m(p) > range_max_m {
+            return None;
+        }
+        let (lo, hi) = (
+            self.spec.elevation_min_deg.unwrap_or(-90.0),
+            self.spec.elevation_max_deg.unwrap_or(90.0),
+        );
+        let el_deg = radar.polar(p).elevation_rad.to_degrees();
+        // The table gives the antenna's height, not the ground's: a typical mast is assumed,
+        // and a margin, so a target grazing the horizon counts as unseen, not missed.
+        let ground_m = (self.spec.height_m - ASSUMED_MAST_M).max(0.0) + HORIZON_MARGIN_M;
+        Some((lo..=hi).contains(&el_deg) && radar.clears_smooth_earth(p, ground_m))
+    }
+
+    /// The declared probability of detection inside coverage.
+    pub fn pd(&self) -> f64 {
+        self.spec.pd.unwrap_or(DEFAULT_PD).clamp(0.01, 0.999)
+    }
 }
+
+const ASSUMED_MAST_M: f64 = 30.0;
+const HORIZON_MARGIN_M: f64 = 0.0;
+
+/// The probability of detection assumed of a radar that declares none.
+pub const DEFAULT_PD: f64 = 0.9;
 
 /// A report made ready for filtering.
 #[derive(Debug, Clone, Copy, serde::Serialize, serde::Deserialize)]

@@ -22,6 +22,9 @@ fn table() -> SensorTable {
         sigma_position_m: None,
         sac: None,
         sic: None,
+        pd: None,
+        elevation_min_deg: None,
+        elevation_max_deg: None,
     };
     SensorTable {
         sensor: vec![

@@ -467,6 +467,9 @@ mod tests {
                 sigma_position_m: None,
                 sac: Some(7),
                 sic: Some(1),
+                pd: None,
+                elevation_min_deg: None,
+                elevation_max_deg: None,
             }],
         }
     }

@@ -177,6 +177,7 @@ pub fn rerun(path: &Path, mut each: impl FnMut(&Output)) -> anyhow::Result<Rerun
                 for rep in &reports {
                     tracker.push(*rep, &mut out);
                 }
+                tracker.advance(time_s, &mut out);
                 r.ticks += 1;
                 r.reports += reports.len() as u64;
                 r.track_updates += out.updates.len() as u64;

@@ -203,6 +203,7 @@ impl Chain {
         for r in reports {
             self.tracker.push(*r, out);
         }
+        self.tracker.advance(now_s, out);
         crate::journal::tick(&mut self.journal, now_s, reports, out);
         self.judge.observe(reports, out);
         let mut p = picture.write().unwrap_or_else(|e| e.into_inner());

@@ -373,6 +373,7 @@ impl Player {
                 for r in &reports {
                     self.tracker.push(*r, &mut self.out);
                 }
+                self.tracker.advance(time_s, &mut self.out);
                 let mut p = picture.write().unwrap_or_else(|e| e.into_inner());
                 for r in &reports {
                     p.heard(usize::from(r.sensor.0), r.time_s);

@@ -136,6 +136,48 @@ pub fn load_sensors(path: &std::path::Path) -> anyhow::Result<SensorTable> {
 /// How many bad lines are logged one by one before they are only counted.
 const BAD_LINES_LOGGED: usize = 10;
 
+/// The longest line read: a plots.csv line is under 200 bytes; a longer one is skipped
+/// without being held, so one enormous line costs no memory.
+const LINE_BYTES_MAX: usize = 4096;
+
+/// Reads one line into `line` (at most `max` bytes kept; the rest of a longer line is
+/// consumed and dropped). `None` at the end of input; `Some(false)` for a line too long.
+fn read_bounded_line(
+    input: &mut impl BufRead,
+    line: &mut Vec<u8>,
+    max: usize,
+) -> std::io::Result<Option<bool>> {
+    line.clear();
+    let mut any = false;
+    let mut fits = true;
+    loop {
+        let buf = match input.fill_buf() {
+            Ok(b) => b,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) => return Err(e),
+        };
+        if buf.is_empty() {
+            return Ok(any.then_some(fits));
+        }
+        any = true;
+        let (chunk, done) = match buf.iter().position(|&b| b == b'\n') {
+            Some(i) => (&buf[..=i], true),
+            None => (buf, false),
+        };
+        let n = chunk.len();
+        if fits && line.len() + n <= max {
+            line.extend_from_slice(chunk);
+        } else {
+            fits = false;
+            line.clear();
+        }
+        input.consume(n);
+        if done {
+            return Ok(Some(fits));
+        }
+    }
+}
+
 pub fn run(args: TrackArgs) -> anyhow::Result<()> {
     if args.print_config {
         let text = toml::to_string(&Config::default())?;
@@ -186,43 +228,77 @@ pub fn run(args: TrackArgs) -> anyhow::Result<()> {
         .progress_chars("=> "),
     );
     let mut input = BufReader::with_capacity(1 << 20, bar.wrap_read(file));
+    // Written beside the target and renamed at the end: a failed run leaves no half file.
+    let partial = args.out.with_extension("csv.partial");
     let out_file =
-        File::create(&args.out).with_context(|| format!("creating {}", args.out.display()))?;
+        File::create(&partial).with_context(|| format!("creating {}", partial.display()))?;
     let mut writer = TracksWriter::new(BufWriter::with_capacity(1 << 20, out_file))?;
     let mut out = Output::default();
-    let mut line = String::new();
-    let (mut line_no, mut bad) = (0u64, 0usize);
+    let mut line = Vec::with_capacity(256);
+    let (mut line_no, mut bad, mut good) = (0u64, 0usize, 0u64);
     let started = Instant::now();
-    loop {
-        line.clear();
-        if input.read_line(&mut line)? == 0 {
-            break;
-        }
-        line_no += 1;
-        let text = line.trim_end_matches(['\n', '\r']);
-        if line_no == 1 {
-            if text != PLOTS_HEADER {
-                bail!(
-                    "{}: line 1 is not the plots.csv header `{PLOTS_HEADER}`",
-                    plots.display()
-                );
+    let result = (|| -> anyhow::Result<()> {
+        loop {
+            let read = read_bounded_line(&mut input, &mut line, LINE_BYTES_MAX)
+                .with_context(|| format!("reading {}", plots.display()))?;
+            let Some(complete) = read else { break };
+            line_no += 1;
+            let text = match (complete, std::str::from_utf8(&line)) {
+                (false, _) => Err(format!(
+                    "line {line_no}: longer than {LINE_BYTES_MAX} bytes"
+                )),
+                (true, Ok(t)) => Ok(t.trim_end_matches(['\n', '\r'])),
+                (true, Err(_)) => Err(format!("line {line_no}: not UTF-8 text")),
+            };
+            if line_no == 1 {
+                if text.as_deref() != Ok(PLOTS_HEADER) {
+                    bail!(
+                        "{}: line 1 is not the plots.csv header `{PLOTS_HEADER}`",
+                        plots.display()
+                    );
+                }
+                continue;
             }
-            continue;
-        }
-        match parse_plot_line(text, line_no, |id| index.get(id).copied()) {
-            Ok(report) => tracker.push(report, &mut out),
-            Err(e) => {
-                bad += 1;
-                if bad <= BAD_LINES_LOGGED {
-                    tracing::warn!("{}: {e}: skipped", plots.display());
+            let parsed = text.and_then(|t| {
+                parse_plot_line(t, line_no, |id| index.get(id).copied()).map_err(|e| e.to_string())
+            });
+            match parsed {
+                Ok(report) => {
+                    good += 1;
+                    tracker.push(report, &mut out);
+                }
+                Err(e) => {
+                    bad += 1;
+                    if bad <= BAD_LINES_LOGGED {
+                        tracing::warn!("{}: {e}: skipped", plots.display());
+                    }
                 }
             }
+            write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
         }
-        write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
+        match (line_no, good) {
+            (0, _) => bail!(
+                "{}: the file is empty (not even the header)",
+                plots.display()
+            ),
+            (1, _) => bail!("{}: no reports after the header", plots.display()),
+            (_, 0) => bail!(
+                "{}: none of its {} lines is a report (see the warnings above)",
+                plots.display(),
+                line_no - 1
+            ),
+            _ => Ok(()),
+        }
+    })();
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&partial);
+        return Err(e);
     }
     tracker.flush(&mut out);
     write_rows(&mut writer, &mut out, args.grid_s.is_some())?;
     writer.finish()?;
+    std::fs::rename(&partial, &args.out)
+        .with_context(|| format!("writing {}", args.out.display()))?;
     bar.finish_and_clear();
     for (sensor, bias) in tracker.registration().estimates() {
         if bias.samples >= vigie_track::registration::MIN_SAMPLES {

@@ -29,6 +29,18 @@ impl Tracker {
             } => [range_m, azimuth_rad, elevation_rad.unwrap_or(0.0)],
             Measurement::Position { lat_deg, lon_deg } => [lat_deg, lon_deg, 0.0],
         };
+        let radar = self.sensors[usize::from(r.sensor.0)].radar.is_some();
+        let polar = matches!(r.measurement, Measurement::Polar { .. });
+        // An ADS-B position under a radar's name (or a plot under a station's) is a
+        // mislabelled feed: taking it would pull tracks to the wrong sensor's geometry.
+        if radar != polar || polar == (r.kind == vigie_core::PlotKind::Adsb) {
+            self.reject(
+                r.sensor,
+                "wrong_kind",
+                "report kind the sensor cannot make: dropped",
+            );
+            return false;
+        }
         if !r.time_s.is_finite()
             || values.iter().any(|v| !v.is_finite())
             || r.alt_m.is_some_and(|a| !a.is_finite())
@@ -39,10 +51,11 @@ impl Tracker {
         let absurd = match r.measurement {
             Measurement::Polar {
                 range_m,
+                azimuth_rad,
                 elevation_rad,
-                ..
             } => {
                 !(0.0..=3_000_000.0).contains(&range_m)
+                    || !(0.0..std::f64::consts::TAU).contains(&azimuth_rad)
                     || elevation_rad.is_some_and(|e| e.abs() > 1.6)
             }
             Measurement::Position { lat_deg, lon_deg } => {

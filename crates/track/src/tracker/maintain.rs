@@ -13,6 +13,15 @@ pub(crate) const MAINTENANCE_PARTS: usize = 10;
 
 pub(crate) const MAINTENANCE_SLICE: usize = 64;
 
+/// A confirmed track ends when the odds of its existence have fallen this far (e^4, 55×)
+/// below confirmation's: two misses of a radar with Pd 0.9, five with Pd 0.6.
+pub(crate) const DELETE_BELOW_CONFIRM_LLR: f64 = 4.0;
+
+/// A track that has flown out of every sensor's range ends after this many revisits with no
+/// plot (and at least `OUT_OF_RANGE_MIN_S`).
+pub(crate) const OUT_OF_RANGE_REVISITS: f64 = 1.5;
+pub(crate) const OUT_OF_RANGE_MIN_S: f64 = 5.0;
+
 impl Tracker {
     pub(crate) fn delete(&mut self, slot: u32) {
         if let Some(t) = self.tracks[slot as usize].take() {
@@ -23,6 +32,26 @@ impl Tracker {
                 self.ended.push(number);
             }
         }
+    }
+
+    /// Whether a track should end at `now`: a tentative one after a few silent revisits; a
+    /// confirmed one when the sensors that should see it have missed it enough, when it has
+    /// flown out of every range, or when it has coasted unseen too long.
+    pub(crate) fn is_gone(&self, t: &crate::track::Track, now: f64) -> bool {
+        let silent = now - t.last_update_s;
+        if t.status == Status::Tentative {
+            return silent > self.cfg.tentative_missed_revisits * t.revisit_s + 0.5;
+        }
+        let s = self.silence(t, now);
+        let coast_limit_s =
+            (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s);
+        if s.visible && t.score + s.missed_llr < self.cfg.confirm_score - DELETE_BELOW_CONFIRM_LLR {
+            return true;
+        }
+        if !s.in_range && silent > (OUT_OF_RANGE_REVISITS * t.revisit_s).max(OUT_OF_RANGE_MIN_S) {
+            return true;
+        }
+        silent > coast_limit_s
     }
 
     /// Deletes, among the next slice of slots, tracks that stopped being updated and
@@ -37,14 +66,7 @@ impl Tracker {
             let Some(t) = &self.tracks[t_cursor] else {
                 continue;
             };
-            let silent = now - t.last_update_s;
-            let limit = match t.status {
-                Status::Tentative => self.cfg.tentative_missed_revisits * t.revisit_s + 0.5,
-                Status::Confirmed => {
-                    (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s)
-                }
-            };
-            if silent > limit {
+            if self.is_gone(t, now) {
                 if t.status == Status::Tentative {
                     let (r, hits) = (t.last_report, t.hits);
                     self.learn_clutter(&r, hits);

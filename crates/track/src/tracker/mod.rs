@@ -28,6 +28,7 @@ use crate::track::Track;
 
 mod associate;
 mod check;
+pub(crate) mod exist;
 mod gate;
 pub(crate) mod initiate;
 mod maintain;
@@ -35,11 +36,12 @@ mod output;
 mod update;
 
 use associate::assign_clusters;
+use check::TIME_ABS_MAX_S;
 pub(crate) use gate::chi2_for;
 pub use gate::chi2_quantile;
 use gate::Edge;
 pub(crate) use initiate::Candidate;
-use maintain::MAINTENANCE_STEP_S;
+use maintain::{MAINTENANCE_PARTS, MAINTENANCE_STEP_S};
 use output::update_of;
 pub use output::{Output, TrackUpdate};
 
@@ -366,6 +368,39 @@ impl Tracker {
         if !self.ended.is_empty() {
             out.ended.append(&mut self.ended);
         }
+    }
+
+    /// Brings the tracker to `now_s` (the reports' timebase) when no report may say that
+    /// time has passed: the reports held for reordering that are due are released, the open
+    /// batch is closed once it can grow no more, and every track is checked against the
+    /// sensors that should have seen it by then. The pipeline calls it on its own tick, so
+    /// tracks coast and end when every feed falls silent, as they do when plots flow.
+    pub fn advance(&mut self, now_s: f64, out: &mut Output) {
+        if !now_s.is_finite() || now_s.abs() > TIME_ABS_MAX_S {
+            return;
+        }
+        let data_now_s = now_s - self.cfg.reorder_window_s;
+        while let Some(top) = self.pending.peek() {
+            if top.report.time_s > data_now_s {
+                break;
+            }
+            let Some(p) = self.pending.pop() else { break };
+            self.release(p.report, out);
+        }
+        let batch_done = self
+            .batch
+            .first()
+            .is_some_and(|o| data_now_s - o.report.time_s > self.cfg.batch_window_s);
+        if batch_done {
+            self.close_batch(out);
+        }
+        // Plots flowing keep maintenance going; a silent second of data does it here.
+        if data_now_s - self.maintenance_cursor.2 >= 1.0 {
+            for _ in 0..=MAINTENANCE_PARTS {
+                self.maintain_some(data_now_s);
+            }
+        }
+        out.ended.append(&mut self.ended);
     }
 
     /// Processes everything still held, and the last batch. Call at the end of input.

@@ -3,7 +3,7 @@
 
 use vigie_core::{Measurement, PlotKind};
 
-use super::gate::NOMINAL_PD;
+use super::exist::detection_llr;
 use super::{update_of, Output, Tracker};
 use crate::imm::Imm;
 use crate::measure::Observation;
@@ -15,12 +15,6 @@ pub(crate) const REFERENCE_SIGMA_M: f64 = 60.0;
 /// The most one plot adds to a track's score: a plot that cannot be clutter (ADS-B,
 /// secondary) confirms a track, but no single plot makes a score unassailable.
 pub(crate) const SCORE_STEP_MAX: f64 = 10.0;
-
-/// The score a silence of `gap_s` costs: ln(1 − Pd) per revisit with no plot.
-pub(crate) fn missed_llr(gap_s: f64, revisit_s: f64) -> f64 {
-    let missed = (gap_s / revisit_s.max(0.1) - 0.5).floor().max(0.0);
-    missed * (1.0 - NOMINAL_PD).ln()
-}
 
 impl Tracker {
     /// Registration samples: radar plots with a Mode S address whose aircraft ADS-B has just
@@ -80,6 +74,11 @@ impl Tracker {
     ) -> bool {
         let revisit = self.sensors[usize::from(obs.report.sensor.0)].revisit_s();
         let speed_max_mps = self.cfg.speed_max_mps;
+        let pd = self.sensors[usize::from(obs.report.sensor.0)].pd();
+        let missed_llr = match self.tracks[slot as usize].as_ref() {
+            Some(t) => self.silence(t, obs.report.time_s).missed_llr,
+            None => return false,
+        };
         let Some(track) = self.tracks[slot as usize].as_mut() else {
             return false;
         };
@@ -99,8 +98,10 @@ impl Tracker {
         track.time_s = obs.report.time_s;
         self.counters.assigned += 1;
         let r = &obs.report;
-        track.score += missed_llr(r.time_s - track.last_update_s, track.revisit_s)
-            + evidence_llr.min(SCORE_STEP_MAX);
+        // The odds of existence never grow past confirmation's: a track confirmed for an
+        // hour ends as fast as one confirmed a minute ago when its target is gone.
+        track.score = (track.score + missed_llr + detection_llr(pd, evidence_llr, SCORE_STEP_MAX))
+            .min(self.cfg.confirm_score);
         track.last_update_s = r.time_s;
         track.last_report = *r;
         track.hits += 1;
