@@ -38,7 +38,8 @@ fn a_silent_feed_ends_its_tracks_within_two_scans_of_when_they_should_have_been_
         .iter()
         .map(|s| s.scan_period_s)
         .fold(0.0, f64::max);
-    let deadline_s = last_s + 3.0 * scan_s + cfg.reorder_window_s;
+    let coast_s = (cfg.confirmed_missed_revisits * scan_s).max(cfg.coast_min_s);
+    let deadline_s = last_s + coast_s + 2.0 * scan_s + cfg.reorder_window_s;
     let mut t = last_s;
     let mut ended = 0;
     while t < deadline_s {
