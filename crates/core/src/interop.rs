@@ -366,6 +366,23 @@ pub struct TruthRow {
     pub type_name: String,
 }
 
+impl From<&TruthState> for TruthRow {
+    /// A simulator's truth as `truth.csv` reads back, without the file.
+    fn from(t: &TruthState) -> Self {
+        TruthRow {
+            time_s: t.time_s,
+            target_id: t.target_id,
+            lat_deg: t.lat_deg,
+            lon_deg: t.lon_deg,
+            alt_m: t.alt_m,
+            vn_mps: t.vn_mps,
+            ve_mps: t.ve_mps,
+            vu_mps: t.vu_mps,
+            type_name: t.type_name.to_string(),
+        }
+    }
+}
+
 /// The columns truth and tracks share, parsed: `time,id,lat,lon,alt,vn,ve,vu`.
 struct Kinematics {
     time_s: f64,

@@ -117,4 +117,19 @@ mod tests {
         assert!(text.contains("[[sensor]]"));
         assert_eq!(SensorTable::from_toml(&text).unwrap(), table);
     }
+
+    /// The sensor table docs/formats.md shows is one vigie reads, every field included.
+    #[test]
+    fn the_documented_example_reads() {
+        let doc = include_str!("../../../docs/formats.md");
+        let start = doc.find("```toml\n[[sensor]]").expect("the example") + "```toml\n".len();
+        let text = &doc[start..start + doc[start..].find("```").expect("its end")];
+        let table = SensorTable::from_toml(text).expect("the example parses");
+        let s = &table.sensor[0];
+        assert_eq!(s.pd, Some(0.9));
+        assert_eq!(
+            (s.elevation_min_deg, s.elevation_max_deg),
+            (Some(-1.0), Some(45.0))
+        );
+    }
 }

@@ -53,9 +53,8 @@ pub struct Case {
     pub targets: usize,
     pub pd: f64,
     pub clutter_per_scan: f64,
+    /// The radars' scan period (each radar of a network a few per cent slower than the last).
     pub scan_s: f64,
-    /// A grid instant every scan: when both trackers' pictures are scored.
-    pub grid_s: f64,
     pub toml: String,
 }
 
@@ -109,7 +108,6 @@ pub fn case(index: usize, duration_s: f64) -> Case {
         pd,
         clutter_per_scan,
         scan_s,
-        grid_s: scan_s,
         toml: String::new(),
     };
     let mut t = String::new();

@@ -51,25 +51,29 @@ impl SensorModel {
         self.spec.scan_period_s.max(0.1)
     }
 
-    /// Where a radar could see a target at `p`: within its instrumented range, and inside
-    /// its beam's elevations. `None` for ADS-B (which only hears who transmits) and beyond
-    /// the range; `Some(false)` in range but outside the beam (the cone of silence above
-    /// the radar, below its lowest elevation), where a track coasts unseen.
-    pub fn sees(&self, p: Ecef) -> Option<bool> {
-        let radar = self.radar.as_ref()?;
+    /// Whether `p` is within the radar's instrumented range (never, for ADS-B, which only
+    /// hears who transmits).
+    pub fn in_range(&self, p: Ecef) -> bool {
         let range_max_m = self.spec.range_max_m.unwrap_or(f64::INFINITY);
-        if radar.site_ecef().distance_m(p) > range_max_m {
-            return None;
-        }
+        self.radar
+            .as_ref()
+            .is_some_and(|r| r.site_ecef().distance_m(p) <= range_max_m)
+    }
+
+    /// Whether a radar could detect a target at `p`: within its range, inside its beam's
+    /// elevations (above the highest is the cone of silence) and above its horizon.
+    pub fn sees(&self, p: Ecef) -> bool {
+        let Some(radar) = self.radar.as_ref().filter(|_| self.in_range(p)) else {
+            return false;
+        };
         let (lo, hi) = (
             self.spec.elevation_min_deg.unwrap_or(-90.0),
             self.spec.elevation_max_deg.unwrap_or(90.0),
         );
         let el_deg = radar.polar(p).elevation_rad.to_degrees();
-        // The table gives the antenna's height, not the ground's: a typical mast is assumed,
-        // and a margin, so a target grazing the horizon counts as unseen, not missed.
-        let ground_m = (self.spec.height_m - ASSUMED_MAST_M).max(0.0) + HORIZON_MARGIN_M;
-        Some((lo..=hi).contains(&el_deg) && radar.clears_smooth_earth(p, ground_m))
+        // The table gives the antenna's height, not the ground's: a typical mast is assumed.
+        let ground_m = (self.spec.height_m - ASSUMED_MAST_M).max(0.0);
+        (lo..=hi).contains(&el_deg) && radar.clears_smooth_earth(p, ground_m)
     }
 
     /// The declared probability of detection inside coverage.
@@ -79,7 +83,6 @@ impl SensorModel {
 }
 
 const ASSUMED_MAST_M: f64 = 30.0;
-const HORIZON_MARGIN_M: f64 = 0.0;
 
 /// The probability of detection assumed of a radar that declares none.
 pub const DEFAULT_PD: f64 = 0.9;

@@ -21,19 +21,7 @@ pub fn run(text: &str, duration_s: f64, grid_s: f64) -> (Vec<TruthRow>, Vec<Trac
     let mut out = Output::default();
     let mut truth = Vec::new();
     while let Some(frame) = sim.next_frame() {
-        for t in &frame.truth {
-            truth.push(TruthRow {
-                time_s: t.time_s,
-                target_id: t.target_id,
-                lat_deg: t.lat_deg,
-                lon_deg: t.lon_deg,
-                alt_m: t.alt_m,
-                vn_mps: t.vn_mps,
-                ve_mps: t.ve_mps,
-                vu_mps: t.vu_mps,
-                type_name: t.type_name.to_string(),
-            });
-        }
+        truth.extend(frame.truth.iter().map(TruthRow::from));
         for r in &frame.reports {
             tracker.push(*r, &mut out);
         }

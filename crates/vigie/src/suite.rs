@@ -166,23 +166,14 @@ pub fn score(case: &Case, cfg: &Config) -> anyhow::Result<Scored> {
     let mut truth_all = Vec::new();
     while let Some(f) = sim.next_frame() {
         reports.extend(f.reports.iter().copied().zip(f.origins.iter().copied()));
-        truth_all.extend(f.truth.iter().map(|t| TruthRow {
-            time_s: t.time_s,
-            target_id: t.target_id,
-            lat_deg: t.lat_deg,
-            lon_deg: t.lon_deg,
-            alt_m: t.alt_m,
-            vn_mps: t.vn_mps,
-            ve_mps: t.ve_mps,
-            vu_mps: t.vu_mps,
-            type_name: t.type_name.to_string(),
-        }));
+        truth_all.extend(f.truth.iter().map(TruthRow::from));
     }
     let truth = observable(truth_all, &reports);
+    // Both pictures are sampled once a scan.
     let mut cfg = *cfg;
-    cfg.grid_s = Some(case.grid_s);
+    cfg.grid_s = Some(case.scan_s);
     let vigie_rows = track(&cfg, &table, &reports);
-    let oracle_rows = vigie_track::oracle::track(&cfg, &table, &reports, case.grid_s);
+    let oracle_rows = vigie_track::oracle::track(&cfg, &table, &reports, case.scan_s);
     let params = vigie_eval::Params::default();
     let v = vigie_eval::evaluate(&truth, &vigie_rows, params);
     let o = vigie_eval::evaluate(&truth, &oracle_rows, params);

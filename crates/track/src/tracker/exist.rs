@@ -3,12 +3,11 @@
 //! Each track carries the log-odds that its target exists (`Track::score`): a plot adds the
 //! likelihood ratio of "its target, detected" against "clutter", weighed by the sensor's
 //! declared Pd; a revisit with no plot, by a radar that should have seen the target where
-//! the track is (within range, inside the beam's elevations), multiplies the odds by
-//! 1 − Pd. So a radar with Pd 0.9 that misses a track twice takes it from confirmed to
-//! deleted, while a radar with Pd 0.6 is allowed five misses, and a track in a blind zone
-//! (the cone of silence, between radars) loses nothing and coasts on, up to a time limit.
-//! A track whose target has flown out of every sensor's range ends one revisit after its
-//! last plot. See docs/tracker.md.
+//! the track is (within range, inside the beam's elevations, above the horizon), multiplies
+//! the odds by 1 − Pd. The odds confirm a tentative track. They do not yet end a confirmed
+//! one: without the terrain, a low target behind a hill looks missed, not masked
+//! (docs/tracker.md). A track whose target has flown out of every radar's range ends soon
+//! after its last plot (`maintain`).
 
 use vigie_core::{Ecef, Enu};
 
@@ -18,46 +17,35 @@ use crate::track::Track;
 /// A radar that detected a track within this many of its revisits is taken to see it.
 const RECENT_REVISITS: f64 = 3.0;
 
-/// What the silence since a track's last update says, at some instant.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) struct Silence {
-    /// The log-odds the missed revisits cost (≤ 0).
-    pub(crate) missed_llr: f64,
-    /// Some radar's range holds the track's predicted position.
-    pub(crate) in_range: bool,
-    /// Some radar could have detected it there.
-    pub(crate) visible: bool,
-}
-
 impl Tracker {
-    /// The track's silence from its last update to `now_s`, by every radar whose coverage
-    /// holds it: each revisit that passed (half a revisit of slack) with no plot is a miss.
-    pub(crate) fn silence(&self, track: &Track, now_s: f64) -> Silence {
+    /// The log-odds the track's silence from its last update to `now_s` costs (≤ 0): each
+    /// revisit of a radar that should see it that passed (half a revisit of slack) with no
+    /// plot is a miss.
+    pub(crate) fn missed_llr(&self, track: &Track, now_s: f64) -> f64 {
         let gap_s = now_s - track.last_update_s;
         let p = predicted_position(track, now_s);
-        let mut s = Silence {
-            missed_llr: 0.0,
-            in_range: false,
-            visible: false,
-        };
+        let mut llr = 0.0;
         for (k, sensor) in self.sensors.iter().enumerate() {
-            let Some(sees) = sensor.sees(p) else {
-                continue;
-            };
-            s.in_range = true;
             // A radar that has just detected the track sees it, whatever the geometry says
             // (the track's height may be a guess); one that never has must see it to miss it.
-            let recent = track.sensors.iter().any(|&(id, t)| {
-                usize::from(id.0) == k && now_s - t <= RECENT_REVISITS * sensor.revisit_s()
-            });
-            if !(sees || recent) {
+            let recent = || {
+                track.sensors.iter().any(|&(id, t)| {
+                    usize::from(id.0) == k && now_s - t <= RECENT_REVISITS * sensor.revisit_s()
+                })
+            };
+            if !sensor.in_range(p) || !(sensor.sees(p) || recent()) {
                 continue;
             }
-            s.visible = true;
             let missed = (gap_s / sensor.revisit_s() - 0.5).floor().max(0.0);
-            s.missed_llr += missed * (1.0 - sensor.pd()).ln();
+            llr += missed * (1.0 - sensor.pd()).ln();
         }
-        s
+        llr
+    }
+
+    /// Whether some radar's range holds the track's position at `now_s`.
+    pub(crate) fn in_any_range(&self, track: &Track, now_s: f64) -> bool {
+        let p = predicted_position(track, now_s);
+        self.sensors.iter().any(|s| s.in_range(p))
     }
 }
 

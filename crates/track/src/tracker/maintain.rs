@@ -13,11 +13,6 @@ pub(crate) const MAINTENANCE_PARTS: usize = 10;
 
 pub(crate) const MAINTENANCE_SLICE: usize = 64;
 
-/// Why a confirmed track is not deleted as soon as the odds of its existence fall
-/// (`exist::Silence::missed_llr`): the tracker does not know the terrain, so a low-level
-/// intruder behind a hill looks missed, not masked. Deleting on the odds (e^4 below
-/// confirmation) scored the suite 1.63 / 2.74 but broke the Niger exercise's low intruders
-/// into 15-22 track numbers; it waits for terrain masking in Pd (ROADMAP.md).
 /// A track that has flown out of every sensor's range ends after this many revisits with no
 /// plot (and at least `OUT_OF_RANGE_MIN_S`).
 pub(crate) const OUT_OF_RANGE_REVISITS: f64 = 1.5;
@@ -42,12 +37,16 @@ impl Tracker {
         if t.status == Status::Tentative {
             return silent > self.cfg.tentative_missed_revisits * t.revisit_s + 0.5;
         }
-        let s = self.silence(t, now);
-        let coast_limit_s =
-            (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s);
-        if !s.in_range && silent > (OUT_OF_RANGE_REVISITS * t.revisit_s).max(OUT_OF_RANGE_MIN_S) {
+        // Not ended on the odds of its existence (`exist`): without the terrain, a low
+        // intruder behind a hill looks missed, not masked. Deleting at e^4 below confirmation
+        // scored the suite 1.63 / 2.74 but broke the Niger exercise's low intruders into
+        // 15-22 track numbers; it waits for terrain masking in Pd (ROADMAP.md).
+        let out_of_range_s = (OUT_OF_RANGE_REVISITS * t.revisit_s).max(OUT_OF_RANGE_MIN_S);
+        if silent > out_of_range_s && !self.in_any_range(t, now) {
             return true;
         }
+        let coast_limit_s =
+            (self.cfg.confirmed_missed_revisits * t.revisit_s).max(self.cfg.coast_min_s);
         silent > coast_limit_s
     }
 

@@ -76,7 +76,7 @@ impl Tracker {
         let speed_max_mps = self.cfg.speed_max_mps;
         let pd = self.sensors[usize::from(obs.report.sensor.0)].pd();
         let missed_llr = match self.tracks[slot as usize].as_ref() {
-            Some(t) => self.silence(t, obs.report.time_s).missed_llr,
+            Some(t) => self.missed_llr(t, obs.report.time_s),
             None => return false,
         };
         let Some(track) = self.tracks[slot as usize].as_mut() else {
