@@ -23,9 +23,14 @@ impl Tracker {
     /// plot is a miss.
     pub(crate) fn missed_llr(&self, track: &Track, now_s: f64) -> f64 {
         let gap_s = now_s - track.last_update_s;
-        let p = predicted_position(track, now_s);
+        let mut at = None;
         let mut llr = 0.0;
         for (k, sensor) in self.sensors.iter().enumerate() {
+            // Most updates come within a revisit of the last: no miss, and no geometry.
+            let missed = (gap_s / sensor.revisit_s() - 0.5).floor().max(0.0);
+            if missed == 0.0 {
+                continue;
+            }
             // A radar that has just detected the track sees it, whatever the geometry says
             // (the track's height may be a guess); one that never has must see it to miss it.
             let recent = || {
@@ -33,10 +38,10 @@ impl Tracker {
                     usize::from(id.0) == k && now_s - t <= RECENT_REVISITS * sensor.revisit_s()
                 })
             };
+            let p = *at.get_or_insert_with(|| predicted_position(track, now_s));
             if !sensor.in_range(p) || !(sensor.sees(p) || recent()) {
                 continue;
             }
-            let missed = (gap_s / sensor.revisit_s() - 0.5).floor().max(0.0);
             llr += missed * (1.0 - sensor.pd()).ln();
         }
         llr
