@@ -472,6 +472,11 @@ impl Picture {
                 self.ended.push(id);
             }
             self.identities.remove(&id);
+            // Identification ranks threats once a second: until then, no display may be
+            // offered a threat whose track it can no longer open.
+            let before = self.threats.len();
+            self.threats.retain(|t| t.track != id);
+            self.threats_changed |= self.threats.len() != before;
         }
     }
 

@@ -617,3 +617,31 @@ async fn a_review_is_driven_by_an_instructor_and_its_picture_is_not_acted_on() {
     assert_eq!(status, StatusCode::CONFLICT);
     assert!(body.contains("cannot be acted on"), "{body}");
 }
+
+/// Regression (found by CI's browser test): a threat stayed on the list up to a second after
+/// its track ended, and a display that opened it waited forever for a track gone.
+#[test]
+fn a_threat_leaves_the_picture_with_its_track() {
+    let mut picture = Picture::new(&[radar()], 0);
+    let mut out = Output::default();
+    out.updates.push(update(7, 10.0, "1234"));
+    out.updates.push(update(8, 10.0, "4321"));
+    picture.apply(&out);
+    // Threats as identification ranked them (put back as a review does).
+    let threat = |track: u32| {
+        serde_json::json!({
+            "track": track, "callsign": null, "identity": "suspect", "asset": "Niamey",
+            "priority": 1, "cpa_m": 1000.0, "time_to_cpa_s": 60.0, "time_to_arrival_s": 30.0,
+            "score": 1.0, "reasons": [],
+        })
+    };
+    picture.replay_judged(&serde_json::json!({ "threats": [threat(7), threat(8)] }));
+    assert_eq!(picture.threats().len(), 2);
+    let ended = Output {
+        ended: vec![7],
+        ..Output::default()
+    };
+    picture.apply(&ended);
+    let left: Vec<u32> = picture.threats().iter().map(|t| t.track).collect();
+    assert_eq!(left, [8]);
+}
