@@ -152,18 +152,18 @@ test("alerts sound, flash and are acknowledged by name; threats are ranked", asy
   await page.waitForFunction(() => document.querySelectorAll("#alerts li.alert button[data-alert]").length >= 1, null, { timeout: 120_000 });
   assert.ok(await page.evaluate(() => window.__vigie_cues.tones >= 1), "a tone was given");
   assert.ok(await page.$("#alert-count.count.warning, #alert-count.count.alarm"), "the count shows");
-  const button = page.locator("#alerts li.alert button[data-alert]").first();
-  const alertId = await button.getAttribute("data-alert");
-  await button.click();
+  // The list re-renders every second and a new alert can take the top place: click the
+  // alert by its id, not whichever is first by then.
+  const alertId = await page.locator("#alerts li.alert button[data-alert]").first().getAttribute("data-alert");
+  await page.locator(`#alerts button[data-alert="${alertId}"]`).click();
   await page.waitForFunction((id) => !document.querySelector(`#alerts button[data-alert="${id}"]`), alertId);
   const alerts = await page.evaluate(async () => (await (await fetch("/api/alerts")).json()));
   const acked = alerts.find((a) => String(a.id) === alertId);
   assert.equal(acked.acknowledged_by, "demo");
   assert.ok(["acknowledged", "cleared"].includes(acked.state), acked.state);
   await page.waitForFunction(() => document.querySelectorAll("#threats tbody tr[data-id]").length >= 1, null, { timeout: 120_000 });
-  const threat = page.locator("#threats tbody tr[data-id]").first();
-  const tid = await threat.getAttribute("data-id");
-  await threat.click();
+  const tid = await page.locator("#threats tbody tr[data-id]").first().getAttribute("data-id");
+  await page.locator(`#threats tbody tr[data-id="${tid}"]`).click();
   await page.waitForFunction((id) => document.querySelector("#sel-id")?.textContent === id, tid);
   await page.screenshot({ path: join(artifacts, "5-alerts-threats.png") });
 });
