@@ -8,6 +8,16 @@ use vigie_core::interop::TrackRow;
 const FT_M: f64 = 0.3048;
 const DAY_S: f64 = 86_400.0;
 
+/// What I062/080 says of a track besides its source: confirmed (else tentative, CNF),
+/// coasting (no plot at its last expected revisit, CST), or ended (this is its last record,
+/// TSE), so a receiver drops it at once instead of waiting for it to age out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct TrackStatus {
+    pub confirmed: bool,
+    pub coasting: bool,
+    pub ended: bool,
+}
+
 /// Encodes the tracker's updates as CAT062 records and blocks.
 #[derive(Debug, Clone)]
 pub struct Cat062Encoder {
@@ -32,8 +42,8 @@ impl Cat062Encoder {
         }
     }
 
-    /// One track's record. `confirmed`: the track is confirmed (else tentative, CNF set).
-    pub fn record(&self, t: &TrackRow, confirmed: bool) -> Result<Vec<u8>, asterix::SetError> {
+    /// One track's record.
+    pub fn record(&self, t: &TrackRow, status: TrackStatus) -> Result<Vec<u8>, asterix::SetError> {
         let mut v = RecordValue::new(self.category);
         v.set_raw("010", &["SAC"], self.sac.into())?
             .set_raw("010", &["SIC"], self.sic.into())?;
@@ -48,9 +58,11 @@ impl Cat062Encoder {
             .set_number("185", &["VY"], t.vn_mps.clamp(-8192.0, 8191.75))?;
         v.set_raw("040", &[], u64::from(t.track_id & 0xFFFF))?;
         // Monosensor or multisensor is not told; the altitude is the tracker's 3-D estimate.
-        v.set_raw("080", &["CNF"], u64::from(!confirmed))?
+        v.set_raw("080", &["CNF"], u64::from(!status.confirmed))?
             .set_raw("080", &["SRC"], 1)?;
-        v.set_raw("080", &["SIM"], u64::from(self.simulated))?;
+        v.set_raw("080", &["SIM"], u64::from(self.simulated))?
+            .set_raw("080", &["TSE"], u64::from(status.ended))?;
+        v.set_raw("080", &["CST"], u64::from(status.coasting))?;
         let alt_ft = (t.alt_m / FT_M).clamp(-1_500.0, 150_000.0);
         v.set_number("130", &[], alt_ft)?;
         v.set_number(
@@ -114,7 +126,11 @@ mod tests {
             mode_s: ModeS::new(0x0A0056),
             callsign: Callsign::new("AFR520"),
         };
-        let rec = e.record(&t, true).unwrap();
+        let confirmed = TrackStatus {
+            confirmed: true,
+            ..TrackStatus::default()
+        };
+        let rec = e.record(&t, confirmed).unwrap();
         let block = value::block(62, std::slice::from_ref(&rec)).unwrap();
         let editions = Editions::default();
         let b = blocks(&block).next().unwrap().unwrap();
@@ -131,9 +147,61 @@ mod tests {
         assert_eq!(r.get("245", &["CHR"]).unwrap().text().unwrap(), "AFR520");
         assert_eq!(r.get("380", &["ADR"]).unwrap().raw, 0x0A0056);
         assert!((r.value("070", &[]).unwrap() - (28_800.0 + 12.5)).abs() < 0.01);
+        assert_eq!(r.get("080", &["CNF"]).unwrap().raw, 0);
+        assert_eq!(r.get("080", &["CST"]).unwrap().raw, 0);
+        assert_eq!(r.get("080", &["TSE"]).unwrap().raw, 0);
         // Blocks stay within a datagram.
         let many = vec![rec; 100];
         let split = e.blocks(&many, 1_400);
         assert!(split.len() > 1 && split.iter().all(|b| b.len() <= 1_400));
+    }
+
+    #[test]
+    fn coasting_and_ended_tracks_say_so() {
+        let e = Cat062Encoder::new(100, 200, 0.0, false);
+        let t = TrackRow {
+            time_s: 1.0,
+            track_id: 7,
+            lat_deg: 13.0,
+            lon_deg: 2.0,
+            alt_m: 3_000.0,
+            vn_mps: 0.0,
+            ve_mps: 100.0,
+            vu_mps: 0.0,
+            mode3a: None,
+            mode_s: None,
+            callsign: None,
+        };
+        let editions = Editions::default();
+        for status in [
+            TrackStatus {
+                confirmed: true,
+                coasting: true,
+                ended: false,
+            },
+            TrackStatus {
+                confirmed: true,
+                coasting: false,
+                ended: true,
+            },
+            TrackStatus {
+                confirmed: false,
+                coasting: false,
+                ended: false,
+            },
+        ] {
+            let block = value::block(62, &[e.record(&t, status).unwrap()]).unwrap();
+            let b = blocks(&block).next().unwrap().unwrap();
+            let r = b.records(&editions).next().unwrap().unwrap();
+            assert_eq!(
+                r.get("080", &["CNF"]).unwrap().raw,
+                u64::from(!status.confirmed)
+            );
+            assert_eq!(
+                r.get("080", &["CST"]).unwrap().raw,
+                u64::from(status.coasting)
+            );
+            assert_eq!(r.get("080", &["TSE"]).unwrap().raw, u64::from(status.ended));
+        }
     }
 }

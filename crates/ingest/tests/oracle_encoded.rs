@@ -10,7 +10,7 @@ use vigie_codec::asterix::{blocks, value, Editions, RecordValue};
 use vigie_core::interop::TrackRow;
 use vigie_core::Measurement;
 use vigie_ingest::asterix::AsterixEncoder;
-use vigie_ingest::cat062::Cat062Encoder;
+use vigie_ingest::cat062::{Cat062Encoder, TrackStatus};
 
 #[test]
 fn libasterix_reads_what_vigie_sends() {
@@ -53,7 +53,15 @@ fn libasterix_reads_what_vigie_sends() {
                     mode_s: None,
                     callsign: None,
                 };
-                tracks.record(&row, true).unwrap()
+                tracks
+                    .record(
+                        &row,
+                        TrackStatus {
+                            confirmed: true,
+                            ..TrackStatus::default()
+                        },
+                    )
+                    .unwrap()
             })
             .collect();
         for b in tracks.blocks(&rows, 1_400) {

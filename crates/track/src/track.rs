@@ -65,6 +65,12 @@ impl Track {
         }
     }
 
+    /// Whether the track has gone its revisit and half another (for jitter) without a
+    /// plot: what an output flags as coasting.
+    pub fn is_coasting(&self, now_s: f64) -> bool {
+        now_s - self.last_update_s > 1.5 * self.revisit_s
+    }
+
     pub fn position_ecef(&self) -> Ecef {
         let x = self.imm.mean();
         self.frame.to_ecef(Enu::new(x[0], x[1], x[2]))

@@ -302,16 +302,13 @@ impl Node {
                     batch_out.updates.clear();
                     batch_out.ended.clear();
                     for r in &b.reports {
-                        out.updates.clear();
-                        out.ended.clear();
                         tracker.push(*r, &mut out);
-                        for u in &out.updates {
-                            open.updates.insert(u.row.track_id, (u.row, quality(u)));
-                        }
-                        open.ended.extend(&out.ended);
-                        batch_out.updates.append(&mut out.updates);
-                        batch_out.ended.append(&mut out.ended);
+                        gather(&mut out, &mut open, &mut batch_out);
                     }
+                    // The batch's time is the bus's clock (a silent site sends empty ones):
+                    // tracks age on it alike in every tracker, and end when feeds fall silent.
+                    tracker.advance(b.time_s, &mut out);
+                    gather(&mut out, &mut open, &mut batch_out);
                     for r in &b.reports {
                         let h = open.heard.entry(r.sensor.0).or_insert((r.time_s, 0));
                         *h = (h.0.max(r.time_s), h.1 + 1);
@@ -432,6 +429,16 @@ async fn save(bus: &Bus, tracker: &Tracker, identification: &Identification, at:
         Ok(()) => tracing::debug!(tick, bytes = state.bytes.len(), "tracker state saved"),
         Err(e) => tracing::warn!("the tracker state not saved: {e}"),
     }
+}
+
+/// Moves what the tracker just gave into the open tick and the batch's output.
+fn gather(out: &mut Output, open: &mut Open, batch_out: &mut Output) {
+    for u in &out.updates {
+        open.updates.insert(u.row.track_id, (u.row, quality(u)));
+    }
+    open.ended.extend(&out.ended);
+    batch_out.updates.append(&mut out.updates);
+    batch_out.ended.append(&mut out.ended);
 }
 
 /// Drops the ticks the leader has published, and the oldest beyond the bound.

@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde::Deserialize;
 use vigie_core::interop::TrackRow;
 use vigie_core::{Report, SensorTable};
-use vigie_ingest::cat062::Cat062Encoder;
+use vigie_ingest::cat062::{Cat062Encoder, TrackStatus};
 use vigie_server::exercise::Control;
 use vigie_server::picture::Picture;
 use vigie_sim::Simulator;
@@ -123,24 +123,45 @@ impl Cat062Sink {
         self.tracks.clear();
     }
 
-    fn update(&mut self, out: &Output, now_s: f64) {
+    /// Every `period_s`, the latest state of every live track, coasting ones flagged
+    /// (CST); a track that ended goes out at once, one last time, flagged so (TSE).
+    fn update(&mut self, out: &Output, now_s: f64, tracker: &Tracker) {
         for u in &out.updates {
             self.tracks.insert(u.row.track_id, u.row);
         }
+        let mut records = Vec::new();
         for id in &out.ended {
-            self.tracks.remove(id);
+            if let Some(row) = self.tracks.remove(id) {
+                let ended = TrackStatus {
+                    confirmed: true,
+                    coasting: false,
+                    ended: true,
+                };
+                records.extend(self.encoder.record(&row, ended).ok());
+            }
         }
-        if now_s - self.last_sent_s < self.period_s {
-            return;
+        if now_s - self.last_sent_s >= self.period_s {
+            self.last_sent_s = now_s;
+            let coasting: std::collections::BTreeSet<u32> = tracker
+                .tracks()
+                .filter(|t| t.is_coasting(now_s))
+                .filter_map(|t| t.number)
+                .collect();
+            for t in self.tracks.values() {
+                let status = TrackStatus {
+                    confirmed: true,
+                    coasting: coasting.contains(&t.track_id),
+                    ended: false,
+                };
+                records.extend(self.encoder.record(t, status).ok());
+            }
         }
-        self.last_sent_s = now_s;
-        let records: Vec<Vec<u8>> = self
-            .tracks
-            .values()
-            .filter_map(|t| self.encoder.record(t, true).ok())
-            .collect();
+        self.send(&records);
+    }
+
+    fn send(&mut self, records: &[Vec<u8>]) {
         self.sent_records += records.len() as u64;
-        for block in self.encoder.blocks(&records, 1_400) {
+        for block in self.encoder.blocks(records, 1_400) {
             // Kept before sent: whatever a receiver got is already in the file.
             if let Some(f) = self.file.as_mut() {
                 use std::io::Write;
@@ -216,7 +237,7 @@ impl Chain {
         self.judge.tick(now_s, picture);
         crate::journal::judged(&mut self.journal, now_s, picture);
         if let Some(s) = self.sink.as_mut() {
-            s.update(out, now_s);
+            s.update(out, now_s, &self.tracker);
         }
     }
 }
@@ -313,4 +334,82 @@ pub fn nap_until(start: Instant, due: Duration, stop: &AtomicBool) -> bool {
         std::thread::sleep(wait.min(Duration::from_millis(200)));
     }
     !stop.load(Ordering::Relaxed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+
+    /// Issue 17: CAT062 told a receiver neither that a track was coasting nor that it had
+    /// ended, so a lost track stayed on the receiver's screen until it aged out there.
+    #[test]
+    fn cat062_flags_coasting_tracks_and_sends_an_ended_one_a_last_time() {
+        let case = vigie_sim::suite::case(0, 180.0);
+        let mut sim = vigie_sim::from_text(
+            &case.toml,
+            std::path::Path::new("case-00"),
+            Default::default(),
+        )
+        .unwrap();
+        let mut tracker = Tracker::new(Config::default(), &sim.sensor_table().clone());
+        let dir = std::env::temp_dir().join(format!("vigie-cat062-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let cfg = Cat062Config {
+            udp: None,
+            file: Some("tracks.ast".into()),
+            period_s: 1.0,
+            sac: 1,
+            sic: 2,
+        };
+        let mut sink = Cat062Sink::new(&cfg, &dir, 0.0, true).unwrap();
+        let mut out = Output::default();
+        let mut step = |tracker: &mut Tracker, reports: &[Report], now_s: f64| {
+            out.updates.clear();
+            out.ended.clear();
+            for r in reports {
+                tracker.push(*r, &mut out);
+            }
+            tracker.advance(now_s, &mut out);
+            sink.update(&out, now_s, tracker);
+        };
+        let mut now_s = 0.0;
+        while let Some(f) = sim.next_frame() {
+            now_s = f.time_s;
+            step(&mut tracker, &f.reports, now_s);
+        }
+        // Every feed falls silent: the tracks coast, then end.
+        for _ in 0..120 {
+            now_s += 1.0;
+            step(&mut tracker, &[], now_s);
+        }
+        assert_eq!(tracker.tracks().count(), 0);
+        let bytes = std::fs::read(dir.join("tracks.ast")).unwrap();
+        std::fs::remove_dir_all(&dir).ok();
+        let editions = vigie_codec::asterix::Editions::default();
+        let (mut coasted, mut ended) = (BTreeSet::new(), BTreeSet::new());
+        for block in vigie_codec::asterix::blocks(&bytes) {
+            for r in block.unwrap().records(&editions) {
+                let r = r.unwrap();
+                let id = r.value("040", &[]).unwrap() as u32;
+                assert!(
+                    !ended.contains(&id),
+                    "track {id} sent after its last record"
+                );
+                if r.get("080", &["CST"]).unwrap().raw == 1 {
+                    coasted.insert(id);
+                }
+                if r.get("080", &["TSE"]).unwrap().raw == 1 {
+                    ended.insert(id);
+                }
+            }
+        }
+        assert!(ended.len() > 20, "ended tracks told: {}", ended.len());
+        assert!(
+            coasted.len() * 10 >= ended.len() * 9,
+            "tracks coasting before their end: {} of {}",
+            coasted.len(),
+            ended.len()
+        );
+    }
 }

@@ -76,6 +76,8 @@ fn buffer_max() -> u64 {
 
 /// Batches a second.
 const BATCH_PERIOD: Duration = Duration::from_millis(200);
+/// A site with nothing to send publishes an empty batch this often, to tell the time.
+const HEARTBEAT_S: f64 = 1.0;
 /// How long a publish may take before the bus counts as away.
 const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
 
@@ -83,6 +85,7 @@ const PUBLISH_TIMEOUT: Duration = Duration::from_secs(2);
 #[derive(Debug, Default)]
 struct Tally {
     batches: u64,
+    heartbeats: u64,
     reports: u64,
     buffered: u64,
     dropped: u64,
@@ -111,8 +114,8 @@ pub fn run(args: IngestArgs) -> anyhow::Result<()> {
     let tally = runtime.block_on(forward(&cfg, feed.rx, buffer, Arc::clone(&stop)))?;
     feed.shared.stop.store(true, Ordering::Relaxed);
     println!(
-        "vigie ingest {}: {} batches, {} reports; {} batches went through the disk buffer, {} dropped from it",
-        cfg.site, tally.batches, tally.reports, tally.buffered, tally.dropped
+        "vigie ingest {}: {} batches, {} reports; {} batches went through the disk buffer, {} dropped from it; {} heartbeats",
+        cfg.site, tally.batches, tally.reports, tally.buffered, tally.dropped, tally.heartbeats
     );
     Ok(())
 }
@@ -127,6 +130,7 @@ async fn forward(
     let mut bus = Bus::try_connect(&cfg.bus).await.ok();
     let mut tally = Tally::default();
     let mut tick = tokio::time::interval(BATCH_PERIOD);
+    let mut last_batch_s = f64::NEG_INFINITY;
     tracing::info!(site = %cfg.site, "ingesting onto {}", cfg.bus.url);
     loop {
         tokio::select! {
@@ -140,7 +144,20 @@ async fn forward(
             tally.batches += 1;
             tally.reports += reports.len() as u64;
             let time_s = reports.last().map_or(0.0, |r| r.time_s);
+            last_batch_s = last_batch_s.max(time_s);
             buffer.push(format!("{}-{boot}-{n}", cfg.site), time_s, reports);
+        } else if bus.is_some() && buffer.is_empty() {
+            // A silent site still tells the time, once a second: the centre's trackers
+            // advance on the bus's batches alone (so that all of them hold the same
+            // tracks), and without this their tracks would never end when every feed falls
+            // silent. Not spooled: an old heartbeat says nothing.
+            let now_s = crate::live::unix_now();
+            if now_s - last_batch_s >= HEARTBEAT_S {
+                last_batch_s = now_s;
+                let n = tally.heartbeats;
+                tally.heartbeats += 1;
+                buffer.push(format!("{}-{boot}-h{n}", cfg.site), now_s, Vec::new());
+            }
         }
         if bus.is_none() {
             bus = Bus::try_connect(&cfg.bus).await.ok();
@@ -213,6 +230,11 @@ impl Buffer {
         self.memory.push_back((id, time_s, reports));
     }
 
+    /// Nothing waits in memory or is being read back from disk.
+    fn is_empty(&self) -> bool {
+        self.memory.is_empty() && self.replay.is_empty() && self.replaying.is_none()
+    }
+
     /// The oldest batch waiting, and whether it comes from the disk.
     fn next(&mut self) -> Option<(String, f64, Vec<Report>, bool)> {
         if self.replay.is_empty() && self.replaying.is_none() {
@@ -251,7 +273,8 @@ impl Buffer {
             (crate::live::unix_now() * 1e3) as u64
         ));
         let mut w = Writer::create(&path, 1.0)?;
-        for (id, time_s, reports) in self.memory.drain(..) {
+        // A heartbeat that could not go out is not kept: by the time it can, it is stale.
+        for (id, time_s, reports) in self.memory.drain(..).filter(|b| !b.2.is_empty()) {
             w.append(&Entry::Action(vigie_journal::Action {
                 time_s,
                 user: String::new(),

@@ -105,18 +105,22 @@ fn alone(
     let mut tracker = vigie_track::Tracker::new(vigie_track::Config::default(), table);
     let mut out = vigie_track::Output::default();
     let mut live = BTreeMap::new();
-    for (_, reports) in batches {
-        for r in reports {
-            out.updates.clear();
-            out.ended.clear();
-            tracker.push(*r, &mut out);
-            for u in &out.updates {
-                live.insert(u.row.track_id, u.row);
-            }
-            for id in &out.ended {
-                live.remove(id);
-            }
+    let mut take = |out: &mut vigie_track::Output| {
+        for u in out.updates.drain(..) {
+            live.insert(u.row.track_id, u.row);
         }
+        for id in out.ended.drain(..) {
+            live.remove(&id);
+        }
+    };
+    for (time_s, reports) in batches {
+        for r in reports {
+            tracker.push(*r, &mut out);
+            take(&mut out);
+        }
+        // As the centre does: time advances on each batch.
+        tracker.advance(*time_s, &mut out);
+        take(&mut out);
     }
     live
 }
@@ -569,4 +573,74 @@ fn an_operators_decision_reaches_the_centre_and_every_console() {
         .expect("the alert still standing");
     assert_eq!(acknowledged["acknowledged_by"], "ana", "{acknowledged}");
     assert_eq!(acknowledged["state"], "acknowledged", "{acknowledged}");
+}
+
+/// Issue 17: the centre's trackers took time from reports alone, so when every site fell
+/// silent their tracks never ended. A silent site sends an empty batch each second (its
+/// clock); on those, the centre's tracks coast and end, and the picture says so.
+#[test]
+fn when_every_site_falls_silent_the_centres_tracks_end() {
+    let (server, table, batches, sensors) = exercise_on_a_bus("silent", 90.0);
+    let _centre = tracker(&server.url, &sensors, "centre");
+    let last_s = batches.last().unwrap().0;
+    let scan_s = table
+        .sensor
+        .iter()
+        .map(|s| s.scan_period_s)
+        .fold(0.0, f64::max);
+    let cfg = vigie_track::Config::default();
+    let coast_s = (cfg.confirmed_missed_revisits * scan_s).max(cfg.coast_min_s);
+    // Within two scans (and the reorder window) of when they should have been seen.
+    let deadline_s = last_s + coast_s + 2.0 * scan_s + cfg.reorder_window_s;
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let bus = Bus::connect(&config(&server.url)).await.unwrap();
+        for (i, (time_s, reports)) in batches.iter().enumerate() {
+            bus.publish_reports("sim", &format!("sim-{i}"), *time_s, reports)
+                .await
+                .unwrap();
+        }
+        let heartbeats = (deadline_s - last_s).ceil() as usize + 2;
+        for k in 1..=heartbeats {
+            let t = last_s + k as f64;
+            bus.publish_reports("sim", &format!("sim-h{k}"), t, &[])
+                .await
+                .unwrap();
+        }
+        let mut picture = Box::pin(bus.picture(From::Start).await.unwrap());
+        let mut live = BTreeMap::new();
+        let mut most = 0;
+        let wait = Instant::now() + Duration::from_secs(60);
+        loop {
+            let m = tokio::time::timeout_at(wait.into(), picture.next()).await;
+            let m = m
+                .expect("the picture goes on in the silence")
+                .unwrap()
+                .unwrap();
+            if let PictureMessage::Tracks {
+                time_s,
+                updates,
+                ended,
+                ..
+            } = m
+            {
+                for u in updates {
+                    live.insert(u.track_id, u);
+                }
+                for id in ended {
+                    live.remove(&id);
+                }
+                most = most.max(live.len());
+                if time_s >= deadline_s {
+                    break;
+                }
+            }
+        }
+        assert!(most >= 5, "the picture before the silence: {most} tracks");
+        assert!(
+            live.is_empty(),
+            "{} tracks still live {:.0} s into the silence",
+            live.len(),
+            deadline_s - last_s
+        );
+    });
 }
