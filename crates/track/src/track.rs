@@ -128,7 +128,25 @@ impl Track {
 
     /// The track as a `tracks.csv` row, from filter state `imm` at `t_s`.
     pub fn row(&self, imm: &Imm, t_s: f64) -> TrackRow {
-        let x = imm.mean();
+        self.row_of(imm.mean(), t_s)
+    }
+
+    /// The track's row at `t_s`: predicted forward from its state, or, for an instant its
+    /// last plot has passed (at most a batch's span), moved back along its velocity, a
+    /// smoother's estimate rather than the older prediction.
+    pub fn row_at(&self, t_s: f64, noise: &Noise, switching: &Switching) -> TrackRow {
+        let back_s = self.time_s - t_s;
+        if back_s <= 0.0 {
+            return self.row(&self.predicted(t_s, noise, switching), t_s);
+        }
+        let mut x = self.imm.mean();
+        for k in 0..3 {
+            x[k] -= x[k + 3] * back_s;
+        }
+        self.row_of(x, t_s)
+    }
+
+    fn row_of(&self, x: crate::motion::State, t_s: f64) -> TrackRow {
         let ecef = self.frame.to_ecef(Enu::new(x[0], x[1], x[2]));
         let g = ecef.to_geodetic();
         let v =

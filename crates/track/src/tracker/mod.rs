@@ -409,23 +409,13 @@ impl Tracker {
             self.release(p.report, out);
         }
         self.close_batch(out);
-        if let (Some(step), Some(g)) = (self.cfg.grid_s, self.next_grid_s) {
-            let g = self.snapshots_until(g, step, self.released_s + 1e-9, out);
-            self.next_grid_s = Some(g);
-        }
+        self.snapshots_before(self.released_s + 1e-9, out);
         out.ended.append(&mut self.ended);
     }
 
     /// One report, in time order.
     fn release(&mut self, report: Report, out: &mut Output) {
         self.released_s = self.released_s.max(report.time_s);
-        if let (Some(step), Some(mut g)) = (self.cfg.grid_s, self.next_grid_s) {
-            if g < report.time_s {
-                self.close_batch(out);
-                g = self.snapshots_until(g, step, report.time_s, out);
-                self.next_grid_s = Some(g);
-            }
-        }
         if self.is_duplicate_squitter(&report) {
             return;
         }
@@ -478,6 +468,9 @@ impl Tracker {
             .last()
             .map(|o| o.report.time_s)
             .unwrap_or(self.released_s);
+        // Grid instants before the batch see the tracks as they stand; the batch is never
+        // cut at one (output sampling must not change the estimate).
+        self.snapshots_before(batch[0].report.time_s, out);
         if now - self.maintenance_cursor.2 >= MAINTENANCE_STEP_S {
             self.maintain_some(now);
         }
@@ -506,8 +499,17 @@ impl Tracker {
                 self.initiate(*obs);
             }
         }
+        // Instants within the batch's span: after it, its plots moved back to them.
+        self.snapshots_before(now + 1e-9, out);
         self.batch = batch;
         self.batch.clear();
+    }
+
+    fn snapshots_before(&mut self, until_s: f64, out: &mut Output) {
+        if let (Some(step), Some(g)) = (self.cfg.grid_s, self.next_grid_s) {
+            let g = self.snapshots_until(g, step, until_s, out);
+            self.next_grid_s = Some(g);
+        }
     }
 }
 

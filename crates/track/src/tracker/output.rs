@@ -87,12 +87,12 @@ impl Tracker {
         g
     }
 
-    /// Every confirmed track predicted to `t_s`, as rows.
+    /// Every confirmed track at `t_s`, as rows (`Track::row_at`).
     pub(crate) fn snapshot(&mut self, t_s: f64, out: &mut Output) {
         for track in self.tracks.iter().flatten() {
-            if track.status == Status::Confirmed && track.time_s <= t_s + 1e-9 {
-                let imm = track.predicted(t_s, &self.cfg.noise, &self.cfg.switching);
-                out.grid.push(track.row(&imm, t_s));
+            if track.status == Status::Confirmed {
+                let (noise, switching) = (&self.cfg.noise, &self.cfg.switching);
+                out.grid.push(track.row_at(t_s, noise, switching));
             }
         }
     }
