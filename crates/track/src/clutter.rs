@@ -27,6 +27,10 @@ pub struct ClutterMap {
     /// Per cell: a count decayed with time constant `MEMORY_SCANS` revisits, and when it was
     /// last decayed.
     cells: Vec<(f64, f64)>,
+    /// The earliest and the latest plot counted: how long the map has been learning
+    /// (plots are counted late, once known to be no aircraft's, so not up to now).
+    since_s: f64,
+    until_s: f64,
 }
 
 impl ClutterMap {
@@ -34,6 +38,8 @@ impl ClutterMap {
         Self {
             revisit_s: revisit_s.max(0.1),
             cells: vec![(0.0, f64::NEG_INFINITY); RANGE_CELLS * AZIMUTH_CELLS],
+            since_s: f64::INFINITY,
+            until_s: f64::NEG_INFINITY,
         }
     }
 
@@ -52,6 +58,8 @@ impl ClutterMap {
     pub fn observe(&mut self, range_m: f64, azimuth_rad: f64, t_s: f64) {
         let tau = self.tau_s();
         if let Some(c) = Self::cell(range_m, azimuth_rad) {
+            self.since_s = self.since_s.min(t_s);
+            self.until_s = self.until_s.max(t_s);
             let (count, at) = &mut self.cells[c];
             if t_s > *at {
                 *count *= (-(t_s - *at) / tau).exp();
@@ -72,8 +80,17 @@ impl ClutterMap {
         } else {
             count
         };
-        // A steady rate of n plots per scan holds the decayed count at n · MEMORY_SCANS.
-        let per_scan = decayed / MEMORY_SCANS;
+        // A steady rate of n plots per scan holds the decayed count at n · MEMORY_SCANS,
+        // once the map has learnt for much longer than its memory; before that, at
+        // n · MEMORY_SCANS · (1 − e^(−learnt/τ)). Dividing by that, a radar's clutter is
+        // priced right from its first scans, not a thirtieth of it after one.
+        let learnt_s = self.until_s - self.since_s + self.revisit_s;
+        let filled = if learnt_s.is_finite() && learnt_s > 0.0 {
+            1.0 - (-learnt_s / self.tau_s()).exp()
+        } else {
+            1.0
+        };
+        let per_scan = decayed / (MEMORY_SCANS * filled);
         // In the measurement space (range, azimuth), every cell spans Δr · Δaz.
         let area = RANGE_CELL_M * TAU / AZIMUTH_CELLS as f64;
         (per_scan / area).max(DENSITY_FLOOR)
@@ -100,6 +117,25 @@ mod tests {
         assert!((d / expected - 1.0).abs() < 0.1, "{d} vs {expected}");
         // A clean cell stays at the floor.
         assert_eq!(map.density(80_000.0, 3.0, 600.0), DENSITY_FLOOR);
+    }
+
+    /// Regression (issue 17): the map priced a radar's clutter at a thirtieth of its rate
+    /// after one scan, a half after twenty: tentative tracks on clutter confirmed meanwhile.
+    #[test]
+    fn a_rate_is_learnt_from_the_first_scans() {
+        let area = RANGE_CELL_M * TAU / AZIMUTH_CELLS as f64;
+        for scans in [1, 3, 10, 30] {
+            let mut map = ClutterMap::new(6.0);
+            for scan in 0..scans {
+                for k in 0..10 {
+                    let t = scan as f64 * 6.0 + k as f64 * 0.01;
+                    map.observe(25_000.0 + k as f64 * 500.0, 0.1, t);
+                }
+            }
+            let d = map.density(22_000.0, 0.2, scans as f64 * 6.0);
+            let ratio = d / (10.0 / area);
+            assert!((0.8..1.25).contains(&ratio), "after {scans} scans: {ratio}");
+        }
     }
 
     #[test]

@@ -151,13 +151,28 @@ impl Tracker {
                 (self.tracks.len() - 1) as u32
             }
         };
-        if track.hits >= self.cfg.confirm_hits && track.score >= self.cfg.confirm_score {
-            track.status = Status::Confirmed;
-            track.number = Some(self.next_number);
-            self.next_number += 1;
-            self.counters.tracks_confirmed += 1;
-        }
+        let confirming =
+            track.hits >= self.cfg.confirm_hits && track.score >= self.cfg.confirm_score;
         self.grid.insert(slot, track.cell);
+        self.tracks[slot as usize] = Some(track);
+        if confirming {
+            self.confirm(slot);
+        }
+    }
+
+    /// The track in `slot` is confirmed: it takes a lost track's number if it is that
+    /// track's aircraft again (`reacquire`), else the next.
+    pub(crate) fn confirm(&mut self, slot: u32) {
+        let Some(mut track) = self.tracks[slot as usize].take() else {
+            return;
+        };
+        let number = self.reacquired_number(&track).unwrap_or_else(|| {
+            self.next_number += 1;
+            self.next_number - 1
+        });
+        track.status = Status::Confirmed;
+        track.number = Some(number);
+        self.counters.tracks_confirmed += 1;
         self.tracks[slot as usize] = Some(track);
     }
 

@@ -19,15 +19,16 @@ pub(crate) const OUT_OF_RANGE_REVISITS: f64 = 1.5;
 pub(crate) const OUT_OF_RANGE_MIN_S: f64 = 5.0;
 
 impl Tracker {
-    pub(crate) fn delete(&mut self, slot: u32) {
-        if let Some(t) = self.tracks[slot as usize].take() {
-            self.grid.remove(slot, t.cell);
-            self.free.push(slot);
-            self.counters.tracks_deleted += 1;
-            if let Some(number) = t.number {
-                self.ended.push(number);
-            }
+    /// Deletes the track in `slot`, and returns it.
+    pub(crate) fn delete(&mut self, slot: u32) -> Option<crate::track::Track> {
+        let t = self.tracks[slot as usize].take()?;
+        self.grid.remove(slot, t.cell);
+        self.free.push(slot);
+        self.counters.tracks_deleted += 1;
+        if let Some(number) = t.number {
+            self.ended.push(number);
         }
+        Some(t)
     }
 
     /// Whether a track should end at `now`: a tentative one after a few silent revisits; a
@@ -66,8 +67,10 @@ impl Tracker {
                 if t.status == Status::Tentative {
                     let (r, hits) = (t.last_report, t.hits);
                     self.learn_clutter(&r, hits);
+                    self.delete(t_cursor as u32);
+                } else if let Some(t) = self.delete(t_cursor as u32) {
+                    self.remember_lost(&t);
                 }
-                self.delete(t_cursor as u32);
             }
         }
         for _ in 0..MAINTENANCE_SLICE

@@ -33,6 +33,7 @@ mod gate;
 pub(crate) mod initiate;
 mod maintain;
 mod output;
+mod reacquire;
 mod update;
 
 use associate::assign_clusters;
@@ -189,6 +190,8 @@ pub struct Counters {
     pub tracks_started: u64,
     pub tracks_confirmed: u64,
     pub tracks_deleted: u64,
+    /// Confirmed tracks that took back a lost track's number.
+    pub tracks_reacquired: u64,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -253,6 +256,8 @@ pub struct Tracker {
     pub(crate) adsb_seen: HashMap<u32, (f64, u32, u64)>,
     /// Numbers of confirmed tracks deleted since the last output.
     pub(crate) ended: Vec<u32>,
+    /// Confirmed tracks that ended while their targets may still fly, oldest first.
+    pub(crate) lost: std::collections::VecDeque<reacquire::Lost>,
     pub(crate) counters: Counters,
     pub(crate) registration: Registration,
     /// The track each Mode S address last updated, for registration.
@@ -302,6 +307,7 @@ impl Tracker {
             maintenance_cursor: (0, 0, f64::NEG_INFINITY),
             adsb_seen: HashMap::new(),
             ended: Vec::new(),
+            lost: std::collections::VecDeque::new(),
             counters: Counters {
                 per_sensor: vec![Rejected::default(); n],
                 ..Counters::default()

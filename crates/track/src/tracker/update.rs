@@ -125,21 +125,18 @@ impl Tracker {
             track.last_adsb_s = r.time_s;
         }
         let address = track.mode_s.map(|a| a.address());
-        if track.status == Status::Tentative
+        let confirming = track.status == Status::Tentative
             && track.hits >= self.cfg.confirm_hits
-            && track.score >= self.cfg.confirm_score
-        {
-            track.status = Status::Confirmed;
-            track.number = Some(self.next_number);
-            self.next_number += 1;
-            self.counters.tracks_confirmed += 1;
-        }
+            && track.score >= self.cfg.confirm_score;
         let cell = self.grid.cell_of(track.position_ecef());
         if cell != track.cell {
             let old = track.cell;
             track.cell = cell;
             self.grid.remove(slot, old);
             self.grid.insert(slot, cell);
+        }
+        if confirming {
+            self.confirm(slot);
         }
         if let Some(track) = self.tracks[slot as usize].as_ref() {
             if track.status == Status::Confirmed {
