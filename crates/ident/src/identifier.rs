@@ -153,6 +153,12 @@ pub struct Identifier {
     plans: flightplan::PlanIndex,
     country: Option<crate::airspace::Region>,
     tracks: ByTrack<State>,
+    /// Tracks that ended, and when (Unix seconds): the tracker gives a lost track's number
+    /// back to its aircraft found again, which then takes back its identity and its alerts,
+    /// acknowledged or not. Forgotten after `TRACK_NUMBER_MEMORY_S`, their alerts cleared.
+    lost: ByTrack<(State, f64)>,
+    /// The latest time seen.
+    now_unix_s: f64,
     /// Alerts standing.
     standing: BTreeMap<AlertKey, Alert>,
     /// When each standing alert's condition last held (Unix seconds).
@@ -172,6 +178,9 @@ pub struct Memory {
     /// The rules it was made under, each as it reads: alerts name them by their place.
     rules: Vec<String>,
     tracks: Vec<(u32, State)>,
+    /// Absent when empty, so that memories saved before it read alike.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    lost: Vec<(u32, State, f64)>,
     standing: Vec<(AlertKey, SavedAlert)>,
     held: Vec<(AlertKey, f64)>,
 }
@@ -222,9 +231,16 @@ impl Identifier {
         tracks.sort_by_key(|t| t.0);
         let mut held: Vec<_> = self.held.iter().map(|(k, v)| (*k, *v)).collect();
         held.sort_by_key(|h| h.0);
+        let mut lost: Vec<_> = self
+            .lost
+            .iter()
+            .map(|(k, (v, t))| (*k, v.clone(), *t))
+            .collect();
+        lost.sort_by_key(|t| t.0);
         Memory {
             rules: self.rule_marks(),
             tracks,
+            lost,
             standing: self.standing.iter().map(|(k, a)| (*k, a.into())).collect(),
             held,
         }
@@ -252,6 +268,16 @@ impl Identifier {
             .collect::<Result<_, String>>()?;
         self.standing = standing;
         self.tracks = memory.tracks.into_iter().collect();
+        self.lost = memory
+            .lost
+            .into_iter()
+            .map(|(k, v, t)| (k, (v, t)))
+            .collect();
+        self.now_unix_s = self
+            .lost
+            .values()
+            .map(|l| l.1)
+            .fold(f64::NEG_INFINITY, f64::max);
         self.held = memory.held.into_iter().collect();
         Ok(())
     }
@@ -263,6 +289,8 @@ impl Identifier {
             country: context.country.as_ref().map(crate::airspace::Region::new),
             context,
             tracks: ByTrack::default(),
+            lost: ByTrack::default(),
+            now_unix_s: f64::NEG_INFINITY,
             standing: BTreeMap::new(),
             held: HashMap::new(),
         }
@@ -342,13 +370,20 @@ impl Identifier {
         let mut states = std::mem::take(&mut self.tracks);
         for t in tracks {
             let r = &t.row;
-            let state = states.entry(r.track_id).or_insert_with(|| State {
-                first_unix_s: t.unix_s,
-                identity: TrackIdentity::default(),
-                last: None,
-                earlier_speed_mps: None,
-                standing_rules: 0,
-            });
+            self.now_unix_s = self.now_unix_s.max(t.unix_s);
+            let state = match states.entry(r.track_id) {
+                std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+                std::collections::hash_map::Entry::Vacant(e) => {
+                    let found = self.found_again(r.track_id, &mut tick);
+                    e.insert(found.unwrap_or_else(|| State {
+                        first_unix_s: t.unix_s,
+                        identity: TrackIdentity::default(),
+                        last: None,
+                        earlier_speed_mps: None,
+                        standing_rules: 0,
+                    }))
+                }
+            };
             let motion = Motion {
                 lat_deg: r.lat_deg,
                 lon_deg: r.lon_deg,
@@ -444,31 +479,74 @@ impl Identifier {
         }
         self.tracks = states;
         for id in ended {
-            if let Some(state) = self.tracks.remove(id) {
-                let Some(last) = state.last.as_ref() else {
-                    continue;
-                };
+            let Some(state) = self.tracks.remove(id) else {
+                self.forget(*id, &mut tick);
+                continue;
+            };
+            if let Some(last) = state.last.as_ref() {
                 let lost = self.lost_in_coverage(last);
                 for (i, rule) in self.context.rules.iter().enumerate() {
                     let key = (i, Subject::Track(*id));
-                    tick.raised
-                        .extend(rules::track_lost(i, rule, last, lost).map(|a| (key, a)));
+                    let Some(a) = rules::track_lost(i, rule, last, lost) else {
+                        continue;
+                    };
+                    // Raised as an event (never cleared by its condition), after any alert of
+                    // the same rule the track had.
+                    self.standing.insert(key, a.clone());
+                    tick.raised.push((key, a));
                 }
             }
-            let gone: Vec<AlertKey> = self
-                .standing
-                .keys()
-                .filter(|k| k.1 == Subject::Track(*id))
-                .copied()
-                .collect();
-            for k in gone {
-                self.standing.remove(&k);
-                self.held.remove(&k);
-                tick.cleared.push(k);
-            }
+            // Its other alerts stand while its aircraft may be found again: an intruder
+            // behind a hill is still an intruder.
+            let at = state.last.as_ref().map_or(self.now_unix_s, |l| l.unix_s);
+            self.lost.insert(*id, (state, at));
+        }
+        let now = self.now_unix_s;
+        let expired: Vec<u32> = self
+            .lost
+            .iter()
+            .filter(|(_, (_, at))| now - at > vigie_core::TRACK_NUMBER_MEMORY_S)
+            .map(|(id, _)| *id)
+            .collect();
+        for id in expired {
+            self.lost.remove(&id);
+            self.forget(id, &mut tick);
         }
         tick.threats = threat::ranked(worst);
         tick
+    }
+
+    /// A lost track's number is live again: its aircraft was found. It takes back its state
+    /// (identity, operators' decisions, alerts standing); its "lost" alert clears.
+    fn found_again(&mut self, id: u32, tick: &mut Tick) -> Option<State> {
+        let (state, _) = self.lost.remove(&id)?;
+        let lost_alerts: Vec<AlertKey> = self
+            .standing
+            .iter()
+            .filter(|(k, a)| k.1 == Subject::Track(id) && a.kind == "track_lost")
+            .map(|(k, _)| *k)
+            .collect();
+        for k in lost_alerts {
+            self.standing.remove(&k);
+            self.held.remove(&k);
+            tick.cleared.push(k);
+        }
+        Some(state)
+    }
+
+    /// A track that will not come back: its alerts clear.
+    fn forget(&mut self, id: u32, tick: &mut Tick) {
+        let gone: Vec<AlertKey> = self
+            .standing
+            .keys()
+            .filter(|k| k.1 == Subject::Track(id))
+            .copied()
+            .collect();
+        for k in gone {
+            self.standing.remove(&k);
+            self.held.remove(&k);
+            tick.cleared.push(k);
+        }
     }
 
     /// Whether a track that ended should still be seen: where it was and where it would be a
@@ -651,6 +729,86 @@ mod tests {
         let mut other = Identifier::new(context());
         assert!(other.remember(first.memory()).is_err());
         assert!(other.tracks.is_empty());
+    }
+
+    /// Issue 17: a track lost and found again under its number (the tracker gives it back)
+    /// took back neither its identity nor its alerts: the operator's decision was gone and
+    /// its emergency sounded again. Now it takes both back, and its "lost" alert clears; a
+    /// number that does not come back has its alerts cleared once the tracker forgets it.
+    #[test]
+    fn a_track_found_again_takes_back_its_identity_and_its_alerts() {
+        let rules = rules::load(
+            "[[rule]]\nkind = \"emergency\"\n[[rule]]\nkind = \"track_lost\"\n",
+            std::path::Path::new("rules.toml"),
+        )
+        .unwrap();
+        let mut idf = Identifier::new(Context { rules, ..context() });
+        let at = |id: u32, s: u32| {
+            let mut t = track(id, 14.5, 1.5 + f64::from(s) / 1_000.0, 120.0);
+            t.row.mode3a = Mode3A::parse("7700");
+            t.transponder = true;
+            t.unix_s = f64::from(s);
+            t
+        };
+        #[derive(Default)]
+        struct Log {
+            raised: Vec<(Subject, &'static str)>,
+            cleared: Vec<Subject>,
+        }
+        let step = |idf: &mut Identifier, log: &mut Log, tracks: &[TrackInput], ended: &[u32]| {
+            let tick = idf.step(tracks, ended);
+            log.raised
+                .extend(tick.raised.iter().map(|(k, a)| (k.1, a.kind)));
+            log.cleared.extend(tick.cleared.iter().map(|k| k.1));
+        };
+        let mut log = Log::default();
+        for s in 0..10 {
+            step(&mut idf, &mut log, &[at(3, s)], &[]);
+        }
+        idf.decide(3, "ana", Identity::Friend, None, 10.0).unwrap();
+        step(&mut idf, &mut log, &[at(9, 10)], &[3]);
+        let track = |id| Subject::Track(id);
+        assert!(log.raised.contains(&(track(3), "emergency")));
+        assert!(
+            log.raised.contains(&(track(3), "track_lost")),
+            "{:?}",
+            log.raised
+        );
+        assert!(
+            !log.cleared.contains(&track(3)),
+            "its alerts stand while it may come back"
+        );
+        log.raised.clear();
+        // A minute later the tracker gives number 3 back to the aircraft found again.
+        for s in 70..80 {
+            step(&mut idf, &mut log, &[at(3, s), at(9, s)], &[]);
+        }
+        let identity = idf.identity(3).unwrap();
+        assert_eq!(identity.identity, Identity::Friend);
+        assert_eq!(identity.operator.as_deref(), Some("ana"));
+        assert!(
+            !log.raised.iter().any(|r| r.0 == track(3)),
+            "nothing raised again: {:?}",
+            log.raised
+        );
+        assert_eq!(log.cleared, vec![track(3)], "its lost alert cleared");
+        log.cleared.clear();
+        // Lost again, for good: its alerts clear once the tracker has forgotten it.
+        step(&mut idf, &mut log, &[at(9, 80)], &[3]);
+        for s in 81..(80 + vigie_core::TRACK_NUMBER_MEMORY_S as u32) {
+            step(&mut idf, &mut log, &[at(9, s)], &[]);
+        }
+        assert!(!log.cleared.contains(&track(3)));
+        for s in 0..3 {
+            step(
+                &mut idf,
+                &mut log,
+                &[at(9, 80 + vigie_core::TRACK_NUMBER_MEMORY_S as u32 + s)],
+                &[],
+            );
+        }
+        assert!(log.cleared.contains(&track(3)), "forgotten, cleared");
+        assert!(idf.lost.is_empty());
     }
 
     #[test]

@@ -217,8 +217,12 @@ pub struct Picture {
     alerts_changed: bool,
     threats: Vec<ThreatView>,
     threats_changed: bool,
-    /// Identities by track, kept across a track's updates.
+    /// Identities by track, kept across a track's updates, and after it ends for as long as
+    /// the tracker may give its number back to its aircraft found again.
     identities: HashMap<u32, (Identity, bool)>,
+    /// Tracks that ended and when, oldest first: their identities are forgotten after
+    /// `TRACK_NUMBER_MEMORY_S` unless they came back.
+    ended_at: VecDeque<(f64, u32)>,
     session: u32,
     /// The next delta replaces everything: another exercise started.
     full_due: bool,
@@ -260,6 +264,7 @@ impl Picture {
             threats: Vec::new(),
             threats_changed: false,
             identities: HashMap::new(),
+            ended_at: VecDeque::new(),
             session: 0,
             full_due: false,
             journal: JournalDue::default(),
@@ -410,6 +415,7 @@ impl Picture {
         self.standing.clear();
         self.threats.clear();
         self.identities.clear();
+        self.ended_at.clear();
         for s in &mut self.sensors {
             s.last_report_s = None;
             s.reports = 0;
@@ -445,6 +451,15 @@ impl Picture {
         if t_s > self.time_s {
             self.time_s = t_s;
         }
+        while let Some(&(at, id)) = self.ended_at.front() {
+            if self.time_s - at <= vigie_core::TRACK_NUMBER_MEMORY_S {
+                break;
+            }
+            self.ended_at.pop_front();
+            if !self.tracks.contains_key(&id) {
+                self.identities.remove(&id);
+            }
+        }
     }
 
     /// A report from sensor `index` (its place in the sensor table) at `t_s`.
@@ -471,7 +486,7 @@ impl Picture {
                 self.changed.remove(&id);
                 self.ended.push(id);
             }
-            self.identities.remove(&id);
+            self.ended_at.push_back((self.time_s, id));
             // Identification ranks threats once a second: until then, no display may be
             // offered a threat whose track it can no longer open.
             let before = self.threats.len();

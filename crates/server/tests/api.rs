@@ -645,3 +645,38 @@ fn a_threat_leaves_the_picture_with_its_track() {
     let left: Vec<u32> = picture.threats().iter().map(|t| t.track).collect();
     assert_eq!(left, [8]);
 }
+
+/// Issue 17: a track whose number the tracker gives back to its aircraft found again lost
+/// the identity an operator had decided; it keeps it while the number may come back, and
+/// forgets it after.
+#[test]
+fn a_track_found_again_under_its_number_keeps_the_identity_an_operator_decided() {
+    use vigie_ident::identity::Identity;
+    let mut picture = Picture::new(&[radar()], 0);
+    let at = |id: u32, t: f64| Output {
+        updates: vec![update(id, t, "1234")],
+        ..Output::default()
+    };
+    picture.apply(&at(7, 10.0));
+    picture.set_identity(7, Identity::Hostile, true);
+    let ended = Output {
+        ended: vec![7],
+        ..Output::default()
+    };
+    picture.advance(20.0);
+    picture.apply(&ended);
+    assert!(picture.track(7).is_none());
+    picture.advance(80.0);
+    picture.apply(&at(7, 80.0));
+    let back = picture.tracks().into_iter().find(|t| t.id == 7).unwrap();
+    assert_eq!(back.identity, Identity::Hostile);
+    assert!(back.identity_decided);
+    // Lost for longer than the tracker remembers: a new track under that number (none
+    // comes, numbers are never reused otherwise) would start afresh.
+    picture.advance(90.0);
+    picture.apply(&ended);
+    picture.advance(90.0 + vigie_core::TRACK_NUMBER_MEMORY_S + 1.0);
+    picture.apply(&at(7, 300.0));
+    let fresh = picture.tracks().into_iter().find(|t| t.id == 7).unwrap();
+    assert_eq!(fresh.identity, Identity::Pending);
+}

@@ -16,7 +16,7 @@ use crate::motion::State;
 use crate::track::Track;
 
 /// How long a lost track's number waits for its aircraft.
-pub(crate) const REACQUIRE_S: f64 = 180.0;
+pub(crate) const REACQUIRE_S: f64 = vigie_core::TRACK_NUMBER_MEMORY_S;
 /// At most this many lost tracks remembered (the oldest forgotten first).
 const LOST_MAX: usize = 4_096;
 /// A lost track's position, flown on, is this far off at least...
