@@ -77,7 +77,13 @@ fn breaks(path: &Path) -> (usize, f64, usize) {
     let mut changes = 0;
     let mut hours = 0.0;
     for seq in numbers.values() {
-        changes += seq.windows(2).filter(|w| w[0].1 != w[1].1).count();
+        for w in seq.windows(2).filter(|w| w[0].1 != w[1].1) {
+            eprintln!(
+                "  track {} at {:.0} s, then {} at {:.0} s",
+                w[0].1, w[0].0, w[1].1, w[1].0
+            );
+            changes += 1;
+        }
         hours += (seq.last().unwrap().0 - seq[0].0) / 3_600.0;
     }
     (changes, hours, numbers.len())

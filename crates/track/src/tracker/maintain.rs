@@ -40,8 +40,9 @@ impl Tracker {
         }
         // Not ended on the odds of its existence (`exist`): without the terrain, a low
         // intruder behind a hill looks missed, not masked. Deleting at e^4 below confirmation
-        // scored the suite 1.63 / 2.74 but broke the Niger exercise's low intruders into
-        // 15-22 track numbers; it waits for terrain masking in Pd (ROADMAP.md).
+        // scores the suite 1.56 / 2.18 (from 1.69 / 2.52), but even with re-acquisition the
+        // Niger exercise's intruders then change numbers 0.68 times an hour where they
+        // converge (goal 0.2); it waits for terrain masking in Pd (ROADMAP.md).
         let out_of_range_s = (OUT_OF_RANGE_REVISITS * t.revisit_s).max(OUT_OF_RANGE_MIN_S);
         if silent > out_of_range_s && !self.in_any_range(t, now) {
             return true;

@@ -105,16 +105,21 @@ impl Lost {
         );
         let there = self.frame.to_enu(here);
         let off_m = (there.e_m - flown.e_m).hypot(there.n_m - flown.n_m);
-        let reach_m = (REACH_MIN_M + 0.5 * TURN_ACCEL_MPS2 * gap_s * gap_s).min(REACH_MAX_M);
+        // The new track is young (two plots, often): its own uncertainty widens both tests.
+        let (_, var) = track.imm.mean_and_variances();
+        let sigma_m = (var[0] + var[1]).sqrt();
+        let sigma_mps = (var[3] + var[4]).sqrt();
+        let reach_m =
+            (REACH_MIN_M + 0.5 * TURN_ACCEL_MPS2 * gap_s * gap_s).min(REACH_MAX_M) + 3.0 * sigma_m;
         let v = self.frame.rotate_to_enu(v_ecef);
         let dv = (v.e_m - self.x[3]).hypot(v.n_m - self.x[4]);
         let speed = self.x[3].hypot(self.x[4]);
         // A turn keeps the speed and changes the heading: the speed must agree, the
         // heading as far as the turn could have swung it.
+        let slack_mps = VELOCITY_SLACK_MPS + 3.0 * sigma_mps;
         let dspeed = (v.e_m.hypot(v.n_m) - speed).abs();
-        let dv_max =
-            (VELOCITY_SLACK_MPS + TURN_ACCEL_MPS2 * gap_s).min(2.0 * speed + VELOCITY_SLACK_MPS);
-        (off_m <= reach_m && dv <= dv_max && dspeed <= VELOCITY_SLACK_MPS).then(|| off_m / reach_m)
+        let dv_max = (slack_mps + TURN_ACCEL_MPS2 * gap_s).min(2.0 * speed + slack_mps);
+        (off_m <= reach_m && dv <= dv_max && dspeed <= slack_mps).then(|| off_m / reach_m)
     }
 }
 
