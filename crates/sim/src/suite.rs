@@ -89,7 +89,6 @@ pub fn case(index: usize, duration_s: f64) -> Case {
     let scan_s = [4.0, 5.0, 6.0, 8.0, 10.0, 12.0][rng.random_range(0..6usize)];
     let range_km = rng.random_range(100.0..200.0);
     let clutter_zone_km = (rng.random::<f64>() < 0.5).then(|| rng.random_range(30.0..80.0));
-    let centre = if terrain { AIR_SITE } else { FLAT_SITE };
     let mut c = Case {
         index,
         half: if index.is_multiple_of(2) { Half::Tune } else { Half::Held },
@@ -110,6 +109,44 @@ pub fn case(index: usize, duration_s: f64) -> Case {
         scan_s,
         toml: String::new(),
     };
+    c.toml = scenario_text(&c, &mut rng, seed, duration_s, range_km, clutter_zone_km);
+    c
+}
+
+/// The tracker's scaling case (`cargo bench -p vigie-track --bench scaling`): one 3-D radar
+/// over flat ground, 6 s scan, Pd 0.9, `targets` aircraft of the usual mix and
+/// `clutter_per_scan` false plots per scan over its 200 km.
+pub fn scaling(targets: usize, clutter_per_scan: f64, duration_s: f64) -> Case {
+    let seed = SUITE_SEED ^ 0x5ca1e;
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let c = Case {
+        index: 1_000,
+        half: Half::Held,
+        name: format!("scaling: {targets} targets, {clutter_per_scan:.0} clutter/scan"),
+        radars: 1,
+        three_d: true,
+        adsb: false,
+        terrain: false,
+        targets,
+        pd: 0.9,
+        clutter_per_scan,
+        scan_s: 6.0,
+        toml: String::new(),
+    };
+    let toml = scenario_text(&c, &mut rng, seed, duration_s, 200.0, None);
+    Case { toml, ..c }
+}
+
+fn scenario_text(
+    c: &Case,
+    rng: &mut ChaCha8Rng,
+    seed: u64,
+    duration_s: f64,
+    range_km: f64,
+    clutter_zone_km: Option<f64>,
+) -> String {
+    let centre = if c.terrain { AIR_SITE } else { FLAT_SITE };
+    let (radars, adsb, targets, terrain) = (c.radars, c.adsb, c.targets, c.terrain);
     let mut t = String::new();
     let _ = writeln!(t, "# The tracker suite's {} (vigie_sim::suite).", c.name);
     let _ = writeln!(t, "name = \"{}\"", c.name);
@@ -117,17 +154,9 @@ pub fn case(index: usize, duration_s: f64) -> Case {
     let _ = writeln!(t, "seed = {seed}");
     let _ = writeln!(t, "start_time = \"2026-03-01T08:00:00Z\"");
     let _ = writeln!(t, "\n[region]\nbuiltin = \"NER\"\nterrain = {terrain}");
-    let sites = radar_sites(&mut rng, centre, radars, range_km);
+    let sites = radar_sites(rng, centre, radars, range_km);
     for (k, &(lat, lon)) in sites.iter().enumerate() {
-        write_radar(
-            &mut t,
-            &mut rng,
-            &c,
-            k,
-            (lat, lon),
-            range_km,
-            clutter_zone_km,
-        );
+        write_radar(&mut t, rng, c, k, (lat, lon), range_km, clutter_zone_km);
     }
     if adsb {
         let _ = writeln!(
@@ -137,10 +166,9 @@ pub fn case(index: usize, duration_s: f64) -> Case {
         );
     }
     for k in 0..targets {
-        write_flight(&mut t, &mut rng, &c, k, centre, range_km);
+        write_flight(&mut t, rng, c, k, centre, range_km);
     }
-    c.toml = t;
-    c
+    t
 }
 
 /// `n` sites within half a range of `centre`, so their coverages overlap.
