@@ -368,4 +368,39 @@ mod tests {
         let at = format!("site-niamey.toml:{}: bus.replicas", line("replicas"));
         assert!(e.contains(&at) && e.contains("1, 3 or 5"), "{e}");
     }
+
+    /// A silent second's heartbeat that could not go out is not kept on disk: by the time
+    /// the bus is back it is stale, and it would say a time long past.
+    #[test]
+    fn a_heartbeat_is_not_spooled_to_disk() {
+        let dir = std::env::temp_dir().join(format!("vigie-spool-{}", std::process::id()));
+        let mut buffer = Buffer::open(dir.clone(), 1 << 20).unwrap();
+        let plot = Report {
+            time_s: 1.0,
+            sensor: vigie_core::SensorId(0),
+            kind: vigie_core::PlotKind::Psr,
+            measurement: vigie_core::Measurement::Polar {
+                range_m: 10_000.0,
+                azimuth_rad: 1.0,
+                elevation_rad: None,
+            },
+            alt_m: None,
+            mode3a: None,
+            mode_s: None,
+            callsign: None,
+        };
+        buffer.push("s-1".into(), 1.0, vec![plot]);
+        buffer.push("s-h0".into(), 2.0, Vec::new());
+        buffer.push("s-2".into(), 3.0, vec![plot]);
+        buffer.spill().unwrap();
+        assert!(buffer.is_empty());
+        let mut read = Vec::new();
+        while let Some((id, _, reports, from_disk)) = buffer.next() {
+            assert!(from_disk && !reports.is_empty());
+            read.push(id);
+            buffer.sent();
+        }
+        std::fs::remove_dir_all(&dir).ok();
+        assert_eq!(read, ["s-1", "s-2"]);
+    }
 }
