@@ -69,6 +69,13 @@ impl ClutterMap {
         }
     }
 
+    /// Takes back a plot counted that turned out an aircraft's.
+    pub fn unobserve(&mut self, range_m: f64, azimuth_rad: f64) {
+        if let Some(c) = Self::cell(range_m, azimuth_rad) {
+            self.cells[c].0 = (self.cells[c].0 - 1.0).max(0.0);
+        }
+    }
+
     /// False plots per scan, per metre of range and radian of azimuth, around a plot.
     pub fn density(&self, range_m: f64, azimuth_rad: f64, t_s: f64) -> f64 {
         let Some(c) = Self::cell(range_m, azimuth_rad) else {

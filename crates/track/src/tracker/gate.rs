@@ -136,9 +136,9 @@ impl Tracker {
         Some((map.density(range_m, azimuth_rad, r.time_s), range_m))
     }
 
-    /// Counts a primary plot in its radar's clutter map. Only plots known to be no
-    /// aircraft's are counted, so the map does not learn the traffic: a plot that waited for
-    /// a partner in vain, and the plots of a tentative track that died unconfirmed.
+    /// Counts a primary plot in its radar's clutter map: every plot no confirmed track
+    /// takes, as it comes (`unlearn_clutter` takes back a confirming track's plots, so the
+    /// map does not learn the traffic).
     pub(crate) fn learn_clutter(&mut self, r: &Report, plots: u32) {
         let (Some((range_m, azimuth_rad)), Some(map)) = (
             primary_polar(r),
@@ -148,6 +148,19 @@ impl Tracker {
         };
         for _ in 0..plots {
             map.observe(range_m, azimuth_rad, r.time_s);
+        }
+    }
+
+    /// Takes back `plots` plots counted as clutter: a tentative track's, when it confirms.
+    pub(crate) fn unlearn_clutter(&mut self, r: &Report, plots: u32) {
+        let (Some((range_m, azimuth_rad)), Some(map)) = (
+            primary_polar(r),
+            self.clutter[usize::from(r.sensor.0)].as_mut(),
+        ) else {
+            return;
+        };
+        for _ in 0..plots {
+            map.unobserve(range_m, azimuth_rad);
         }
     }
 

@@ -170,6 +170,8 @@ impl Tracker {
             self.next_number += 1;
             self.next_number - 1
         });
+        // Its plots were counted as clutter while it was tentative.
+        self.unlearn_clutter(&track.last_report, track.hits);
         track.status = Status::Confirmed;
         track.number = Some(number);
         self.counters.tracks_confirmed += 1;

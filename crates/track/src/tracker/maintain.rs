@@ -66,8 +66,6 @@ impl Tracker {
             };
             if self.is_gone(t, now) {
                 if t.status == Status::Tentative {
-                    let (r, hits) = (t.last_report, t.hits);
-                    self.learn_clutter(&r, hits);
                     self.delete(t_cursor as u32);
                 } else if let Some(t) = self.delete(t_cursor as u32) {
                     self.remember_lost(&t);
@@ -85,7 +83,6 @@ impl Tracker {
             let revisit = self.sensors[usize::from(c.obs.report.sensor.0)].revisit_s();
             if now - c.obs.report.time_s > (self.cfg.candidate_revisits * revisit).max(2.5) {
                 self.remove_candidate(c_cursor as u32);
-                self.learn_clutter(&c.obs.report, 1);
             }
         }
         self.maintenance_cursor = (t_cursor, c_cursor, now);

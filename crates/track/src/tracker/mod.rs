@@ -490,13 +490,23 @@ impl Tracker {
         let (confirmed, tentative): (Vec<Edge>, Vec<Edge>) =
             self.gate(&batch).into_iter().partition(|e| e.confirmed);
         let mut taken = vec![false; batch.len()];
-        for edges in [confirmed, tentative] {
+        for (pass, edges) in [confirmed, tentative].into_iter().enumerate() {
             let edges: Vec<Edge> = edges.into_iter().filter(|e| !taken[e.obs]).collect();
             let assignment = assign_clusters(batch.len(), &edges, &self.chi2, &batch);
             for (i, obs) in batch.iter().enumerate() {
                 if let Some(e) = assignment[i] {
                     let e = &edges[e];
                     taken[i] = self.update(e.slot, e.imm, e.evidence_llr, obs, out);
+                }
+            }
+            // Every plot no confirmed track takes counts as clutter at once (a tentative
+            // track that confirms takes its plots back): a map that waited for plots to die
+            // unassigned missed the clutter that false tracks were living on.
+            if pass == 0 {
+                for (obs, t) in batch.iter().zip(&taken) {
+                    if !t {
+                        self.learn_clutter(&obs.report, 1);
+                    }
                 }
             }
         }
