@@ -6,6 +6,7 @@
 use vigie_core::{Measurement, PlotKind, Report};
 
 use super::{Config, Tracker};
+use crate::clutter::ClutterMap;
 use crate::imm::{Imm, MODEL_COUNT};
 use crate::measure::Observation;
 use crate::track::{Status, Track};
@@ -140,28 +141,27 @@ impl Tracker {
     /// takes, as it comes (`unlearn_clutter` takes back a confirming track's plots, so the
     /// map does not learn the traffic).
     pub(crate) fn learn_clutter(&mut self, r: &Report, plots: u32) {
-        let (Some((range_m, azimuth_rad)), Some(map)) = (
-            primary_polar(r),
-            self.clutter[usize::from(r.sensor.0)].as_mut(),
-        ) else {
-            return;
-        };
-        for _ in 0..plots {
-            map.observe(range_m, azimuth_rad, r.time_s);
+        if let Some((map, range_m, azimuth_rad)) = self.clutter_map_of(r) {
+            for _ in 0..plots {
+                map.observe(range_m, azimuth_rad, r.time_s);
+            }
         }
     }
 
     /// Takes back `plots` plots counted as clutter: a tentative track's, when it confirms.
     pub(crate) fn unlearn_clutter(&mut self, r: &Report, plots: u32) {
-        let (Some((range_m, azimuth_rad)), Some(map)) = (
-            primary_polar(r),
-            self.clutter[usize::from(r.sensor.0)].as_mut(),
-        ) else {
-            return;
-        };
-        for _ in 0..plots {
-            map.unobserve(range_m, azimuth_rad);
+        if let Some((map, range_m, azimuth_rad)) = self.clutter_map_of(r) {
+            for _ in 0..plots {
+                map.unobserve(range_m, azimuth_rad);
+            }
         }
+    }
+
+    /// A primary plot's radar's clutter map, and where the plot is in it.
+    fn clutter_map_of(&mut self, r: &Report) -> Option<(&mut ClutterMap, f64, f64)> {
+        let (range_m, azimuth_rad) = primary_polar(r)?;
+        let map = self.clutter[usize::from(r.sensor.0)].as_mut()?;
+        Some((map, range_m, azimuth_rad))
     }
 
     /// Every (report, track) pair that passes the gate, with its cost.
