@@ -21,10 +21,11 @@ pub mod tomlfile;
 
 pub use geodesy::{Ecef, Enu, Geodetic, LocalFrame};
 
+pub use radar::{Polar, RadarGeometry, DEFAULT_REFRACTION_K};
+pub use report::{Callsign, Measurement, Mode3A, ModeS, PlotKind, Report, SensorId};
+pub use sensor::{SensorKind, SensorSpec, SensorTable};
+
 /// How long a confirmed track's number, once the track is lost, waits for its aircraft: the
 /// tracker gives it back to a track found again on the same aircraft within this time, and
 /// identification and the picture keep the number's identity and alerts as long.
 pub const TRACK_NUMBER_MEMORY_S: f64 = 180.0;
-pub use radar::{Polar, RadarGeometry, DEFAULT_REFRACTION_K};
-pub use report::{Callsign, Measurement, Mode3A, ModeS, PlotKind, Report, SensorId};
-pub use sensor::{SensorKind, SensorSpec, SensorTable};

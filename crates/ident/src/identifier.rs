@@ -490,8 +490,8 @@ impl Identifier {
                     let Some(a) = rules::track_lost(i, rule, last, lost) else {
                         continue;
                     };
-                    // Raised as an event (never cleared by its condition), after any alert of
-                    // the same rule the track had.
+                    // Standing (an event: no condition clears it), so that it clears when
+                    // the track is found again.
                     self.standing.insert(key, a.clone());
                     tick.raised.push((key, a));
                 }
@@ -520,27 +520,22 @@ impl Identifier {
     /// (identity, operators' decisions, alerts standing); its "lost" alert clears.
     fn found_again(&mut self, id: u32, tick: &mut Tick) -> Option<State> {
         let (state, _) = self.lost.remove(&id)?;
-        let lost_alerts: Vec<AlertKey> = self
-            .standing
-            .iter()
-            .filter(|(k, a)| k.1 == Subject::Track(id) && a.kind == "track_lost")
-            .map(|(k, _)| *k)
-            .collect();
-        for k in lost_alerts {
-            self.standing.remove(&k);
-            self.held.remove(&k);
-            tick.cleared.push(k);
-        }
+        self.clear_track_alerts(id, tick, |a| a.kind == "track_lost");
         Some(state)
     }
 
     /// A track that will not come back: its alerts clear.
     fn forget(&mut self, id: u32, tick: &mut Tick) {
+        self.clear_track_alerts(id, tick, |_| true);
+    }
+
+    /// Clears the track's standing alerts that `which` picks.
+    fn clear_track_alerts(&mut self, id: u32, tick: &mut Tick, which: impl Fn(&Alert) -> bool) {
         let gone: Vec<AlertKey> = self
             .standing
-            .keys()
-            .filter(|k| k.1 == Subject::Track(id))
-            .copied()
+            .iter()
+            .filter(|(k, a)| k.1 == Subject::Track(id) && which(a))
+            .map(|(k, _)| *k)
             .collect();
         for k in gone {
             self.standing.remove(&k);

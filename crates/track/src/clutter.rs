@@ -27,8 +27,7 @@ pub struct ClutterMap {
     /// Per cell: a count decayed with time constant `MEMORY_SCANS` revisits, and when it was
     /// last decayed.
     cells: Vec<(f64, f64)>,
-    /// The earliest and the latest plot counted: how long the map has been learning
-    /// (plots are counted late, once known to be no aircraft's, so not up to now).
+    /// The earliest and the latest plot counted: how long the map has been learning.
     since_s: f64,
     until_s: f64,
 }
